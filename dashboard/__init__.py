@@ -1,0 +1,1 @@
+"""The Streamlit app: pages, plotly chart builders, state and i18n."""

@@ -1,0 +1,337 @@
+"""Shared pieces of the plotly chart builders: palette, text escaping, layout, sampling.
+
+Everything here is private to ``dashboard.charts*``. The builders never set a
+plotly template, so inside Streamlit the app's own template (light or dark)
+picks fonts and text colours; backgrounds are transparent and grid lines are a
+translucent grey that reads on both.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+POSITIVE = "#e5484d"
+"""Colour of a positive SHAP contribution (pushes the prediction up), as in shap."""
+NEGATIVE = "#3e63dd"
+"""Colour of a negative SHAP contribution (pushes the prediction down)."""
+NEUTRAL = "#8b8d98"
+"""Grey for totals, reference lines and missing values; readable on light and dark."""
+ACCENT = "#6e56cf"
+"""Violet for unsigned magnitudes (importance), neither positive nor negative."""
+TRANSPARENT = "rgba(0,0,0,0)"
+GRID = "rgba(128,128,128,0.22)"
+ZERO_LINE = "rgba(128,128,128,0.6)"
+SERIES = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#999999",
+)
+"""Okabe-Ito colours (colour-blind safe) for one line per class; black is left out."""
+VALUE_SCALE = [[0.0, NEGATIVE], [0.5, "#9b51c9"], [1.0, POSITIVE]]
+"""Feature value colour scale: low = blue, high = red, through violet (as shap's)."""
+SEQUENTIAL_SCALE = [[0.0, "#eef1fd"], [0.5, "#7d96e8"], [1.0, "#1f3aa6"]]
+"""Light-to-dark blue for counts and strengths (heatmaps)."""
+
+TICK_CHARS = 40
+"""Tick labels longer than this are cut with an ellipsis; the full text is in the hover."""
+
+
+def _text(value: object) -> str:
+    """Escape a value for any plotly text field so markup shows literally.
+
+    Plotly renders a subset of HTML (``<b>``, ``<br>``, ``<a href>``...) in
+    titles, ticks, hover labels and annotations. Feature names and category
+    values are data, so every one of them passes through here.
+
+    Parameters
+    ----------
+    value : object
+        Any value; it is converted with ``str`` first.
+
+    Returns
+    -------
+    str
+        The text with ``&``, ``<`` and ``>`` replaced by entities.
+    """
+    return html.escape(str(value), quote=False)
+
+
+def _tpl(value: object) -> str:
+    """Escape a value for use inside a ``hovertemplate`` (markup and ``%{...}``).
+
+    Parameters
+    ----------
+    value : object
+        A word, name or unit to put verbatim in a hover template.
+
+    Returns
+    -------
+    str
+        ``_text(value)`` with ``%{`` broken by a zero-width space, so plotly does
+        not read it as a placeholder.
+    """
+    return _text(value).replace("%{", "%\u200b{")
+
+
+def _tick(value: object, limit: int = TICK_CHARS) -> str:
+    """Cut a label to ``limit`` characters with an ellipsis, then escape it.
+
+    Parameters
+    ----------
+    value : object
+        The raw label (cut before escaping, so no entity is split).
+    limit : int, optional
+        The most characters shown.
+
+    Returns
+    -------
+    str
+        The escaped, possibly shortened label.
+    """
+    raw = str(value)
+    if len(raw) > limit:
+        raw = raw[: limit - 1].rstrip() + "\u2026"
+    return _text(raw)
+
+
+def _with_unit(label: str, unit: str | None) -> str:
+    """Append a unit in parentheses, e.g. ``"Glucose (mg/dL)"``, unescaped."""
+    return f"{label} ({unit})" if unit else label
+
+
+def _fmt(value: float) -> str:
+    """Format a number compactly for labels: four significant digits."""
+    if not np.isfinite(value):
+        return str(value)
+    return f"{value:.4g}"
+
+
+def _style(
+    fig: go.Figure,
+    *,
+    title: str | None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int | None = None,
+    subtitle: str | None = None,
+    legend: bool = True,
+) -> go.Figure:
+    """Apply the house layout: escaped titles, transparent backgrounds, soft grid.
+
+    Parameters
+    ----------
+    fig : go.Figure
+        The figure to style in place.
+    title, x_title, y_title, subtitle : str or None
+        Plain text (escaped here); None leaves the element out.
+    height : int or None
+        Pixel height; None lets the container decide.
+    legend : bool
+        Whether to show the legend (placed above the plot, horizontally).
+
+    Returns
+    -------
+    go.Figure
+        The same figure, for chaining.
+    """
+    title_dict: dict[str, Any] = {"text": _text(title) if title else None, "x": 0.0}
+    title_dict["xanchor"] = "left"
+    if subtitle:
+        title_dict["subtitle"] = {"text": _text(subtitle)}
+    top = 40 + (28 if title else 0) + (20 if subtitle else 0)
+    fig.update_layout(
+        title=title_dict,
+        paper_bgcolor=TRANSPARENT,
+        plot_bgcolor=TRANSPARENT,
+        margin={"l": 16, "r": 16, "t": top, "b": 16},
+        hoverlabel={"namelength": -1},
+        showlegend=legend,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "xanchor": "right",
+            "x": 1.0,
+            "bgcolor": TRANSPARENT,
+        },
+        height=height,
+    )
+    axis = {"gridcolor": GRID, "zerolinecolor": ZERO_LINE, "automargin": True, "linecolor": GRID}
+    fig.update_xaxes(title_text=_text(x_title) if x_title else None, **axis)
+    fig.update_yaxes(title_text=_text(y_title) if y_title else None, **axis)
+    return fig
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    """Return ``values`` as a 1-D float array, or raise a ValueError naming it."""
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {arr.shape}.")
+    return arr
+
+
+def _same_length(**arrays: Sequence[Any] | np.ndarray) -> int:
+    """Check that all given sequences have one length and return it."""
+    lengths = {key: len(val) for key, val in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        found = ", ".join(f"{key}={n}" for key, n in lengths.items())
+        raise ValueError(f"Expected inputs of equal length; got {found}.")
+    return next(iter(lengths.values()), 0)
+
+
+def _sample_rows(n: int, max_points: int | None, seed: int) -> np.ndarray:
+    """Pick at most ``max_points`` of ``n`` row indices (sorted), seeded, no repeats."""
+    if max_points is None or n <= max_points:
+        return np.arange(n)
+    if max_points < 1:
+        raise ValueError(f"max_points must be at least 1; got {max_points}.")
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=max_points, replace=False))
+
+
+def _sample_note(note: str, n_shown: int, n_total: int) -> str:
+    """Fill ``{n_shown}`` and ``{n_total}`` in a (translated) note, with thousands commas."""
+    return note.replace("{n_shown}", f"{n_shown:,}").replace("{n_total}", f"{n_total:,}")
+
+
+def _is_categorical(values: pd.Series) -> bool:
+    """Whether a column is drawn as categories (text, category, bool) rather than numbers."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return False
+    return not pd.api.types.is_numeric_dtype(dtype)
+
+
+def _categories(values: pd.Series) -> list[Any]:
+    """The categories of a column in display order (declared order, else sorted as text)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return list(values.cat.categories)
+    uniques = list(pd.unique(values.dropna()))
+    try:
+        return sorted(uniques)
+    except TypeError:  # mixed types: order by type name, then as text
+        return sorted(uniques, key=lambda v: (type(v).__name__, str(v)))
+
+
+def _category_codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes 0..c-1 of each value (NaN where missing) and the category list."""
+    cats = _categories(values)
+    lookup = {cat: i for i, cat in enumerate(cats)}
+    codes = np.array(
+        [np.nan if pd.isna(v) else lookup.get(v, np.nan) for v in values.astype(object)],
+        dtype=float,
+    )
+    return codes, cats
+
+
+def _numeric(values: pd.Series) -> np.ndarray:
+    """A numeric column as floats with NaN for missing (nullable dtypes included)."""
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _normalised(values: pd.Series) -> np.ndarray:
+    """Map a column to 0..1 per feature: by rank for numbers, by code for categories.
+
+    Missing values stay NaN (drawn grey). A column with a single distinct value maps
+    to 0.5.
+    """
+    if _is_categorical(values):
+        codes, cats = _category_codes(values)
+        return codes / (len(cats) - 1) if len(cats) > 1 else np.where(np.isnan(codes), np.nan, 0.5)
+    numbers = _numeric(values)
+    ranks = pd.Series(numbers).rank(method="average").to_numpy(dtype=float)
+    low, high = np.nanmin(ranks, initial=np.inf), np.nanmax(ranks, initial=-np.inf)
+    if not high > low:
+        return np.where(np.isnan(ranks), np.nan, 0.5)
+    return (ranks - low) / (high - low)
+
+
+def _value_text(values: pd.Series, missing_label: str) -> np.ndarray:
+    """Hover text of each value (escaped): four significant digits or the category."""
+    if _is_categorical(values) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = [missing_label if pd.isna(v) else str(v) for v in values.astype(object)]
+    else:
+        out = [missing_label if np.isnan(v) else _fmt(v) for v in _numeric(values)]
+    return np.array([_text(v) for v in out], dtype=object)
+
+
+def _swarm_offsets(x: np.ndarray, rng: np.random.Generator, *, half: float = 0.4) -> np.ndarray:
+    """Vertical offsets of a beeswarm row: density-aware, as shap's summary plot.
+
+    Points are binned along x into 100 bins; within a bin they stack outward
+    (0, +1, -1, +2, -2, ...) in a random (seeded) order, then all offsets are
+    scaled so the densest bin spans about ``0.9 * half`` either side.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0)
+    span = float(np.max(x) - np.min(x))
+    bins = np.round(100 * (x - np.min(x)) / (span + 1e-8))
+    order = np.lexsort((rng.random(n), bins))
+    sorted_bins = bins[order]
+    starts = np.r_[True, sorted_bins[1:] != sorted_bins[:-1]]
+    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    layer = np.arange(n) - first
+    offsets = np.empty(n)
+    offsets[order] = np.ceil(layer / 2) * np.where(layer % 2 == 1, 1.0, -1.0)
+    return offsets * (0.9 * half / (np.max(np.abs(offsets)) + 1))
+
+
+def _names_axis(fig: go.Figure, labels: Sequence[object], *, axis: str = "y", **kw: Any) -> None:
+    """Put labels as ticks at integer positions 0..k-1 (duplicates stay apart)."""
+    ticks = {
+        "tickmode": "array",
+        "tickvals": list(range(len(labels))),
+        "ticktext": [_tick(label) for label in labels],
+        **kw,
+    }
+    if axis == "y":
+        fig.update_yaxes(**ticks)
+    else:
+        fig.update_xaxes(**ticks)
+
+
+def _empty(fig: go.Figure, message: str) -> go.Figure:
+    """Show a centred message in place of data (no rows, all missing...)."""
+    fig.add_annotation(
+        text=_text(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _histogram_bars(
+    values: np.ndarray, bins: int, *, count_label: str, unit: str | None = None
+) -> go.Bar:
+    """A bar trace of a histogram computed here (only counts travel, not raw values).
+
+    Non-finite values are left out. Each bar spans its bin exactly; the hover shows
+    the bin's range and its count.
+    """
+    finite = values[np.isfinite(values)]
+    counts, edges = np.histogram(finite, bins=max(1, int(bins)))
+    suffix = f" {_tpl(unit)}" if unit else ""
+    ranges = [f"{_fmt(lo)} \u2013 {_fmt(hi)}{suffix}" for lo, hi in zip(edges[:-1], edges[1:])]
+    return go.Bar(
+        x=(edges[:-1] + edges[1:]) / 2,
+        y=counts,
+        width=np.diff(edges),
+        customdata=np.array(ranges, dtype=object),
+        marker={"color": ACCENT, "line": {"width": 0}},
+        hovertemplate=f"%{{customdata}}<br>{_tpl(count_label)}: %{{y:,}}<extra></extra>",
+        showlegend=False,
+    )

@@ -1,0 +1,61 @@
+"""The xai-dashboard engine: read tables, profile them, train XGBoost, explain it.
+
+Pure Python; no user-interface library is imported here.
+"""
+
+from ._dataset import Dataset, FeatureSpec, build_dataset
+from ._device import DeviceFacts, choose_device, device_facts, resolve_device
+from ._errors import DataError, DeviceError, ExplainerError, ModelError
+from ._evaluation import Curve, Evaluation, confusion_at, evaluate_model
+from ._export import csv_bytes, neutralise_cell, neutralise_frame, parquet_bytes, shap_frame
+from ._lime import LimeResult, LimeWeight, explain_lime
+from ._pipeline import ExplainRun, explain_file, sample_rows
+from ._profiling import REASON_TEXT, ColumnProfile
+from ._reading import Table, read_table
+from ._schema import Schema, build_schema, guess_target, infer_task
+from ._shap import InteractionResult, ShapResult, compute_interactions, compute_shap
+from ._training import TrainedModel, TrainingOptions, train_model
+
+__all__ = [
+    "REASON_TEXT",
+    "ColumnProfile",
+    "Curve",
+    "DataError",
+    "Dataset",
+    "DeviceError",
+    "DeviceFacts",
+    "Evaluation",
+    "ExplainRun",
+    "ExplainerError",
+    "FeatureSpec",
+    "InteractionResult",
+    "LimeResult",
+    "LimeWeight",
+    "ModelError",
+    "Schema",
+    "ShapResult",
+    "Table",
+    "TrainedModel",
+    "TrainingOptions",
+    "build_dataset",
+    "build_schema",
+    "choose_device",
+    "compute_interactions",
+    "compute_shap",
+    "confusion_at",
+    "csv_bytes",
+    "device_facts",
+    "evaluate_model",
+    "explain_file",
+    "explain_lime",
+    "guess_target",
+    "infer_task",
+    "neutralise_cell",
+    "neutralise_frame",
+    "parquet_bytes",
+    "read_table",
+    "resolve_device",
+    "sample_rows",
+    "shap_frame",
+    "train_model",
+]

@@ -1,0 +1,86 @@
+"""The whole path from a file to explanations, used by the CLI and the app."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+
+from ._dataset import Dataset, build_dataset
+from ._device import DeviceChoice
+from ._errors import DataError
+from ._evaluation import Evaluation, evaluate_model
+from ._reading import Table, read_table
+from ._schema import Schema, TaskChoice, build_schema
+from ._shap import ShapResult, compute_shap
+from ._training import TrainedModel, TrainingOptions, train_model
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ExplainRun:
+    """Everything one run produced, with the seconds each stage took."""
+
+    table: Table
+    schema: Schema
+    dataset: Dataset
+    model: TrainedModel
+    evaluation: Evaluation
+    shap: ShapResult
+    seconds: dict[str, float]
+
+
+def sample_rows(n_total: int, n: int | None, *, seed: int) -> np.ndarray:
+    """Sorted, seeded random sample of ``n`` row positions (all rows when ``n`` is None)."""
+    if n is None or n >= n_total:
+        return np.arange(n_total)
+    if n < 1:
+        raise DataError("--rows must be at least 1.", code="bad_rows", n=n)
+    return np.sort(np.random.default_rng(seed).choice(n_total, size=n, replace=False))
+
+
+def explain_file(
+    source: str | os.PathLike[str] | bytes | BinaryIO,
+    *,
+    name: str | None = None,
+    target: str | None = None,
+    task: TaskChoice = "auto",
+    device: DeviceChoice = "auto",
+    rows: int | None = None,
+    seed: int = 0,
+    options: TrainingOptions | None = None,
+    progress: Progress | None = None,
+) -> ExplainRun:
+    """Read, profile, train, evaluate and explain, in that order.
+
+    Training uses every usable row; SHAP explains ``rows`` rows drawn with
+    ``seed`` (all rows when None).
+    """
+    report = progress or (lambda done, total, message: None)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    report(0, 1, "load")
+    table = read_table(source, name=name)
+    schema = build_schema(table, target=target, task=task)
+    dataset = build_dataset(table, schema)
+    seconds["load"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    chosen = options or TrainingOptions(seed=seed)
+    model = train_model(dataset, options=chosen, progress=report)
+    evaluation = evaluate_model(model, dataset)
+    seconds["train"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    picked = sample_rows(len(dataset.y), rows, seed=seed)
+    X = dataset.X if len(picked) == len(dataset.y) else dataset.X.iloc[picked]
+    shap = compute_shap(
+        model, X, rows=picked, row_ids=dataset.row_ids[picked], device=device, progress=report
+    )
+    seconds["shap"] = time.perf_counter() - start
+    return ExplainRun(table, schema, dataset, model, evaluation, shap, seconds)

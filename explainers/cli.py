@@ -1,0 +1,145 @@
+"""``xai-explain``: train, explain and write the results of one table, in batch.
+
+Usage::
+
+    xai-explain DATA [--target COL] [--task auto|binary|multiclass|regression]
+                [--out DIR] [--device auto|cpu|cuda] [--rows N] [--seed N]
+
+Writes ``DIR/model.json``, ``DIR/shap_values.csv`` and ``DIR/summary.json``.
+Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from ._errors import ExplainerError
+from ._export import shap_frame, write_csv
+from ._pipeline import ExplainRun, explain_file
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}. Run 'xai-explain --help' for usage.\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="xai-explain",
+        description="Train an XGBoost model on a table and write exact TreeSHAP values.",
+    )
+    parser.add_argument("data", metavar="DATA", help="CSV, TSV, XLSX or Parquet file")
+    parser.add_argument("--target", help="target column (guessed when omitted)")
+    parser.add_argument("--task", default="auto",
+                        choices=["auto", "binary", "multiclass", "regression"])
+    parser.add_argument("--out", default="xai-output", help="output folder (default xai-output)")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--rows", type=int, help="explain a seeded random sample of N rows")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    return parser
+
+
+class _TerminalBar:
+    """A one-line progress bar on stderr, drawn only on a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        filled = int(30 * done / max(total, 1))
+        sys.stderr.write(f"\r{message:<9} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _clean(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
+    """The ``summary.json`` document of a run."""
+    names = run.schema.display_names
+    metrics: dict[str, object] = {k: _clean(v) for k, v in run.evaluation.metrics.items()}
+    if run.evaluation.per_class and run.model.task == "multiclass":
+        metrics["per_class"] = {
+            c: {k: _clean(v) for k, v in m.items()} for c, m in run.evaluation.per_class.items()
+        }
+    summary: dict[str, object] = {
+        "task": run.model.task,
+        "target": run.model.target_display,
+        "n_rows": int(len(run.dataset.y)),
+        "n_rows_dropped_missing_target": run.dataset.n_dropped_missing_target,
+        "n_explained_rows": int(len(run.shap.rows)),
+        "n_features": len(run.model.spec.names),
+        "features": [names[f] for f in run.model.spec.names],
+        "dropped_columns": [
+            {"name": c.display_name, "reason": c.reason_text, "code": c.reason}
+            for c in run.schema.excluded
+        ],
+        "metrics": metrics,
+        "device": run.shap.device,
+        "shap_backend": run.shap.backend,
+        "seconds": {k: round(v, 4) for k, v in seconds.items()},
+        "global_importance": [
+            {"feature": names[f], "mean_abs_shap": score} for f, score in run.shap.ranking()
+        ],
+    }
+    if run.model.classes is not None:
+        summary["classes"] = list(run.model.classes)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as stop:  # usage errors (exit 2) and --help (exit 0)
+        return int(stop.code or 0)
+    path = Path(args.data)
+    if not path.is_file():
+        print(f"error: no such file: {args.data}. Check the path.", file=sys.stderr)
+        return 2
+    if args.rows is not None and args.rows < 1:
+        print("error: --rows must be at least 1.", file=sys.stderr)
+        return 2
+    try:
+        run = explain_file(
+            path, target=args.target, task=args.task, device=args.device,
+            rows=args.rows, seed=args.seed, progress=_TerminalBar(),
+        )
+        seconds = dict(run.seconds)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        run.model.booster.save_model(str(out / "model.json"))
+        write_csv(shap_frame(run.shap, run.model), out / "shap_values.csv")
+        seconds["write"] = time.perf_counter() - start
+        (out / "summary.json").write_text(
+            json.dumps(summary_of(run, seconds), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+    except ExplainerError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write the output ({error.strerror}). Check --out.", file=sys.stderr)
+        return 2
+    print(f"wrote {out / 'model.json'}, {out / 'shap_values.csv'}, {out / 'summary.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Profiling, column roles, target and task."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import to_csv_bytes
+from explainers import DataError, build_dataset, build_schema, guess_target, infer_task, read_table
+
+
+def _schema(frame: pd.DataFrame, **kwargs):
+    return build_schema(read_table(to_csv_bytes(frame), name="t.csv"), **kwargs)
+
+
+def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return pd.DataFrame(
+        {
+            "patient_id": [f"P{i:05d}" for i in range(n)],
+            "row_no": np.arange(n),
+            "age": rng.integers(20, 90, n),
+            "glucose": rng.normal(100, 20, n).round(1),
+            "constant": 1,
+            "notes": [f"patient reported mild pain on day {i} after the visit" for i in range(n)],
+            "visit_date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "full_name": [f"Name{i} Surname{i}" for i in range(n)],
+            "email": [f"user{i}@example.org" for i in range(n)],
+            "phone": [f"010-{1000 + i:04d}-{2000 + i:04d}" for i in range(n)],
+            "rrn_field": [f"{900101 + i % 28:06d}-{1000000 + i:07d}" for i in range(n)],
+            "MRN": rng.permutation(n) + 10_000,
+            "smoker": rng.choice(["yes", "no"], n),
+            "region": rng.choice(["north", "south", "east"], n),
+            "discharge_code": np.where(y == 1, "D1", "D0"),
+            "outcome": np.where(y == 1, "sick", "well"),
+        }
+    )
+
+
+def test_roles_and_reasons():
+    """Check that each kind of column that must not be a feature is excluded with its reason."""
+    schema = _schema(_mixed())
+    reasons = {c.display_name: c.reason for c in schema.columns}
+    assert reasons["patient_id"] == "identifier"
+    assert reasons["row_no"] == "identifier"
+    assert reasons["constant"] == "constant"
+    assert reasons["notes"] == "free_text"
+    assert reasons["visit_date"] == "datetime"
+    for personal in ("full_name", "email", "phone", "rrn_field", "MRN"):
+        assert reasons[personal] == "personal", personal
+    assert reasons["discharge_code"] == "leakage"
+    assert set(schema.features) == {"age", "glucose", "smoker", "region"}
+    assert schema.target == "outcome" and schema.task == "binary"
+    for column in schema.excluded:
+        assert column.reason_text and column.reason_text.startswith("excluded:")
+
+
+def test_kinds():
+    """Check the detected kind of numeric, boolean and categorical columns."""
+    schema = _schema(_mixed())
+    kinds = {c.display_name: c.kind for c in schema.columns}
+    assert kinds["age"] == "numeric"
+    assert kinds["smoker"] == "boolean"
+    assert kinds["region"] == "categorical"
+
+
+def test_strong_real_feature_is_not_called_a_leak():
+    """Check that a strong but noisy predictor stays a feature."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=2000)
+    y = (x + rng.normal(0, 0.5, 2000) > 0).astype(int)
+    schema = _schema(pd.DataFrame({"x": x, "other": rng.normal(size=2000), "label": y}))
+    assert "x" in schema.features
+
+
+def test_user_roles_override():
+    """Check that a user can include an excluded column and exclude a feature."""
+    schema = _schema(_mixed(), roles={"discharge_code": "feature", "age": "excluded"})
+    assert "discharge_code" in schema.features and "age" not in schema.features
+    assert schema.column("age").reason == "user"
+
+
+def test_text_column_cannot_be_forced_into_features():
+    """Check that free text cannot be made a feature."""
+    with pytest.raises(DataError, match="cannot be a feature"):
+        _schema(_mixed(), roles={"notes": "feature"})
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["a", "b", "target"], "target"),
+        (["Outcome", "a", "b"], "Outcome"),
+        (["a", "diagnosis", "b"], "diagnosis"),
+        (["진단", "a", "b"], "진단"),
+        (["a", "결과", "b"], "결과"),
+        (["a", "b", "c"], "c"),
+        (["label", "y"], "y"),
+    ],
+)
+def test_guess_target(names, expected):
+    """Check that the target is guessed by name, else the last column."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({n: rng.integers(0, 2, 50) for n in names})
+    schema = _schema(frame)
+    assert schema.display_names[schema.target] == expected
+    assert schema.target_guessed
+
+
+def test_guess_target_skips_identifier_last_column():
+    """Check that an identifier in the last column is not guessed as target."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.integers(0, 2, 60),
+                          "uid": [f"u{i}" for i in range(60)]})
+    assert _schema(frame).target == "b"
+    assert callable(guess_target)
+
+
+@pytest.mark.parametrize(
+    ("values", "task"),
+    [
+        ([0, 1] * 20, "binary"),
+        (["a", "b", "c"] * 20, "multiclass"),
+        ([0, 1, 2] * 20, "multiclass"),
+        (list(np.linspace(0, 1, 60)), "regression"),
+        (list(range(60)), "regression"),
+    ],
+)
+def test_infer_task(values, task):
+    """Check task inference from the target's values."""
+    assert infer_task(pd.Series(values)) == task
+
+
+def test_missing_target_rows_are_dropped_and_counted():
+    """Check that rows without a target are dropped and counted."""
+    frame = _mixed()
+    frame.loc[:9, "outcome"] = np.nan
+    table = read_table(to_csv_bytes(frame), name="t.csv")
+    dataset = build_dataset(table, build_schema(table, target="outcome"))
+    assert dataset.n_dropped_missing_target == 10
+    assert len(dataset.y) == len(frame) - 10
+    assert dataset.row_ids[0] == 10
+
+
+def test_inf_becomes_missing_and_is_counted():
+    """Check that infinite values become missing, counted."""
+    frame = _mixed()
+    frame["glucose"] = frame["glucose"].astype(float)
+    frame.loc[:4, "glucose"] = np.inf
+    table = read_table(to_csv_bytes(frame), name="t.csv")
+    dataset = build_dataset(table, build_schema(table, target="outcome"))
+    assert dataset.n_inf_replaced == 5
+    assert dataset.X["glucose"].isna().sum() >= 5
+    assert np.isfinite(dataset.X["glucose"].dropna()).all()
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({"a": range(30), "target": [1] * 30}), "single value"),
+        (pd.DataFrame({"a": range(30), "target": [np.nan] * 30}), "target"),
+        (pd.DataFrame({"a": range(10), "target": [0, 1] * 5}), "at least 20"),
+        (pd.DataFrame({"a": range(40), "target": [0] * 38 + [1, 1]}), "at least 5"),
+    ],
+)
+def test_unusable_targets(frame, message):
+    """Check that constant, empty, tiny or rare-class targets give a DataError."""
+    with pytest.raises(DataError, match=message):
+        _schema(frame, target="target")
+
+
+def test_unknown_target_name():
+    """Check that a misspelt target is a DataError naming it."""
+    with pytest.raises(DataError, match="no column named 'nope'"):
+        _schema(_mixed(), target="nope")
+
+
+def test_binary_task_on_three_classes_is_refused():
+    """Check that forcing binary on three classes says to choose multiclass."""
+    frame = pd.DataFrame({"a": range(60), "target": ["x", "y", "z"] * 20})
+    with pytest.raises(DataError, match="multiclass"):
+        _schema(frame, target="target", task="binary")
