@@ -111,10 +111,21 @@ def _with_unit(label: str, unit: str | None) -> str:
 
 
 def _fmt(value: float) -> str:
-    """Format a number compactly for labels: four significant digits."""
+    """Format a number compactly for labels: four significant digits, commas when large."""
+    size = abs(value)
     if not np.isfinite(value):
         return str(value)
-    return f"{value:.4g}"
+    if 1e4 <= size < 1e15:
+        return f"{value:,.0f}"
+    if size >= 1e-3 or size == 0:
+        return f"{value:.4g}"
+    return f"{value:.2e}"
+
+
+def _signed(value: float, suffix: str = "") -> str:
+    """A signed number for contributions: ``+0.1234`` or ``−0.1234`` (true minus)."""
+    sign = "−" if value < 0 else "+"
+    return f"{sign}{_fmt(abs(value))}{suffix}"
 
 
 def _style(
@@ -229,11 +240,8 @@ def _categories(values: pd.Series) -> list[Any]:
 def _category_codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """Codes 0..c-1 of each value (NaN where missing) and the category list."""
     cats = _categories(values)
-    lookup = {cat: i for i, cat in enumerate(cats)}
-    codes = np.array(
-        [np.nan if pd.isna(v) else lookup.get(v, np.nan) for v in values.astype(object)],
-        dtype=float,
-    )
+    codes = pd.Categorical(values, categories=cats).codes.astype(float)
+    codes[codes < 0] = np.nan
     return codes, cats
 
 
@@ -325,7 +333,10 @@ def _histogram_bars(
     finite = values[np.isfinite(values)]
     counts, edges = np.histogram(finite, bins=max(1, int(bins)))
     suffix = f" {_tpl(unit)}" if unit else ""
-    ranges = [f"{_fmt(lo)} \u2013 {_fmt(hi)}{suffix}" for lo, hi in zip(edges[:-1], edges[1:])]
+    ranges = [
+        f"{_fmt(lo)} \u2013 {_fmt(hi)}{suffix}"
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    ]
     return go.Bar(
         x=(edges[:-1] + edges[1:]) / 2,
         y=counts,
@@ -334,4 +345,21 @@ def _histogram_bars(
         marker={"color": ACCENT, "line": {"width": 0}},
         hovertemplate=f"%{{customdata}}<br>{_tpl(count_label)}: %{{y:,}}<extra></extra>",
         showlegend=False,
+    )
+
+
+def _hover_xy(x_word: str, y_word: str) -> str:
+    """Hover template showing x and y with three decimals, trace name in the side box."""
+    return f"{_tpl(x_word)}: %{{x:.3f}}<br>{_tpl(y_word)}: %{{y:.3f}}"
+
+
+def _reference_line(x: Sequence[float], y: Sequence[float], name: str) -> go.Scatter:
+    """A dashed grey reference line (chance, perfect calibration, identity)."""
+    return go.Scatter(
+        x=list(x),
+        y=list(y),
+        mode="lines",
+        name=_text(name),
+        line={"color": NEUTRAL, "dash": "dash", "width": 1.5},
+        hoverinfo="skip",
     )

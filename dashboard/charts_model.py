@@ -1,8 +1,9 @@
-"""Plotly figures for the model page: ROC, precision-recall, calibration, confusion, regression.
+"""Plotly figures for the model page (classification): ROC, PR, calibration, confusion, threshold.
 
 Each builder takes plain arrays (as computed by the engine) and returns a
 ``go.Figure``; every visible word is a keyword argument with an English default
-so the caller can pass translated text. Class labels are data and are escaped.
+so the caller can pass translated text. Class labels are data and are escaped. Regression
+figures are in :mod:`dashboard.charts_regression`.
 """
 
 from __future__ import annotations
@@ -18,36 +19,17 @@ from dashboard.charts_common import (
     SERIES,
     _as_1d,
     _fmt,
-    _histogram_bars,
+    _hover_xy,
     _names_axis,
-    _sample_note,
-    _sample_rows,
+    _reference_line,
     _same_length,
     _style,
     _text,
     _tpl,
-    _with_unit,
 )
 
 ArrayPair = tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]
 _UNIT_RANGE = [-0.02, 1.02]
-
-
-def _hover_xy(x_word: str, y_word: str) -> str:
-    """Hover template showing x and y with three decimals, trace name in the side box."""
-    return f"{_tpl(x_word)}: %{{x:.3f}}<br>{_tpl(y_word)}: %{{y:.3f}}"
-
-
-def _reference_line(x: Sequence[float], y: Sequence[float], name: str) -> go.Scatter:
-    """A dashed grey reference line (chance, perfect calibration, identity)."""
-    return go.Scatter(
-        x=list(x),
-        y=list(y),
-        mode="lines",
-        name=_text(name),
-        line={"color": NEUTRAL, "dash": "dash", "width": 1.5},
-        hoverinfo="skip",
-    )
 
 
 def _curve_figure(
@@ -239,11 +221,13 @@ def confusion_figure(
     count_text = [[f"{int(c):,}" for c in row] for row in counts]
     pct_text = [[f"{100 * s:.1f}%" for s in row] for row in share]
     text = [
-        [f"{p}<br>({c})" if normalize else f"{c}<br>({p})" for c, p in zip(crow, prow)]
-        for crow, prow in zip(count_text, pct_text)
+        [f"{p}<br>({c})" if normalize else f"{c}<br>({p})" for c, p in zip(crow, prow, strict=True)]
+        for crow, prow in zip(count_text, pct_text, strict=True)
     ]
     names = [_text(label) for label in labels]
-    custom = [[[names[i], names[j], count_text[i][j], pct_text[i][j]] for j in range(k)] for i in range(k)]
+    custom = [
+        [[names[i], names[j], count_text[i][j], pct_text[i][j]] for j in range(k)] for i in range(k)
+    ]
     fig = go.Figure(
         go.Heatmap(
             z=share if normalize else counts,
@@ -269,172 +253,6 @@ def confusion_figure(
     _names_axis(fig, labels, axis="y", autorange="reversed", showgrid=False, zeroline=False)
     size = 160 + 70 * max(k, 2)
     return _style(fig, title=title, x_title=x_title, y_title=y_title, height=min(size, 720))
-
-
-def _with_sampling(
-    fig: go.Figure, n_total: int, rows: np.ndarray, note: str
-) -> tuple[go.Figure, str | None]:
-    """Record the sample in ``layout.meta`` and return the filled note (None if all rows)."""
-    sampled = len(rows) < n_total
-    text = _sample_note(note, len(rows), n_total) if sampled else None
-    fig.update_layout(meta={"sampled": sampled, "n_shown": int(len(rows)), "n_total": n_total})
-    return fig, text
-
-
-def predicted_vs_actual_figure(
-    actual: Sequence[float] | np.ndarray,
-    predicted: Sequence[float] | np.ndarray,
-    *,
-    unit: str | None = None,
-    max_points: int | None = 20_000,
-    seed: int = 0,
-    title: str = "Predicted vs actual",
-    x_title: str = "Actual",
-    y_title: str = "Predicted",
-    identity_name: str = "Perfect prediction",
-    note: str = "Showing {n_shown} of {n_total} rows (random sample)",
-) -> go.Figure:
-    """Regression: predicted against actual values (WebGL points) with the identity line.
-
-    Parameters
-    ----------
-    actual, predicted : array-like
-        One value per row, in the target's unit.
-    unit : str or None
-        Unit of the target, added to axis titles and hover.
-    max_points : int or None
-        Draw at most this many rows (a seeded random sample); None draws all.
-    seed : int
-        Seed of the sample.
-    title, x_title, y_title, identity_name : str
-        Visible text.
-    note : str
-        Subtitle when sampled; ``{n_shown}`` and ``{n_total}`` are filled in.
-
-    Returns
-    -------
-    go.Figure
-        A ``Scattergl`` of the points and the identity line; ``layout.meta`` holds
-        ``sampled``, ``n_shown`` and ``n_total``.
-    """
-    y_true, y_pred = _as_1d(actual, "actual"), _as_1d(predicted, "predicted")
-    n = _same_length(actual=y_true, predicted=y_pred)
-    rows = _sample_rows(n, max_points, seed)
-    fig = go.Figure(
-        go.Scattergl(
-            x=y_true[rows],
-            y=y_pred[rows],
-            mode="markers",
-            name=_text(y_title),
-            marker={"color": SERIES[0], "size": 5, "opacity": 0.55},
-            hovertemplate=_hover_xy(_with_unit(x_title, unit), _with_unit(y_title, unit))
-            + "<extra></extra>",
-            showlegend=False,
-        )
-    )
-    both = np.concatenate([y_true, y_pred])
-    finite = both[np.isfinite(both)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    fig.add_trace(_reference_line([low, high], [low, high], identity_name))
-    fig, subtitle = _with_sampling(fig, n, rows, note)
-    return _style(
-        fig,
-        title=title,
-        x_title=_with_unit(x_title, unit),
-        y_title=_with_unit(y_title, unit),
-        subtitle=subtitle,
-        height=440,
-    )
-
-
-def residuals_figure(
-    predicted: Sequence[float] | np.ndarray,
-    residuals: Sequence[float] | np.ndarray,
-    *,
-    unit: str | None = None,
-    max_points: int | None = 20_000,
-    seed: int = 0,
-    title: str = "Residuals",
-    x_title: str = "Predicted",
-    y_title: str = "Residual (actual \u2212 predicted)",
-    note: str = "Showing {n_shown} of {n_total} rows (random sample)",
-) -> go.Figure:
-    """Regression: residuals against predictions (WebGL points) with a zero line.
-
-    Parameters
-    ----------
-    predicted, residuals : array-like
-        One value per row; residual = actual - predicted (say otherwise in
-        ``y_title`` if the caller's sign differs).
-    unit, max_points, seed, title, x_title, y_title, note
-        As in :func:`predicted_vs_actual_figure`.
-
-    Returns
-    -------
-    go.Figure
-        A ``Scattergl`` of the points and a horizontal zero line (a layout shape).
-    """
-    y_pred, resid = _as_1d(predicted, "predicted"), _as_1d(residuals, "residuals")
-    n = _same_length(predicted=y_pred, residuals=resid)
-    rows = _sample_rows(n, max_points, seed)
-    fig = go.Figure(
-        go.Scattergl(
-            x=y_pred[rows],
-            y=resid[rows],
-            mode="markers",
-            marker={"color": SERIES[0], "size": 5, "opacity": 0.55},
-            hovertemplate=_hover_xy(_with_unit(x_title, unit), _with_unit(y_title, unit))
-            + "<extra></extra>",
-            showlegend=False,
-        )
-    )
-    fig.add_hline(y=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
-    fig, subtitle = _with_sampling(fig, n, rows, note)
-    return _style(
-        fig,
-        title=title,
-        x_title=_with_unit(x_title, unit),
-        y_title=_with_unit(y_title, unit),
-        subtitle=subtitle,
-        height=400,
-        legend=False,
-    )
-
-
-def residual_histogram_figure(
-    residuals: Sequence[float] | np.ndarray,
-    *,
-    unit: str | None = None,
-    bins: int = 40,
-    title: str = "Distribution of residuals",
-    x_title: str = "Residual (actual \u2212 predicted)",
-    y_title: str = "Rows",
-) -> go.Figure:
-    """Regression: histogram of the residuals with a zero line.
-
-    Parameters
-    ----------
-    residuals : array-like
-        One residual per row; non-finite values are left out.
-    unit : str or None
-        Unit, added to the x title and hover.
-    bins : int
-        Number of equal-width bins.
-    title, x_title, y_title : str
-        Visible text (``y_title`` is also the hover's count word).
-
-    Returns
-    -------
-    go.Figure
-        One bar trace: ``x`` = bin centres, ``y`` = counts, ``width`` = bin widths.
-    """
-    resid = _as_1d(residuals, "residuals")
-    fig = go.Figure(_histogram_bars(resid, bins, count_label=y_title, unit=unit))
-    fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
-    fig.update_layout(bargap=0.02)
-    return _style(
-        fig, title=title, x_title=_with_unit(x_title, unit), y_title=y_title, height=320
-    )
 
 
 def threshold_metrics_figure(
@@ -480,7 +298,7 @@ def threshold_metrics_figure(
     _same_length(thresholds=x, precision=series[0], recall=series[1], f1=series[2])
     fig = go.Figure()
     names = (precision_name, recall_name, f1_name)
-    for i, (name, values) in enumerate(zip(names, series)):
+    for i, (name, values) in enumerate(zip(names, series, strict=True)):
         fig.add_trace(
             go.Scatter(
                 x=x,

@@ -114,10 +114,10 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
     """
     frame = table.frame
     target = frame[schema.target]
-    keep = target.notna().to_numpy()
+    keep = target.notna().to_numpy().copy()
     if schema.task == "regression":
         numeric_target = pd.to_numeric(target, errors="coerce").astype("float64")
-        keep &= np.isfinite(numeric_target.to_numpy())
+        keep = keep & np.isfinite(numeric_target.to_numpy())
     kept = frame.loc[keep]
     features = list(schema.features)
     kinds = {c.name: c.kind for c in schema.columns if c.role == "feature"}

@@ -61,6 +61,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -232,23 +233,15 @@ def make_triage() -> pd.DataFrame:
     age = _ints(18.0 + 77.0 * rng.beta(2.0, 2.2, n), 18, 95)
     arrival = rng.choice(["walk-in", "ambulance", "referral"], size=n, p=[0.6, 0.25, 0.15])
     ambulance = (arrival == "ambulance").astype(np.float64)
-    heart_rate = _ints(
-        78.0 + 10.0 * is_["chest pain"] + 9.0 * is_["fever"] + 6.0 * ambulance
-        + rng.normal(0.0, 15.0, n),
-        40,
-        180,
-    )  # fmt: skip
+    heart_rate_mean = 78.0 + 10.0 * is_["chest pain"] + 9.0 * is_["fever"] + 6.0 * ambulance
+    heart_rate = _ints(heart_rate_mean + rng.normal(0.0, 15.0, n), 40, 180)
     resp_rate = _ints(
         15.0 + 5.0 * is_["shortness of breath"] + 1.5 * ambulance + rng.gamma(2.0, 1.5, n) - 2.0,
         8,
         44,
     )
-    spo2 = _ints(
-        100.0 - 3.0 * is_["shortness of breath"] - rng.gamma(1.5, 1.4, n), 70, 100
-    )
-    temperature = _decimals(
-        36.8 + 1.3 * is_["fever"] + rng.normal(0.0, 0.45, n), 34.5, 41.5, 1
-    )
+    spo2 = _ints(100.0 - 3.0 * is_["shortness of breath"] - rng.gamma(1.5, 1.4, n), 70, 100)
+    temperature = _decimals(36.8 + 1.3 * is_["fever"] + rng.normal(0.0, 0.45, n), 34.5, 41.5, 1)
     systolic_bp = _ints(128.0 + 0.2 * (age - 50) + rng.normal(0.0, 20.0, n), 60, 230)
     pain_mean = 3.0 + 2.5 * is_["chest pain"] + 3.0 * is_["injury"] + 2.5 * is_["abdominal pain"]
     pain_score = _ints(pain_mean + rng.normal(0.0, 2.0, n), 0, 10)
@@ -299,13 +292,13 @@ def _shortest(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _column_formatter(series: pd.Series, digits: int | None) -> Callable[[object], str]:
+def _column_formatter(series: pd.Series, digits: int | None) -> Callable[[Any], str]:
     if not pd.api.types.is_numeric_dtype(series):
         return str
     if pd.api.types.is_integer_dtype(series):
-        return lambda v: str(int(v))  # type: ignore[call-overload]
+        return lambda v: str(int(v))
     if digits is None:
-        return _shortest  # type: ignore[return-value]
+        return _shortest
     return lambda v: f"{v:.{digits}f}"
 
 

@@ -1,0 +1,125 @@
+"""The app's frame: page config, sidebar, deep links and navigation over ``views/``.
+
+Run with ``streamlit run dashboard/app.py`` (or ``make run``). Deep links:
+``?lang=ko|en`` sets the language, ``?sample=<id>`` opens a bundled sample
+trained and explained, on the Global page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:  # `streamlit run dashboard/app.py` from a checkout
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from dashboard import services, state  # noqa: E402
+from dashboard.i18n import LANG_NAMES, LANGS, fmt_number, normalise_lang, t  # noqa: E402
+from dashboard.safe_text import escape_md  # noqa: E402
+from dashboard.views import _common as ui  # noqa: E402
+
+
+def _apply_language() -> None:
+    """Take the language from ``?lang=``, else keep the session's, else the browser's."""
+    wanted = normalise_lang(st.query_params.get("lang"))
+    if wanted is not None:
+        if wanted != state.language() or not state.has_language():
+            state.set_language(wanted)
+        return
+    if not state.has_language():
+        state.set_language(normalise_lang(st.context.locale) or "en")
+
+
+def _apply_deep_link() -> bool:
+    """Load ``?sample=<id>`` once per session; True when the Global page should open."""
+    sample = st.query_params.get("sample")
+    if not services.is_sample_id(sample) or state.deep_link_handled(str(sample)):
+        return False
+    services.use_sample(str(sample))
+    state.mark_deep_link(str(sample))
+    return True
+
+
+def _on_language_change() -> None:
+    lang = state.widget_value("lang_select")
+    if lang in LANGS:
+        state.set_language(lang)
+        st.query_params["lang"] = lang
+
+
+def _sidebar_language() -> None:
+    state.set_widget_value("lang_select", state.language())
+    st.sidebar.selectbox(
+        "Language · 언어",
+        options=list(LANGS),
+        format_func=lambda code: LANG_NAMES[code],
+        key="lang_select",
+        on_change=_on_language_change,
+    )
+
+
+def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
+    """Dataset, model and SHAP backend status (drawn after the page, so it is current)."""
+    source = state.source()
+    with box.container():
+        st.subheader(t("sidebar.dataset"), divider="gray")
+        if source is None:
+            st.caption(t("sidebar.no_data"))
+            return
+        meta = services.sample_meta(source)
+        if meta is not None:
+            st.markdown(f"**{escape_md(meta.title.get(state.language(), meta.title['en']))}**")
+            st.caption(t("sidebar.synthetic") if meta.synthetic else t("sidebar.real_data"))
+        else:
+            st.markdown(t("sidebar.uploaded", name=escape_md(source.name, max_len=60)))
+        analysis = services.peek_analysis(source, state.settings(), state.model_settings())
+        st.subheader(t("sidebar.model"), divider="gray")
+        if analysis is None:
+            st.caption(t("sidebar.not_trained"))
+            return
+        st.markdown(t("sidebar.model_line", task=t(f"task.{analysis.task}"),
+                      target=escape_md(analysis.model.target_display, max_len=60)))
+        st.caption(t("sidebar.model_detail", trees=fmt_number(analysis.model.best_iteration + 1),
+                     rows=fmt_number(len(analysis.dataset.y)),
+                     features=fmt_number(len(analysis.features))))
+        st.markdown(t("sidebar.backend", backend=analysis.backend))
+
+
+def main() -> None:
+    """Draw the frame and run the selected page."""
+    _apply_language()
+    st.set_page_config(page_title=t("app.title"), page_icon=":material/insights:",
+                       layout="wide", initial_sidebar_state="expanded")
+    open_global = _apply_deep_link()
+    pending = state.take_pending_upload()
+    if pending is not None:
+        state.set_upload(*pending)
+
+    pages = {
+        "data": st.Page(ui.DATA_PAGE, title=t("nav.data"), icon=":material/table:",
+                        url_path="data", default=True),
+        "model": st.Page(ui.MODEL_PAGE, title=t("nav.model"), icon=":material/model_training:",
+                         url_path="model"),
+        "global": st.Page(ui.GLOBAL_PAGE, title=t("nav.global"), icon=":material/public:",
+                          url_path="global"),
+        "local": st.Page(ui.LOCAL_PAGE, title=t("nav.local"), icon=":material/person_search:",
+                         url_path="local"),
+        "whatif": st.Page(ui.WHATIF_PAGE, title=t("nav.whatif"), icon=":material/tune:",
+                          url_path="what-if"),
+        "export": st.Page(ui.EXPORT_PAGE, title=t("nav.export"), icon=":material/download:",
+                          url_path="export"),
+    }
+    page = st.navigation(list(pages.values()), position="sidebar")
+    if open_global and page is not pages["global"]:
+        st.switch_page(pages["global"])
+    _sidebar_language()
+    status = st.sidebar.empty()
+    st.sidebar.caption(t("sidebar.privacy"))
+    ui.run_page(page.run)
+    _sidebar_status(status)
+
+
+main()

@@ -1,0 +1,58 @@
+"""Plotly chart builders of the app: plain arrays in, ``go.Figure`` out.
+
+The builders never call Streamlit, XGBoost, shap, lime or the engine: the pages
+pass plain numpy / pandas values (from the engine's results) and translated
+text. Every visible word is a keyword argument with an English default. All
+text arguments are plain text: feature names, category values and captions are
+escaped, so markup in them shows literally.
+
+The builders live in one module per page and are re-exported here:
+
+- model page: :mod:`dashboard.charts_model`, :mod:`dashboard.charts_regression`
+- global page: :mod:`dashboard.charts_global`, :mod:`dashboard.charts_dependence`
+- local page: :mod:`dashboard.charts_local`
+- data page: :mod:`dashboard.charts_data`
+"""
+
+from dashboard.charts_data import histogram_figure, missing_figure
+from dashboard.charts_dependence import dependence_figure
+from dashboard.charts_global import beeswarm_figure, importance_figure, interaction_heatmap_figure
+from dashboard.charts_local import (
+    lime_shap_figure,
+    probability_steps,
+    waterfall_figure,
+    whatif_figure,
+)
+from dashboard.charts_model import (
+    calibration_figure,
+    confusion_figure,
+    pr_figure,
+    roc_figure,
+    threshold_metrics_figure,
+)
+from dashboard.charts_regression import (
+    predicted_vs_actual_figure,
+    residual_histogram_figure,
+    residuals_figure,
+)
+
+__all__ = [
+    "beeswarm_figure",
+    "calibration_figure",
+    "confusion_figure",
+    "dependence_figure",
+    "histogram_figure",
+    "importance_figure",
+    "interaction_heatmap_figure",
+    "lime_shap_figure",
+    "missing_figure",
+    "pr_figure",
+    "predicted_vs_actual_figure",
+    "probability_steps",
+    "residual_histogram_figure",
+    "residuals_figure",
+    "roc_figure",
+    "threshold_metrics_figure",
+    "waterfall_figure",
+    "whatif_figure",
+]

@@ -1,0 +1,62 @@
+"""The Data page's per-column profile: missing share, distinct values, a small histogram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard import services
+from dashboard.state import Source
+from explainers import Table
+
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    """What the Data page's profile table shows about one column."""
+
+    name: str
+    display: str
+    missing_fraction: float
+    n_distinct: int
+    histogram: tuple[int, ...]
+
+
+def _histogram(column: pd.Series, bins: int = 20) -> tuple[int, ...]:
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return ()
+        counts, _ = np.histogram(finite, bins=min(bins, max(1, len(np.unique(finite[:5000])))))
+        return tuple(int(c) for c in counts)
+    counts = column.dropna().astype(str).value_counts().head(12)
+    return tuple(int(c) for c in counts.to_numpy())
+
+
+def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
+    """Missing share, distinct count and a small histogram of every column (cached)."""
+    table = services.load_table(source)
+
+    def compute() -> tuple[ColumnSummary, ...]:
+        frame = table.frame
+        out = []
+        for name in frame.columns:
+            column = frame[name]
+            out.append(ColumnSummary(
+                name=str(name),
+                display=table.original_names.get(str(name), str(name)),
+                missing_fraction=float(column.isna().mean()) if len(column) else 0.0,
+                n_distinct=int(column.nunique(dropna=True)),
+                histogram=_histogram(column),
+            ))
+        return tuple(out)
+
+    return services.memo(f"profile|{source.digest}", source.is_sample, compute)  # type: ignore[no-any-return]
+
+
+def renamed_columns(table: Table) -> list[tuple[str, str]]:
+    """``(name in the file, name used)`` for every column the reader had to rename."""
+    return [(original, safe) for safe, original in table.original_names.items()
+            if original != safe]

@@ -1,0 +1,408 @@
+"""The app's only caller of the engine (:mod:`explainers`); it owns caching.
+
+Results are cached with ``st.cache_resource`` (never ``st.cache_data``, which
+pickles) under a key made of the SHA-256 of the table's bytes and the user's
+settings, bounded by ``max_entries`` and ``ttl``. The cached object is a small
+*slot*; the work runs outside the cached function (so progress bars can be
+drawn) under the slot's lock, so two sessions asking for the same key compute
+it once. Bundled samples use a cache shared by all sessions; uploads use a
+session-scoped cache, dropped when the session ends, so one user's upload
+never outlives their session nor reaches another user.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+from dashboard.state import ModelSettings, Settings, Source
+from explainers import (
+    DataError,
+    Dataset,
+    Evaluation,
+    ExplainerError,
+    InteractionResult,
+    LimeResult,
+    Schema,
+    ShapResult,
+    Table,
+    TrainedModel,
+    TrainingOptions,
+    build_dataset,
+    build_schema,
+    compute_interactions,
+    compute_shap,
+    confusion_at,
+    csv_bytes,
+    evaluate_model,
+    explain_lime,
+    parquet_bytes,
+    read_table,
+    sample_rows,
+    shap_frame,
+    train_model,
+)
+from sample_data import SAMPLE_IDS, SampleInfo, list_samples, load_sample_bytes, sample_info
+
+Progress = Callable[[int, int, str], None]
+
+INTERACTION_ROWS = 500
+"""Rows (a seeded sample) on which SHAP interaction values are computed."""
+SCATTER_ROWS = 5000
+"""Above this many rows, beeswarm and dependence plots draw a seeded sample."""
+LIME_BACKGROUND_ROWS = 2000
+"""Training rows (a seeded sample) LIME draws its perturbation statistics from."""
+SEED = 0
+
+_log = logging.getLogger(__name__)
+_JOBS = threading.BoundedSemaphore(2)
+"""Training and SHAP jobs of all sessions queue here rather than oversubscribe the CPU."""
+
+
+class _Slot:
+    """A cache entry: the value (or the engine error) of one key, behind a lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: Any = None
+        self.error: ExplainerError | None = None
+
+
+@st.cache_resource(max_entries=24, ttl=6 * 3600, show_spinner=False)
+def _shared_slot(key: str) -> _Slot:
+    return _Slot()
+
+
+@st.cache_resource(max_entries=12, ttl=3 * 3600, show_spinner=False, scope="session")
+def _private_slot(key: str) -> _Slot:
+    return _Slot()
+
+
+def memo(key: str, shared: bool, compute: Callable[[], Any]) -> Any:
+    """Return the cached value of ``key``, computing it once (engine errors are cached too)."""
+    try:
+        slot = (_shared_slot if shared else _private_slot)(key)
+    except Exception:  # noqa: BLE001 - no session (e.g. a unit test): fall back to shared
+        slot = _shared_slot(key)
+    with slot.lock:
+        if slot.error is not None:
+            raise slot.error
+        if slot.value is None:
+            try:
+                slot.value = compute()
+            except ExplainerError as error:
+                slot.error = error
+                raise
+        return slot.value
+
+
+def _peek(key: str, shared: bool) -> Any:
+    """The cached value of ``key`` if it was computed, without computing it."""
+    try:
+        slot = (_shared_slot if shared else _private_slot)(key)
+    except Exception:  # noqa: BLE001 - no session
+        return None
+    return slot.value
+
+
+# ----------------------------------------------------------------------------- samples
+
+
+@functools.cache
+def samples() -> tuple[SampleInfo, ...]:
+    """The bundled samples' metadata, in their fixed order."""
+    return list_samples()
+
+
+def is_sample_id(value: object) -> bool:
+    """True when ``value`` names a bundled sample."""
+    return isinstance(value, str) and value in SAMPLE_IDS
+
+
+@functools.cache
+def sample_bytes(sample_id: str) -> bytes:
+    """The CSV bytes of a bundled sample."""
+    return load_sample_bytes(sample_id)
+
+
+def sample_meta(source: Source | None) -> SampleInfo | None:
+    """The data dictionary of ``source`` when it is a bundled sample."""
+    if source is None or not source.is_sample:
+        return None
+    return sample_info(source.name)
+
+
+def use_sample(sample_id: str) -> None:
+    """Make the bundled sample ``sample_id`` the session's data."""
+    state.set_sample(sample_id, sample_bytes(sample_id))
+
+
+# ----------------------------------------------------------------------------- the pipeline
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the pages show for one table, settings and model."""
+
+    key: str
+    source: Source
+    table: Table
+    schema: Schema
+    dataset: Dataset
+    model: TrainedModel
+    evaluation: Evaluation
+    shap: ShapResult
+    prediction: np.ndarray
+    sample: SampleInfo | None
+
+    @property
+    def task(self) -> str:
+        """``binary``, ``multiclass`` or ``regression``."""
+        return self.model.task
+
+    @property
+    def is_classifier(self) -> bool:
+        """True for binary and multiclass models."""
+        return self.model.task != "regression"
+
+    @property
+    def class_labels(self) -> list[str]:
+        """Class labels (empty for regression)."""
+        return list(self.model.classes or ())
+
+    @property
+    def features(self) -> list[str]:
+        """Feature (safe) names in model order."""
+        return list(self.model.spec.names)
+
+    def display(self, feature: str) -> str:
+        """The feature's name as written in the file."""
+        return self.model.spec.display_names.get(feature, feature)
+
+    @property
+    def display_names(self) -> list[str]:
+        """Feature names as written in the file, in model order."""
+        return [self.display(f) for f in self.features]
+
+    def unit(self, feature: str) -> str | None:
+        """The feature's unit from the sample's data dictionary, if any."""
+        if self.sample is None:
+            return None
+        info = self.sample.columns.get(self.display(feature))
+        return info.unit if info else None
+
+    @property
+    def target_unit(self) -> str | None:
+        """The target's unit from the data dictionary, if any."""
+        if self.sample is None:
+            return None
+        info = self.sample.columns.get(self.model.target_display)
+        return info.unit if info else None
+
+    @property
+    def backend(self) -> str:
+        """The SHAP backend that ran (``xgboost-cuda`` or ``xgboost-cpu``)."""
+        return self.shap.backend
+
+
+def _options(ms: ModelSettings) -> TrainingOptions:
+    return TrainingOptions(
+        n_estimators=int(ms.n_estimators),
+        learning_rate=float(ms.learning_rate),
+        max_depth=int(ms.max_depth),
+        class_weight=ms.class_weight,  # type: ignore[arg-type]
+        validation_fraction=float(ms.validation_fraction),
+        seed=int(ms.seed),
+    )
+
+
+def load_table(source: Source) -> Table:
+    """Read the source's bytes into a table (cached by content hash)."""
+    return memo(  # type: ignore[no-any-return]
+        f"table|{source.digest}|{source.name}",
+        source.is_sample,
+        lambda: read_table(source.data, name=source.name if not source.is_sample else "sample.csv"),
+    )
+
+
+def load_schema(source: Source, settings: Settings) -> Schema:
+    """Profile the table and assign target, task and roles (cached)."""
+    table = load_table(source)
+
+    def compute() -> Schema:
+        return build_schema(
+            table,
+            target=settings.target,
+            task=settings.task,  # type: ignore[arg-type]
+            roles=dict(settings.roles),  # type: ignore[arg-type]
+        )
+
+    return memo(f"schema|{source.digest}|{settings.key()}", source.is_sample, compute)  # type: ignore[no-any-return]
+
+
+def analysis_key(source: Source, settings: Settings, ms: ModelSettings) -> str:
+    """The cache key of an analysis: content hash plus every setting."""
+    return f"analysis|{source.digest}|{settings.key()}|{ms.key()}"
+
+
+def run_analysis(
+    source: Source, settings: Settings, ms: ModelSettings, *, progress: Progress | None = None
+) -> Analysis:
+    """Read, profile, train, evaluate and explain (all rows), once per key.
+
+    Parameters
+    ----------
+    source, settings, ms
+        The data, the user's choices about it and the training settings.
+    progress
+        Called as ``(done, total, stage)`` while work runs (not on a cache hit).
+
+    Raises
+    ------
+    DataError
+        When the table or the settings cannot be used; the message is translated
+        by :func:`dashboard.i18n.error_message`.
+    """
+    key = analysis_key(source, settings, ms)
+    report = progress or (lambda done, total, stage: None)
+
+    def compute() -> Analysis:
+        report(0, 1, "reading")
+        table = load_table(source)
+        schema = load_schema(source, settings)
+        dataset = build_dataset(table, schema)
+        with _JOBS:
+            model = train_model(dataset, options=_options(ms), progress=report)
+            evaluation = evaluate_model(model, dataset)
+            report(0, 1, "shap")
+            shap = compute_shap(model, dataset.X, row_ids=dataset.row_ids, progress=report)
+        prediction = model.predict(dataset.X)
+        return Analysis(key, source, table, schema, dataset, model, evaluation, shap,
+                        prediction, sample_meta(source))
+
+    return memo(key, source.is_sample, compute)  # type: ignore[no-any-return]
+
+
+def peek_analysis(source: Source, settings: Settings, ms: ModelSettings) -> Analysis | None:
+    """The analysis of these settings if it is already computed, else None (computes nothing)."""
+    value = _peek(analysis_key(source, settings, ms), source.is_sample)
+    return value if isinstance(value, Analysis) else None
+
+
+def interactions(analysis: Analysis) -> InteractionResult:
+    """SHAP interaction values on a seeded sample of :data:`INTERACTION_ROWS` rows (cached)."""
+
+    def compute() -> InteractionResult:
+        rows = sample_rows(len(analysis.dataset.y), INTERACTION_ROWS, seed=SEED)
+        with _JOBS:
+            return compute_interactions(analysis.model, analysis.dataset.X.iloc[rows], rows=rows)
+
+    return memo(f"interactions|{analysis.key}", analysis.source.is_sample, compute)  # type: ignore[no-any-return]
+
+
+def lime_for_row(analysis: Analysis, position: int, output: int | None) -> LimeResult:
+    """LIME for the dataset row at ``position`` (kept in this session only)."""
+    key = f"lime|{analysis.key}|{position}|{output}"
+    cached = state.private_result(key)
+    if isinstance(cached, LimeResult):
+        return cached
+    model, X = analysis.model, analysis.dataset.X
+    train = model.train_index
+    picked = sample_rows(len(train), LIME_BACKGROUND_ROWS, seed=SEED)
+    background = X.iloc[train[picked]]
+    with _JOBS:
+        result = explain_lime(model, background, X.iloc[[position]], output=output, seed=SEED)
+    state.keep_private_result(key, result)
+    return result
+
+
+def explain_encoded_row(analysis: Analysis, encoded: pd.DataFrame) -> tuple[ShapResult, np.ndarray]:
+    """SHAP values and prediction of an edited, already encoded row (what-if).
+
+    Returns
+    -------
+    tuple
+        The SHAP result of the row(s) and the model's prediction
+        (probabilities ``(n, k)`` or values ``(n,)``).
+    """
+    frame = encoded.reset_index(drop=True)
+    return compute_shap(analysis.model, frame), analysis.model.predict(frame)
+
+
+def confusion_at_threshold(evaluation: Evaluation, threshold: float) -> np.ndarray:
+    """Binary confusion matrix of the validation rows at ``threshold``."""
+    return confusion_at(evaluation, threshold)
+
+
+def data_error_types() -> tuple[type[BaseException], ...]:
+    """Exception types that carry a translatable ``code`` (engine errors)."""
+    return (ExplainerError, DataError)
+
+
+def encoded_features(analysis: Analysis) -> pd.DataFrame:
+    """The model's encoded features of every dataset row."""
+    return analysis.dataset.X
+
+
+# ----------------------------------------------------------------------------- exports
+
+
+def shap_csv(analysis: Analysis) -> bytes:
+    """SHAP values of every row as CSV (formula-like text neutralised)."""
+    return csv_bytes(shap_frame(analysis.shap, analysis.model))
+
+
+def shap_parquet(analysis: Analysis) -> bytes:
+    """SHAP values of every row as Parquet."""
+    return parquet_bytes(shap_frame(analysis.shap, analysis.model))
+
+
+def model_json(analysis: Analysis) -> bytes:
+    """The trained booster in XGBoost's JSON format (load it with ``Booster.load_model``)."""
+    return bytes(analysis.model.booster.save_raw("json"))
+
+
+def _clean(value: float) -> float | None:
+    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
+def metrics_document(analysis: Analysis) -> dict[str, Any]:
+    """Validation metrics with what they were computed on, as a JSON-ready dict."""
+    ev, model = analysis.evaluation, analysis.model
+    return {
+        "target": model.target_display,
+        "task": model.task,
+        "classes": list(model.classes or []),
+        "n_validation_rows": ev.n_valid,
+        "n_training_rows": int(len(model.train_index)),
+        "trees": model.best_iteration + 1,
+        "options": dict(model.options.__dict__),
+        "shap_backend": analysis.backend,
+        "metrics": {k: _clean(v) for k, v in ev.metrics.items()},
+        "per_class": {c: {k: _clean(v) for k, v in m.items()} for c, m in ev.per_class.items()},
+    }
+
+
+def metrics_json(analysis: Analysis) -> bytes:
+    """:func:`metrics_document` as UTF-8 JSON."""
+    return json.dumps(metrics_document(analysis), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def metrics_csv(analysis: Analysis) -> bytes:
+    """Validation metrics as a long CSV table (``class`` empty for overall metrics)."""
+    ev = analysis.evaluation
+    rows = [("", name, value) for name, value in ev.metrics.items()]
+    rows += [(label, name, value) for label, values in ev.per_class.items()
+             for name, value in values.items()]
+    return csv_bytes(pd.DataFrame(rows, columns=["class", "metric", "value"]))

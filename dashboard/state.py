@@ -1,0 +1,292 @@
+"""The only module that reads or writes ``st.session_state``.
+
+Each user's choices (language, data source, target/task/roles, training
+settings, the row being explained) and their private results live here, in
+that user's session, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import streamlit as st
+
+from dashboard.i18n import DEFAULT_LANG, Lang, normalise_lang
+
+SourceKind = Literal["sample", "upload"]
+
+#: Session-state key a test (or another entry point) may set to ``(file name, bytes)``
+#: before a run; the app then loads it as if it had been uploaded.
+PENDING_UPLOAD_KEY = "xai_pending_upload"
+
+_LANG = "xai_lang"
+_SOURCE = "xai_source"
+_SETTINGS = "xai_settings"
+_MODEL_SETTINGS = "xai_model_settings"
+_DEEP_LINK = "xai_deep_link"
+_ROW = "xai_row"
+_NOTICES = "xai_notices"
+_PRIVATE = "xai_private_results"
+_UPLOAD_SEEN = "xai_upload_seen"
+_MAX_PRIVATE = 32
+
+
+@dataclass(frozen=True)
+class Source:
+    """The table the user is working on: a bundled sample or an uploaded file.
+
+    ``digest`` is the SHA-256 of the bytes; with the settings it keys every cache.
+    """
+
+    kind: SourceKind
+    name: str
+    digest: str
+    data: bytes = field(repr=False, compare=False)
+
+    @property
+    def is_sample(self) -> bool:
+        """True for a bundled sample (public data, shareable caches)."""
+        return self.kind == "sample"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's choices about the table: target, task and column roles."""
+
+    target: str | None = None
+    task: str = "auto"
+    roles: tuple[tuple[str, str], ...] = ()
+
+    def key(self) -> str:
+        """A stable text key for caches."""
+        return repr((self.target, self.task, tuple(sorted(self.roles))))
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The few training hyperparameters the Model page offers."""
+
+    n_estimators: int = 400
+    learning_rate: float = 0.1
+    max_depth: int = 6
+    class_weight: str = "auto"
+    validation_fraction: float = 0.2
+    seed: int = 0
+
+    def key(self) -> str:
+        """A stable text key for caches."""
+        return repr(tuple(self.__dict__.values()))
+
+
+def _get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def _set(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+# ----------------------------------------------------------------------------- language
+
+
+def language() -> Lang:
+    """The session's language (English until something sets it)."""
+    try:
+        lang = normalise_lang(_get(_LANG))
+    except Exception:  # noqa: BLE001 - outside a Streamlit session
+        return DEFAULT_LANG
+    return lang or DEFAULT_LANG
+
+
+def has_language() -> bool:
+    """True once the session's language has been chosen."""
+    return normalise_lang(_get(_LANG)) is not None
+
+
+def set_language(lang: Lang) -> None:
+    """Set the session's language."""
+    _set(_LANG, lang)
+
+
+# ----------------------------------------------------------------------------- data source
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source() -> Source | None:
+    """The current data source, or None before one is chosen."""
+    value = _get(_SOURCE)
+    return value if isinstance(value, Source) else None
+
+
+def set_sample(sample_id: str, data: bytes) -> None:
+    """Make the bundled sample ``sample_id`` (with its bytes) the current source."""
+    current = source()
+    if current is not None and current.kind == "sample" and current.name == sample_id:
+        return
+    _set(_SOURCE, Source("sample", sample_id, _digest(data), data))
+    _reset_choices()
+
+
+def set_upload(name: str, data: bytes, *, token: str | None = None) -> None:
+    """Make an uploaded file the current source (also the test seam for uploads).
+
+    Parameters
+    ----------
+    name
+        The file's name as the user's browser sent it (shown as text only).
+    data
+        The file's bytes; they stay in this session's memory only.
+    token
+        The upload widget's file id, remembered so that later reruns do not
+        load the same upload again (see :func:`upload_seen`).
+    """
+    _set(_UPLOAD_SEEN, token)
+    digest = _digest(data)
+    current = source()
+    if current is not None and current.kind == "upload" and current.digest == digest:
+        return
+    _set(_SOURCE, Source("upload", name, digest, data))
+    _reset_choices()
+
+
+def take_pending_upload() -> tuple[str, bytes] | None:
+    """Return and clear an upload placed in the session by a test or another entry point."""
+    pending = st.session_state.pop(PENDING_UPLOAD_KEY, None)
+    if isinstance(pending, tuple) and len(pending) == 2 and isinstance(pending[1], bytes):
+        return str(pending[0]), pending[1]
+    return None
+
+
+def upload_seen(token: str) -> bool:
+    """True when the upload widget's file ``token`` was already taken (so reruns skip it)."""
+    return bool(_get(_UPLOAD_SEEN) == token)
+
+
+def clear_source() -> None:
+    """Forget the current source and everything derived from it."""
+    st.session_state.pop(_SOURCE, None)
+    _reset_choices()
+
+
+def _reset_choices() -> None:
+    _set(_SETTINGS, Settings())
+    _set(_ROW, None)
+    st.session_state.pop(_PRIVATE, None)
+    for key in [k for k in st.session_state if str(k).startswith("w_")]:
+        del st.session_state[key]
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def settings() -> Settings:
+    """The user's target, task and role choices."""
+    value = _get(_SETTINGS)
+    return value if isinstance(value, Settings) else Settings()
+
+
+def set_settings(value: Settings) -> None:
+    """Replace the target, task and role choices (the next run retrains)."""
+    _set(_SETTINGS, value)
+    _set(_ROW, None)
+
+
+def model_settings() -> ModelSettings:
+    """The user's training hyperparameters."""
+    value = _get(_MODEL_SETTINGS)
+    return value if isinstance(value, ModelSettings) else ModelSettings()
+
+
+def set_model_settings(value: ModelSettings) -> None:
+    """Replace the training hyperparameters (the next run retrains)."""
+    _set(_MODEL_SETTINGS, value)
+
+
+def update_model_settings(**changes: Any) -> None:
+    """Change some training hyperparameters."""
+    set_model_settings(replace(model_settings(), **changes))
+
+
+# ----------------------------------------------------------------------------- navigation
+
+
+def deep_link_handled(value: str) -> bool:
+    """True when the deep link ``value`` was already acted on in this session."""
+    return bool(_get(_DEEP_LINK) == value)
+
+
+def mark_deep_link(value: str) -> None:
+    """Remember that the deep link ``value`` was acted on."""
+    _set(_DEEP_LINK, value)
+
+
+def selected_row() -> int | None:
+    """The dataset position of the row chosen on the Local page, if any."""
+    value = _get(_ROW)
+    return int(value) if isinstance(value, int) else None
+
+
+def set_selected_row(position: int | None) -> None:
+    """Choose the row (dataset position) the Local and What-if pages explain."""
+    _set(_ROW, position)
+
+
+def widget_value(key: str, default: Any = None) -> Any:
+    """The current value of the widget with ``key`` (widget keys start with ``w_``)."""
+    return _get(key, default)
+
+
+def set_widget_value(key: str, value: Any) -> None:
+    """Set the widget with ``key`` before it is drawn (e.g. to follow a list pick)."""
+    _set(key, value)
+
+
+def forget_widget(key: str) -> None:
+    """Drop a widget's stored value so it starts again from its default."""
+    st.session_state.pop(key, None)
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def push_notice(kind: str, text: str) -> None:
+    """Queue a message (``kind``: info, success, warning) for the next page drawn."""
+    notices = list(_get(_NOTICES) or [])
+    if (kind, text) not in notices:
+        notices.append((kind, text))
+    _set(_NOTICES, notices[-5:])
+
+
+def pop_notices() -> list[tuple[str, str]]:
+    """Return and clear the queued messages."""
+    return list(st.session_state.pop(_NOTICES, None) or [])
+
+
+# ----------------------------------------------------------------------------- private results
+
+
+def private_result(key: str) -> Any:
+    """A result computed for this session only (LIME, what-if), or None."""
+    store = _get(_PRIVATE)
+    if not isinstance(store, OrderedDict) or key not in store:
+        return None
+    store.move_to_end(key)
+    return store[key]
+
+
+def keep_private_result(key: str, value: Any) -> None:
+    """Keep a result for this session, dropping the oldest beyond a small bound."""
+    store = _get(_PRIVATE)
+    if not isinstance(store, OrderedDict):
+        store = OrderedDict()
+        _set(_PRIVATE, store)
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > _MAX_PRIVATE:
+        store.popitem(last=False)

@@ -1,0 +1,155 @@
+"""Pieces every page uses: the analysis with a progress bar, error display, selectors.
+
+Not a page itself (``app.py`` registers only the page files).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import services, state
+from dashboard.i18n import error_message, fmt_number, t
+from dashboard.safe_text import escape_md
+from dashboard.services import Analysis
+
+_log = logging.getLogger("dashboard")
+
+DATA_PAGE = "views/data.py"
+MODEL_PAGE = "views/model.py"
+GLOBAL_PAGE = "views/global_explanations.py"
+LOCAL_PAGE = "views/local_explanations.py"
+WHATIF_PAGE = "views/what_if.py"
+EXPORT_PAGE = "views/export.py"
+
+PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+
+
+def run_page(body: Callable[[], None]) -> None:
+    """Run a page body; engine errors show translated, anything else a generic message.
+
+    Only the exception's type is logged, never its message (which might quote data).
+    """
+    try:
+        body()
+    except services.data_error_types() as error:
+        st.error(error_message(error), icon=":material/error:")
+    except Exception as error:  # noqa: BLE001 - never show a traceback to the user
+        _log.error("page failed with %s", type(error).__name__)
+        st.error(t("error.unexpected"), icon=":material/error:")
+
+
+def show_notices() -> None:
+    """Draw the messages queued for this run (e.g. what was guessed)."""
+    for kind, text in state.pop_notices():
+        {"success": st.success, "warning": st.warning}.get(kind, st.info)(text)
+
+
+class ProgressBar:
+    """A progress callback for the engine that draws a bar only when work happens."""
+
+    def __init__(self) -> None:
+        self.placeholder = st.empty()
+        self.used = False
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        """Update the bar: ``stage`` is the engine's stage name (training, shap, ...)."""
+        self.used = True
+        fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
+        text = t(f"progress.{stage}", done=fmt_number(done), total=fmt_number(total))
+        self.placeholder.progress(fraction, text=text)
+
+    def clear(self) -> None:
+        """Remove the bar."""
+        self.placeholder.empty()
+
+
+def current_analysis(*, quiet: bool = False) -> Analysis | None:
+    """The session's analysis, computed (with a progress bar) if needed.
+
+    Shows what to do when there is no data yet, or the engine's message when
+    the data or settings cannot be used; returns None then.
+    """
+    source = state.source()
+    if source is None:
+        if not quiet:
+            st.info(t("common.no_data"), icon=":material/info:")
+            st.page_link(DATA_PAGE, label=t("common.go_to_data"), icon=":material/table:")
+        return None
+    bar = ProgressBar()
+    try:
+        analysis = services.run_analysis(
+            source, state.settings(), state.model_settings(), progress=bar
+        )
+    except services.data_error_types() as error:
+        bar.clear()
+        if not quiet:
+            st.error(error_message(error), icon=":material/error:")
+            st.page_link(DATA_PAGE, label=t("common.go_to_data"), icon=":material/table:")
+        return None
+    bar.clear()
+    if bar.used:
+        schema = analysis.schema
+        if schema.target_guessed:
+            state.push_notice(
+                "info",
+                t("data.guessed", target=escape_md(analysis.model.target_display),
+                  task=t(f"task.{analysis.task}")),
+            )
+    return analysis
+
+
+def output_selector(analysis: Analysis, *, key: str, label_key: str = "common.class") -> int:
+    """The model output to explain: a class selector for multiclass, else output 0."""
+    if analysis.task != "multiclass":
+        return 0
+    labels = analysis.class_labels
+    default = int(state.widget_value(key, 0) or 0)
+    if default >= len(labels):
+        state.forget_widget(key)
+    choice = st.selectbox(
+        t(label_key), options=list(range(len(labels))), format_func=lambda i: labels[i], key=key,
+        help=t("common.class_help"),
+    )
+    return int(choice or 0)
+
+
+def explained_label(analysis: Analysis, output: int) -> str | None:
+    """The class label whose probability is explained (None for regression)."""
+    if analysis.task == "regression":
+        return None
+    if analysis.task == "binary":
+        return analysis.class_labels[1]
+    return analysis.class_labels[output]
+
+
+def chart(fig: go.Figure, *, key: str | None = None) -> None:
+    """Draw a plotly figure at full width with the house toolbar settings."""
+    st.plotly_chart(fig, width="stretch", config=PLOT_CONFIG, key=key, theme="streamlit")
+
+
+def page_header(title_key: str, intro_key: str | None = None) -> None:
+    """The page title and a one-line introduction."""
+    st.title(t(title_key))
+    if intro_key:
+        st.caption(t(intro_key))
+
+
+def row_label(analysis: Analysis, position: int) -> str:
+    """How a dataset row is named to the user: its row number in the file (0-based, as the preview)."""
+    return t("common.row_n", n=fmt_number(int(analysis.dataset.row_ids[position])))
+
+
+def sampled_note() -> str:
+    """The translated 'showing n of N rows' note for sampled charts."""
+    return t("chart.sample_note")
+
+
+def short_key(text: str) -> str:
+    """A short stable digest of ``text``, for widget keys that must change with settings."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]

@@ -1,0 +1,68 @@
+"""Global page: importance, beeswarm, dependence by interaction partner, interaction heatmap."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import services
+from dashboard.i18n import fmt_number, t
+from dashboard.safe_text import escape_md
+from dashboard.views import _common as ui
+from dashboard.views import _figures as figures
+
+
+def _dependence(analysis: services.Analysis, output: int,
+                inter: services.InteractionResult) -> None:
+    st.subheader(t("global.dependence_title"), anchor=False)
+    st.caption(t("global.dependence_caption"))
+    ranking = [name for name, _ in analysis.shap.ranking(output)]
+    left, right = st.columns([2, 1])
+    feature = left.selectbox(t("global.dependence_feature"), options=ranking,
+                             format_func=analysis.display, key="w_dependence_feature")
+    feature = feature or ranking[0]
+    partner = inter.strongest_partner(feature, output)
+
+    def colour_label(option: str) -> str:
+        if option == "__auto__":
+            return (t("global.colour_auto", name=analysis.display(partner)) if partner
+                    else t("global.colour_none"))
+        return t("global.colour_none") if option == "__none__" else analysis.display(option)
+
+    options = ["__auto__", "__none__", *[f for f in ranking if f != feature]]
+    choice = right.selectbox(t("global.dependence_colour"), options=options,
+                             key="w_dependence_colour", format_func=colour_label)
+    colour = partner if choice == "__auto__" else None if choice == "__none__" else choice
+    ui.chart(figures.dependence(analysis, output, feature, colour), key="dependence_chart")
+    if partner:
+        st.caption(t("global.partner_caption", name=escape_md(analysis.display(partner)),
+                     n=fmt_number(len(inter.rows))))
+
+
+def _body() -> None:
+    ui.page_header("global.title", "global.intro")
+    analysis = ui.current_analysis()
+    if analysis is None:
+        return
+    ui.show_notices()
+    output = ui.output_selector(analysis, key="w_global_class")
+    st.caption(t("common.backend_line", backend=analysis.backend,
+                 seconds=fmt_number(analysis.shap.seconds, 2)))
+    st.subheader(t("global.importance_title"), anchor=False)
+    st.caption(t("global.importance_caption", n=fmt_number(len(analysis.shap.rows))))
+    ui.chart(figures.importance(analysis, output), key="importance_chart")
+    st.subheader(t("global.beeswarm_title"), anchor=False)
+    st.caption(t("global.beeswarm_caption"))
+    ui.chart(figures.beeswarm(analysis, output), key="beeswarm_chart")
+    if len(analysis.features) < 2:
+        st.info(t("global.one_feature"))
+        return
+    n_inter = min(services.INTERACTION_ROWS, len(analysis.dataset.y))
+    with st.spinner(t("global.computing_interactions", n=fmt_number(n_inter))):
+        inter = services.interactions(analysis)
+    _dependence(analysis, output, inter)
+    st.subheader(t("global.heatmap_title"), anchor=False)
+    st.caption(t("global.heatmap_caption", n=fmt_number(len(inter.rows))))
+    ui.chart(figures.heatmap(analysis, output, inter), key="heatmap_chart")
+
+
+ui.run_page(_body)

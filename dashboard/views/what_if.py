@@ -1,0 +1,146 @@
+"""What-if page: edit a row's features and see the new prediction and contributions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, services, state
+from dashboard.i18n import fmt_number, fmt_percent, t
+from dashboard.safe_text import escape_md
+from dashboard.views import _common as ui
+from dashboard.views import _figures as figures
+from dashboard.views import _rows
+
+MISSING = "__missing__"
+
+
+def _editor_key(position: int, feature: str) -> str:
+    return f"w_edit_{position}_{ui.short_key(feature)}"
+
+
+def _numeric_editor(analysis: services.Analysis, position: int, feature: str,
+                    original: object) -> float | None:
+    column = analysis.dataset.X[feature].dropna()
+    low, high = (float(column.min()), float(column.max())) if len(column) else (0.0, 1.0)
+    if high <= low:
+        high = low + 1.0
+    missing = original is None or (isinstance(original, float) and math.isnan(original))
+    start = float(np.clip(float(original), low, high)) if not missing else float(column.median())
+    integral = bool(len(column) and np.all(column == np.round(column)))
+    step = 1.0 if integral and high - low >= 10 else None
+    unit = analysis.unit(feature)
+    label = escape_md(analysis.display(feature), max_len=60) + (f" ({escape_md(unit)})"
+                                                                 if unit else "")
+    value = st.slider(label, low, high, start, step=step, key=_editor_key(position, feature),
+                      help=t("whatif.range_help", low=fmt_number(low), high=fmt_number(high)))
+    return float(value)
+
+
+def _categorical_editor(analysis: services.Analysis, position: int, feature: str,
+                        original: object) -> str | None:
+    cats = list(analysis.model.spec.categories[feature])
+    options = [*cats, MISSING]
+    current = MISSING if original is None or (isinstance(original, float)
+                                              and math.isnan(original)) else str(original)
+    index = options.index(current) if current in options else len(options) - 1
+    choice = st.selectbox(escape_md(analysis.display(feature), max_len=60), options=options,
+                          index=index, key=_editor_key(position, feature),
+                          format_func=lambda v: t("chart.missing") if v == MISSING else v)
+    return None if choice == MISSING else str(choice)
+
+
+def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
+    """Draw one editor per feature (most important first) and return the edited encoded row."""
+    X = analysis.dataset.X
+    row = X.iloc[[position]].copy().reset_index(drop=True)
+    ranking = [name for name, _ in analysis.shap.ranking()]
+    st.caption(t("whatif.edit_caption"))
+    columns = st.columns(3)
+    for i, feature in enumerate(ranking):
+        original = X.iloc[position][feature]
+        with columns[i % 3]:
+            if feature in analysis.model.spec.categories:
+                row.loc[0, feature] = _categorical_editor(analysis, position, feature, original)
+            else:
+                row.loc[0, feature] = _numeric_editor(analysis, position, feature, original)
+    return row
+
+
+def _reset(position: int, features: list[str]) -> None:
+    for feature in features:
+        state.forget_widget(_editor_key(position, feature))
+
+
+def _prediction_metric(analysis: services.Analysis, container: st.delta_generator.DeltaGenerator,
+                       label: str, value: np.ndarray, before: np.ndarray | None,
+                       output: int) -> None:
+    if analysis.task == "regression":
+        shown = fmt_number(float(value))
+        delta = None if before is None else fmt_number(float(value - before), signed=True)
+    else:
+        column = 1 if analysis.task == "binary" else output
+        shown = fmt_percent(float(value[column]), 1)
+        delta = None if before is None else t(
+            "unit.points", value=fmt_number(100 * float(value[column] - before[column]), 1,
+                                             signed=True))
+    container.metric(label, shown, delta=delta, border=True)
+
+
+def _body() -> None:
+    ui.page_header("whatif.title", "whatif.intro")
+    analysis = ui.current_analysis()
+    if analysis is None:
+        return
+    with st.container(border=True):
+        position = _rows.choose_row(analysis)
+    output = ui.output_selector(analysis, key="w_whatif_class")
+    if st.button(t("whatif.reset"), icon=":material/restart_alt:"):
+        _reset(position, analysis.features)
+        st.rerun()
+    with st.expander(t("whatif.editors_title"), expanded=True, icon=":material/edit:"):
+        encoded = _edited_row(analysis, position)
+    new_shap, new_pred = services.explain_encoded_row(analysis, encoded)
+    original_pred = analysis.prediction[position]
+    what = (t("local.predicted") if analysis.task == "regression" else
+            t("local.probability_of", label=escape_md(ui.explained_label(analysis, output) or "")))
+    cols = st.columns(2)
+    _prediction_metric(analysis, cols[0], t("whatif.original", what=what), original_pred, None,
+                       output)
+    _prediction_metric(analysis, cols[1], t("whatif.new", what=what), new_pred[0], original_pred,
+                       output)
+    original_values = _rows.value_texts(analysis, position)
+    new_values = _rows.value_texts(analysis, 0, encoded.iloc[0])
+    left, right = st.columns(2, gap="large")
+    with left:
+        fig = figures.waterfall(analysis, analysis.shap, position, output, original_values,
+                                raw=False, title=t("whatif.original_waterfall"))
+        ui.chart(fig, key="whatif_original")
+    with right:
+        fig = figures.waterfall(analysis, new_shap, 0, output, new_values, raw=False,
+                                title=t("whatif.new_waterfall"))
+        ui.chart(fig, key="whatif_new")
+    before = analysis.shap.values[position, output]
+    after = new_shap.values[0, output]
+    ui.chart(charts.whatif_figure(
+        analysis.display_names, before, after, top=12, title=t("chart.whatif_title"),
+        x_title=t("chart.shap_x"), original_name=t("whatif.original_short"),
+        new_name=t("whatif.new_short"), change_label=t("chart.change")), key="whatif_chart")
+    changed = np.flatnonzero(np.abs(after - before) > 1e-12)
+    if len(changed):
+        frame = pd.DataFrame({
+            t("chart.feature"): [analysis.display_names[j] for j in changed],
+            t("whatif.original_short"): before[changed],
+            t("whatif.new_short"): after[changed],
+            t("chart.change"): (after - before)[changed],
+        }).sort_values(t("chart.change"), key=np.abs, ascending=False)
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            c: st.column_config.NumberColumn(format="%+.4f") for c in frame.columns[1:]})
+    else:
+        st.caption(t("whatif.no_change"))
+
+
+ui.run_page(_body)

@@ -1,0 +1,344 @@
+"""Reading an uploaded table (CSV, TSV, Excel .xlsx or Parquet) into a clean DataFrame.
+
+The format is decided by content first, then by name. Every problem with the
+upload becomes a :class:`DataError` with a stable code; messages name lines and
+limits but never quote cell values.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ._binary_formats import (
+    UPLOAD_HINT,
+    arrow_to_pandas,
+    check_cells,
+    human_size,
+    read_excel,
+    read_parquet,
+)
+from ._column_names import is_blank_name, rename_warnings, safe_column_names
+from ._encoding import decode_text, sniff_content
+from ._errors import DataError
+from ._sniffing import (
+    fallback_delimiter,
+    find_problem,
+    quote_left_open,
+    read_header,
+    sniff_delimiter,
+)
+
+Format = Literal["csv", "tsv", "xlsx", "parquet"]
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_CELLS = 60_000_000
+# pandas' default missing-value markers, so both CSV parsers agree.
+_NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+_NEVER_A_TIMESTAMP = "\x01%Y"
+_NON_SPACE = re.compile(r"\S")
+_NOT_A_TABLE = re.compile(r"\s*([{\[<])")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read from an upload, with safe, unique column names."""
+
+    frame: pd.DataFrame
+    original_names: dict[str, str]
+    source_name: str
+    format: Format
+    encoding: str | None
+    delimiter: str | None
+    n_rows: int
+    n_columns: int
+    warnings: tuple[str, ...]
+
+
+def read_table(
+    source: str | os.PathLike[str] | bytes | BinaryIO,
+    *,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> Table:
+    """Read a CSV, TSV, Excel (.xlsx, first sheet) or Parquet table.
+
+    Parameters
+    ----------
+    source
+        A path (its size is checked before anything is read), the file's bytes,
+        or a binary stream (at most ``max_bytes + 1`` bytes are read from it).
+    name
+        The file name shown to the user and used as a format hint; defaults to
+        the path's or the stream's name.
+    max_bytes, max_cells
+        Limits on the file size and on rows x columns.
+
+    Returns
+    -------
+    Table
+        The frame with safe column names, the mapping back to the names in the
+        file, and what was detected (format, encoding, delimiter).
+
+    Raises
+    ------
+    DataError
+        For every file that cannot be read as a table; ``code`` says why
+        (``empty_file``, ``header_only``, ``too_large``, ``ragged_rows``, ...).
+    """
+    data, default_name = _load_bytes(source, max_bytes)
+    source_name = name if name is not None else default_name
+    try:
+        return _parse(data, source_name, max_bytes=max_bytes, max_cells=max_cells)
+    except DataError:
+        raise
+    except MemoryError:
+        raise DataError(
+            "The computer ran out of memory while reading this file. Upload a smaller "
+            "file, for example a sample of the rows.",
+            code="out_of_memory",
+        ) from None
+    except Exception as exc:  # the boundary: nothing but DataError may leave
+        raise DataError(
+            f"The file could not be read as a table. {UPLOAD_HINT}",
+            code="unreadable_table",
+            detail=type(exc).__name__,
+        ) from None
+
+
+def _load_bytes(source: object, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data, default_name = bytes(source), "upload"
+    elif isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        default_name = os.path.basename(os.fsdecode(path))
+        try:
+            size = os.path.getsize(path)
+            if size > max_bytes:
+                raise _too_large(max_bytes, size)
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except FileNotFoundError:
+            raise DataError(
+                "The file was not found. Check the path and try again.",
+                code="file_not_found",
+                name=default_name,
+            ) from None
+        except OSError as exc:
+            raise DataError(
+                "The file could not be opened. Check that it is a file you may read.",
+                code="unreadable_file",
+                name=default_name,
+                detail=type(exc).__name__,
+            ) from None
+    elif callable(getattr(source, "read", None)):
+        data = source.read(max_bytes + 1)  # type: ignore[attr-defined]
+        if not isinstance(data, bytes | bytearray):
+            raise TypeError("read_table needs a binary stream (opened with 'rb'), not a text one")
+        data = bytes(data)
+        default_name = os.path.basename(str(getattr(source, "name", "") or "")) or "upload"
+    else:
+        raise TypeError(f"read_table cannot read a {type(source).__name__}")
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes, None)
+    return data, default_name
+
+
+def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int) -> Table:
+    if not data:
+        raise _empty()
+    kind = sniff_content(data)
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = []
+    fmt: Format
+    if kind == "parquet":
+        fmt = "parquet"
+        frame, names = read_parquet(data, max_bytes=max_bytes, max_cells=max_cells)
+    elif kind == "zip":
+        fmt = "xlsx"
+        frame, names = read_excel(data, max_bytes=max_bytes)
+    else:
+        frame, names, notes, encoding, delimiter = _read_text(data, source_name, max_cells)
+        fmt = "tsv" if delimiter == "\t" or _suffix(source_name) in (".tsv", ".tab") else "csv"
+    if frame.shape[0] == 0:
+        raise _header_only()
+    empty = [s for s, o in names.items() if is_blank_name(o) and frame[s].isna().all()]
+    if empty:
+        frame = frame.drop(columns=empty)
+        names = {s: o for s, o in names.items() if s not in set(empty)}
+        notes.append("empty_columns_dropped")
+    if frame.shape[1] == 0:
+        raise _empty()
+    check_cells(frame.shape[0], frame.shape[1], max_cells)
+    return Table(
+        frame=frame.reset_index(drop=True),
+        original_names=names,
+        source_name=source_name,
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        n_rows=frame.shape[0],
+        n_columns=frame.shape[1],
+        warnings=tuple(notes + rename_warnings(list(names.values()))),
+    )
+
+
+def _read_text(
+    data: bytes, source_name: str, max_cells: int
+) -> tuple[pd.DataFrame, dict[str, str], list[str], str, str | None]:
+    text, encoding, decode_notes = decode_text(data)
+    notes = list(decode_notes)
+    if not _NON_SPACE.search(text):
+        raise _empty()
+    prefer = "\t" if _suffix(source_name) in (".tsv", ".tab") else None
+    found = sniff_delimiter(text, prefer=prefer)
+    if found is None:
+        opening = _NOT_A_TABLE.match(text)
+        if opening:
+            kind = {"{": "json", "[": "json", "<": "markup"}[opening.group(1)]
+            raise DataError(
+                f"This file looks like JSON, HTML or XML, not a table with one row per line. "
+                f"{UPLOAD_HINT}",
+                code="unsupported_format",
+                kind=kind,
+            )
+        notes.append("single_column")
+    delimiter = found or fallback_delimiter(text, prefer=prefer)
+    header = read_header(text, delimiter)
+    if header is None:
+        raise _empty()
+    if not _NON_SPACE.search(text, header.end):
+        raise _header_only()
+    if encoding == "utf-8-sig":
+        utf8 = data[3:]
+    elif encoding == "utf-8" and not decode_notes:
+        utf8 = data
+    else:
+        utf8 = text.encode("utf-8")
+    offset = len(text[: header.end].encode("utf-8"))
+    rows = utf8.count(b"\n", offset) + (0 if utf8.endswith(b"\n") else 1)
+    check_cells(rows, len(header.fields), max_cells, estimated=True)
+    names = safe_column_names(header.fields)
+    frame = _arrow_csv(utf8, offset, delimiter, list(names)) if len(names) > 1 else None
+    if frame is None:
+        problem, trailing = find_problem(text, delimiter)
+        if problem is not None:
+            raise problem
+        if trailing:
+            names = safe_column_names([*header.fields, ""])
+        frame = _pandas_csv(utf8, delimiter, list(names))
+    return frame, names, notes, encoding, found
+
+
+def _arrow_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> pd.DataFrame | None:
+    """Parse with pyarrow (fast, threaded); None whenever the careful path must decide."""
+    quoted = utf8.find(b'"', offset) >= 0
+    body = pa.py_buffer(utf8)[offset:]
+    try:
+        table = _arrow_read(body, delimiter, names, quoted, {})
+        temporal = [f.name for f in table.schema if pa.types.is_temporal(f.type)]
+        if temporal:  # pandas leaves dates as text; so must this path
+            table = _arrow_read(body, delimiter, names, quoted, dict.fromkeys(temporal, pa.string()))
+        if quoted and _may_hide_open_quote(table, utf8, delimiter):
+            return None
+        return arrow_to_pandas(table)
+    except MemoryError:
+        raise
+    except Exception:  # any trouble: the pandas path gives the exact answer or error
+        return None
+
+
+def _arrow_read(
+    body: pa.Buffer, delimiter: str, names: list[str], quoted: bool, types: dict[str, pa.DataType]
+) -> pa.Table:
+    return pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            null_values=_NA_VALUES,
+            true_values=["True", "TRUE", "true"],
+            false_values=["False", "FALSE", "false"],
+            strings_can_be_null=True,
+            timestamp_parsers=[_NEVER_A_TIMESTAMP],
+        ),
+    )
+
+
+def _may_hide_open_quote(table: pa.Table, utf8: bytes, delimiter: str) -> bool:
+    """pyarrow reads a quote left open at the end as a value: look for one."""
+    if table.num_rows == 0:
+        return True
+    last = table.slice(table.num_rows - 1).to_pylist()[0].values()
+    if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last):
+        return True
+    end = len(utf8)
+    while end and utf8[end - 1] in b" \t\r\n":
+        end -= 1
+    start = max(utf8.rfind(b"\n", 0, end), utf8.rfind(b"\r", 0, end)) + 1
+    line = utf8[start:end].decode("utf-8", errors="replace")
+    return '"' in line and quote_left_open(line, delimiter)
+
+
+def _pandas_csv(utf8: bytes, delimiter: str, names: list[str]) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            io.BytesIO(utf8),
+            sep=delimiter,
+            engine="c",
+            header=0,
+            names=names,
+            index_col=False,
+            encoding="utf-8",
+            low_memory=False,
+        )
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise DataError(
+            "The file could not be read as a delimited table. Open it in a spreadsheet, "
+            "save it again as CSV, and upload it again.",
+            code="bad_csv",
+            detail=type(exc).__name__,
+        ) from None
+
+
+def _too_large(limit: int, size: int | None) -> DataError:
+    return DataError(
+        f"The file is larger than the limit of {human_size(limit)}. Upload a smaller file, "
+        f"for example a sample of the rows.",
+        code="too_large",
+        limit_mb=round(limit / 2**20, 3),
+        limit_bytes=limit,
+        size_bytes=size,
+    )
+
+
+def _empty() -> DataError:
+    return DataError(
+        f"The file is empty: it has no column names and no rows. {UPLOAD_HINT}",
+        code="empty_file",
+    )
+
+
+def _header_only() -> DataError:
+    return DataError(
+        "The file has column names but no data rows. Upload a file with at least one row "
+        "of data under the header.",
+        code="header_only",
+    )
+
+
+def _suffix(name: str) -> str:
+    return os.path.splitext(name.lower())[1]

@@ -1,0 +1,179 @@
+"""Delimited text: the delimiter, the header, and the first row that breaks the table.
+
+Records are read with the :mod:`csv` module, which splits fields and quotes the
+way pandas' C parser does. A marker line is chained after the text: it comes
+back as a record of its own unless a quote left open swallows it, which is how
+an unclosed quote is told apart from a well-formed last record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ._errors import DataError
+
+DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+_SAMPLE_LINES = 50
+_SAMPLE_CHARS = 1 << 20
+_END = "\x00\x1fend-of-text\x1f\x00"
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header record: its fields, where it ends in the text, the line it starts on."""
+
+    fields: tuple[str, ...]
+    end: int
+    line: int
+
+
+def sniff_delimiter(text: str, *, prefer: str | None = None) -> str | None:
+    """Return the delimiter that splits the first lines most consistently, or None.
+
+    Each candidate is scored on up to 50 records (quotes respected): the share of
+    records with the most common field count, plus a bonus when the header has
+    that count. A candidate that yields fewer than two fields is no delimiter.
+    Ties go to ``prefer`` (a hint from the file name), then to more columns.
+    """
+    sample, cut = _sample(text)
+    best: str | None = None
+    best_key: tuple[float, bool, int] | None = None
+    for delimiter in DELIMITERS:
+        counts = []
+        try:
+            for _, record in _records(io.StringIO(sample, newline=""), delimiter):
+                if not is_blank(record):
+                    counts.append(len(record))
+        except DataError:
+            pass
+        if cut and len(counts) > 1:
+            counts.pop()
+        if not counts:
+            continue
+        mode, freq = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = freq / len(counts) + (0.5 if counts[0] == mode else 0.0)
+        key = (round(score, 9), delimiter == prefer, mode)
+        if best_key is None or key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def fallback_delimiter(text: str, *, prefer: str | None = None) -> str:
+    """Pick a delimiter for one-column text: one that never occurs in it, if any."""
+    candidates = ((prefer,) if prefer else ()) + DELIMITERS
+    return next((d for d in candidates if d not in text), ",")
+
+
+def read_header(text: str, delimiter: str) -> Header | None:
+    """Return the first non-blank record, or None when there is none.
+
+    Raises
+    ------
+    DataError
+        ``unclosed_quote`` when the header opens a quote that is never closed.
+    """
+    buffer = io.StringIO(text, newline="")
+    for line, record in _records(buffer, delimiter):
+        if is_blank(record):
+            continue
+        if record[-1].endswith(_END):
+            raise _unclosed_quote(line)
+        return Header(tuple(record), buffer.tell(), line)
+    return None
+
+
+def find_problem(text: str, delimiter: str) -> tuple[DataError | None, bool]:
+    """Scan every record; return the first problem, and whether rows end in a spare delimiter.
+
+    A row with exactly one field more than the header, that field empty, is a
+    trailing delimiter (some exporters write one); any other longer row is a
+    ``ragged_rows`` problem, and a quote open at the end an ``unclosed_quote``.
+    """
+    expected: int | None = None
+    trailing = False
+    try:
+        for line, record in _records(io.StringIO(text, newline=""), delimiter):
+            if record[-1].endswith(_END):
+                return _unclosed_quote(line), False
+            if expected is None:
+                expected = None if is_blank(record) else len(record)
+            elif len(record) == expected + 1 and record[-1] == "":
+                trailing = True
+            elif len(record) > expected:
+                return _ragged(line, expected, len(record), delimiter), False
+    except DataError as problem:
+        return problem, False
+    return None, trailing
+
+
+def quote_left_open(line: str, delimiter: str) -> bool:
+    """Tell whether one line, read on its own, ends inside a quoted value."""
+    try:
+        return any(r[-1].endswith(_END) for _, r in _records(io.StringIO(line), delimiter))
+    except DataError:
+        return True
+
+
+def is_blank(record: list[str]) -> bool:
+    """Blank records (empty or whitespace-only lines) are skipped, as pandas does."""
+    return not record or (len(record) == 1 and not record[0].strip(" \t"))
+
+
+def _records(buffer: io.StringIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first line, fields); a record still open at the end swallows ``_END``."""
+    reader = csv.reader(itertools.chain(buffer, (_END,)), delimiter=delimiter)
+    line = 0
+    while True:
+        start = line + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # Only an oversized field stops the reader: a quote that swallowed the rest.
+            raise _unclosed_quote(start) from None
+        line = reader.line_num
+        if record == [_END]:
+            return
+        yield start, record
+
+
+def _sample(text: str) -> tuple[str, bool]:
+    end = -1
+    for _ in range(_SAMPLE_LINES + 1):
+        end = text.find("\n", end + 1, _SAMPLE_CHARS)
+        if end < 0:
+            return text[:_SAMPLE_CHARS], len(text) > _SAMPLE_CHARS
+    return text[: end + 1], end + 1 < len(text)
+
+
+def _unclosed_quote(line: int) -> DataError:
+    return DataError(
+        f'A quoted value that starts on line {line} is never closed, so the rest of the file '
+        f'would be read as one value. Add the missing closing quote (") or remove the stray '
+        f"one, then upload the file again.",
+        code="unclosed_quote",
+        line=line,
+    )
+
+
+def _ragged(line: int, expected: int, found: int, delimiter: str) -> DataError:
+    name = DELIMITER_NAMES[delimiter]
+    return DataError(
+        f"Line {line} has {found} fields but the header has {expected}. A value there "
+        f"probably contains the delimiter ({name}) without quotes around it, or there are "
+        f"notes above the header. Fix or remove that line and upload the file again.",
+        code="ragged_rows",
+        line=line,
+        expected=expected,
+        found=found,
+        delimiter=name,
+    )
