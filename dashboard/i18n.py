@@ -64,6 +64,11 @@ def translate(lang: Lang, key: str, /, **params: Any) -> str:
         return template
 
 
+def has_key(key: str) -> bool:
+    """True when the English catalog (the reference) has ``key``."""
+    return key in catalog(DEFAULT_LANG)
+
+
 def current_lang() -> Lang:
     """The current session's language (English outside a Streamlit session)."""
     from dashboard import state

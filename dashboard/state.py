@@ -28,6 +28,7 @@ _SETTINGS = "xai_settings"
 _MODEL_SETTINGS = "xai_model_settings"
 _DEEP_LINK = "xai_deep_link"
 _ROW = "xai_row"
+_THRESHOLD = "xai_threshold"
 _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
 _UPLOAD_SEEN = "xai_upload_seen"
@@ -235,6 +236,17 @@ def selected_row() -> int | None:
 def set_selected_row(position: int | None) -> None:
     """Choose the row (dataset position) the Local and What-if pages explain."""
     _set(_ROW, position)
+
+
+def threshold() -> float:
+    """The decision threshold of a binary model chosen on the Model page (0.5 by default)."""
+    value = _get(_THRESHOLD)
+    return float(value) if isinstance(value, float) else 0.5
+
+
+def set_threshold(value: float) -> None:
+    """Keep the decision threshold for the other pages (Local page's 'closest calls')."""
+    _set(_THRESHOLD, float(value))
 
 
 def widget_value(key: str, default: Any = None) -> Any:

@@ -105,7 +105,7 @@ def _by_list(analysis: Analysis, current: int) -> int:
     kinds = list_kinds(analysis)
     kind = st.selectbox(t("rows.list_kind"), options=kinds, key="w_list_kind",
                         format_func=lambda k: t(f"rows.list_{k}"))
-    threshold = float(state.widget_value("w_threshold", 0.5) or 0.5)
+    threshold = state.threshold()
     positions = insights.row_list(kind or kinds[0], task=analysis.task, y=analysis.dataset.y,
                                   prediction=analysis.prediction,
                                   rows=analysis.model.valid_index, threshold=threshold, n=10)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, column_profile, services, state
-from dashboard.i18n import error_message, fmt_number, fmt_percent, t
+from dashboard.i18n import error_message, fmt_number, fmt_percent, has_key, t
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
 from dashboard.views import _common as ui
@@ -55,7 +55,8 @@ def _source_picker() -> None:
 
 
 def _quality_warnings(analysis: services.Analysis | None, table: services.Table) -> None:
-    messages = []
+    messages = [t(f"table_warning.{code}") for code in table.warnings
+                if has_key(f"table_warning.{code}")]
     renamed = column_profile.renamed_columns(table)
     if renamed:
         messages.append(t("data.warn_renamed", n=fmt_number(len(renamed))))

@@ -71,8 +71,10 @@ def _training_facts(analysis: services.Analysis) -> None:
 def _binary(analysis: services.Analysis) -> None:
     ev = analysis.evaluation
     st.subheader(t("model.threshold_title"), anchor=False)
-    threshold = st.slider(t("model.threshold"), 0.01, 0.99, 0.5, 0.01, key="w_threshold",
-                          help=t("model.threshold_help", label=analysis.class_labels[1]))
+    threshold = st.slider(t("model.threshold"), 0.01, 0.99, state.threshold(), 0.01,
+                          key="w_threshold",
+                          help=t("model.threshold_help", label=escape_md(analysis.class_labels[1])))
+    state.set_threshold(threshold)
     stats = insights.threshold_stats(ev.y_true, ev.y_score[:, 1], threshold)
     cols = st.columns(5)
     for col, name in zip(cols, THRESHOLD_METRICS, strict=True):

@@ -35,9 +35,12 @@ def _numeric_editor(analysis: services.Analysis, position: int, feature: str,
     unit = analysis.unit(feature)
     label = escape_md(analysis.display(feature), max_len=60) + (f" ({escape_md(unit)})"
                                                                  if unit else "")
+    keep_missing = missing and st.checkbox(t("whatif.keep_missing", name=label), value=True,
+                                           key=_editor_key(position, feature) + "_na")
     value = st.slider(label, low, high, start, step=step, key=_editor_key(position, feature),
+                      disabled=keep_missing,
                       help=t("whatif.range_help", low=fmt_number(low), high=fmt_number(high)))
-    return float(value)
+    return None if keep_missing else float(value)
 
 
 def _categorical_editor(analysis: services.Analysis, position: int, feature: str,
@@ -73,6 +76,7 @@ def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
 def _reset(position: int, features: list[str]) -> None:
     for feature in features:
         state.forget_widget(_editor_key(position, feature))
+        state.forget_widget(_editor_key(position, feature) + "_na")
 
 
 def _prediction_metric(analysis: services.Analysis, container: st.delta_generator.DeltaGenerator,

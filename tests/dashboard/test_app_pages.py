@@ -1,0 +1,137 @@
+"""Every page of the app under Streamlit's AppTest, with a bundled sample and with an upload."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.state import PENDING_UPLOAD_KEY
+from conftest import synthetic_binary, to_csv_bytes
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PAGES = ["views/data.py", "views/model.py", "views/global_explanations.py",
+         "views/local_explanations.py", "views/what_if.py", "views/export.py"]
+TIMEOUT = 240
+HANGUL = re.compile(r"[가-힣]")
+
+
+def _app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "title", "subheader", "info", "error",
+                                   "warning", "success") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def _assert_clean(at: AppTest, page: str) -> None:
+    assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+    assert not at.error, f"{page}: {[e.value for e in at.error]}"
+
+
+def _charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("sample", ["breast_cancer", "diabetes", "triage"])
+def test_deep_link_opens_global_page_and_every_page_runs(sample):
+    """Check that ?sample= opens the Global page with charts, and every page runs cleanly."""
+    at = _app(sample=sample).run()
+    _assert_clean(at, "deep link")
+    assert at.title[0].value == "Global explanations"
+    assert len(_charts(at)) >= 3  # importance, beeswarm, dependence (+ heatmap)
+    for page in PAGES:
+        at.switch_page(page).run()
+        _assert_clean(at, page)
+        assert at.title, page
+
+
+def test_uploaded_csv_is_trained_without_clicks_and_target_guessed():
+    """Check that an upload trains at once and says which target it guessed."""
+    frame = synthetic_binary(n=600)
+    at = _app()
+    at.session_state[PENDING_UPLOAD_KEY] = ("patients.csv", to_csv_bytes(frame))
+    at.run()
+    _assert_clean(at, "data")
+    assert "outcome" in _texts(at)
+    at.switch_page("views/model.py").run()
+    _assert_clean(at, "model")
+    labels = {m.label for m in at.metric}
+    assert {"AUC", "Accuracy"} <= labels, labels
+    auc = next(m for m in at.metric if m.label == "AUC")
+    assert float(auc.value) > 0.75  # x_strong drives the outcome: a real model, not chance
+    at.switch_page("views/global_explanations.py").run()
+    _assert_clean(at, "global")
+    assert len(_charts(at)) >= 3
+    for page in PAGES[3:]:
+        at.switch_page(page).run()
+        _assert_clean(at, page)
+
+
+def test_bad_upload_shows_a_translated_message_not_a_traceback():
+    """Check that a PNG named .csv gives the engine's message in Korean, and nothing crashes."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    at = _app(lang="ko")
+    at.session_state[PENDING_UPLOAD_KEY] = ("scan.csv", png)
+    at.run()
+    assert not at.exception
+    messages = [e.value for e in at.error]
+    assert messages, "no error shown for a binary file"
+    assert HANGUL.search(messages[0]), messages[0]
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert not at.exception, page
+
+
+def test_korean_deep_link_translates_the_page():
+    """Check that ?lang=ko shows the Global page in Korean."""
+    at = _app(sample="heart_disease", lang="ko").run()
+    _assert_clean(at, "global/ko")
+    assert HANGUL.search(at.title[0].value), at.title[0].value
+    assert HANGUL.search(_texts(at))
+
+
+def test_export_page_offers_every_download():
+    """Check that the Export page offers SHAP values, model, metrics, report and charts."""
+    at = _app(sample="breast_cancer").run()
+    at.switch_page("views/export.py").run()
+    _assert_clean(at, "export")
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dl_shap_csv", "dl_shap_parquet", "dl_model", "dl_metrics_json",
+            "dl_metrics_csv", "dl_report"} <= keys, keys
+    assert sum(k.startswith("dl_chart_") for k in keys) >= 6  # 2 global + 4 model charts
+
+
+def test_local_page_row_switch_updates_without_retraining():
+    """Check that choosing another row on the Local page reruns cleanly and keeps the model."""
+    at = _app(sample="breast_cancer").run()
+    at.switch_page("views/local_explanations.py").run()
+    _assert_clean(at, "local")
+    before = _texts(at)
+    number = at.number_input(key="w_row_number")
+    number.set_value(int(number.value) + 1).run()
+    _assert_clean(at, "local after row change")
+    assert _texts(at) != before
+    assert not at.get("progress")  # cached: no training bar on reruns
+
+
+def test_what_if_keeps_a_missing_value_missing_until_edited():
+    """Check that an unedited row with a missing value predicts as before on the What-if page."""
+    at = _app(sample="heart_disease").run()
+    at.switch_page("views/what_if.py").run()
+    at.number_input(key="w_row_number").set_value(8).run()  # cholesterol is missing in row 8
+    _assert_clean(at, "what-if")
+    original, new = at.metric[-2], at.metric[-1]
+    assert new.value == original.value, (original.value, new.value)
+    keep = [c for c in at.checkbox if c.key and c.key.endswith("_na")]
+    assert keep and all(c.value for c in keep)
+    keep[0].uncheck().run()  # now the slider's value (the median) is used instead
+    _assert_clean(at, "what-if edited")
+    assert at.metric[-1].value != original.value or at.dataframe
