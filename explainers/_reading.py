@@ -46,6 +46,7 @@ _NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-na
 _NEVER_A_TIMESTAMP = "\x01%Y"
 _NON_SPACE = re.compile(r"\S")
 _NOT_A_TABLE = re.compile(r"\s*([{\[<])")
+_HEX_INTEGER = re.compile(rb"0[xX][0-9a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ def _read_text(
             raise problem
         if trailing:
             names = safe_column_names([*header.fields, ""])
-        frame = _pandas_csv(utf8, delimiter, list(names))
+        frame = _pandas_csv(utf8, offset, delimiter, list(names))
     return frame, names, notes, encoding, found
 
 
@@ -251,7 +252,14 @@ def _arrow_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> pd
             table = _arrow_read(body, delimiter, names, quoted, dict.fromkeys(temporal, pa.string()))
         if quoted and _may_hide_open_quote(table, utf8, delimiter):
             return None
-        return arrow_to_pandas(table)
+        integers = any(pa.types.is_integer(field.type) for field in table.schema)
+        if integers and _HEX_INTEGER.search(utf8, offset):
+            return None  # pyarrow reads "0x1F" as 31; pandas (and a spreadsheet) keep the text
+        frame = arrow_to_pandas(table)
+        for field in table.schema:  # missing booleans are NaN, as pandas has them, not None
+            if pa.types.is_boolean(field.type) and table.column(field.name).null_count:
+                frame[field.name] = frame[field.name].fillna(float("nan"))
+        return frame
     except MemoryError:
         raise
     except Exception:  # any trouble: the pandas path gives the exact answer or error
@@ -291,13 +299,17 @@ def _may_hide_open_quote(table: pa.Table, utf8: bytes, delimiter: str) -> bool:
     return '"' in line and quote_left_open(line, delimiter)
 
 
-def _pandas_csv(utf8: bytes, delimiter: str, names: list[str]) -> pd.DataFrame:
+def _pandas_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> pd.DataFrame:
+    # The body only, header=None: with header=0 pandas takes the field count from the
+    # first rows, so a trailing delimiter first seen further down fails to parse.
+    body = io.BytesIO(utf8)
+    body.seek(offset)
     try:
         return pd.read_csv(
-            io.BytesIO(utf8),
+            body,
             sep=delimiter,
             engine="c",
-            header=0,
+            header=None,
             names=names,
             index_col=False,
             encoding="utf-8",

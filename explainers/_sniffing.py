@@ -22,6 +22,10 @@ DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 _SAMPLE_LINES = 50
 _SAMPLE_CHARS = 1 << 20
 _END = "\x00\x1fend-of-text\x1f\x00"
+# A long value (a note, a document) must not pass for a quote that swallowed the
+# rest: lift the csv module's 128 KiB field cap for good (raised only, never lowered,
+# so that readers in other threads never see it shrink; 2**31 - 1 fits a C long).
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 
 @dataclass(frozen=True)
@@ -101,10 +105,12 @@ def find_problem(text: str, delimiter: str) -> tuple[DataError | None, bool]:
     trailing = False
     try:
         for line, record in _records(io.StringIO(text, newline=""), delimiter):
+            if is_blank(record):  # skipped, as pandas does; an empty line is no fields at all
+                continue
             if record[-1].endswith(_END):
                 return _unclosed_quote(line), False
             if expected is None:
-                expected = None if is_blank(record) else len(record)
+                expected = len(record)
             elif len(record) == expected + 1 and record[-1] == "":
                 trailing = True
             elif len(record) > expected:
@@ -117,7 +123,7 @@ def find_problem(text: str, delimiter: str) -> tuple[DataError | None, bool]:
 def quote_left_open(line: str, delimiter: str) -> bool:
     """Tell whether one line, read on its own, ends inside a quoted value."""
     try:
-        return any(r[-1].endswith(_END) for _, r in _records(io.StringIO(line), delimiter))
+        return any(r and r[-1].endswith(_END) for _, r in _records(io.StringIO(line), delimiter))
     except DataError:
         return True
 
@@ -128,8 +134,12 @@ def is_blank(record: list[str]) -> bool:
 
 
 def _records(buffer: io.StringIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first line, fields); a record still open at the end swallows ``_END``."""
-    reader = csv.reader(itertools.chain(buffer, (_END,)), delimiter=delimiter)
+    """Yield (first line, fields); a record still open at the end swallows ``_END``.
+
+    A line break goes before the marker, so that a quote opened by the very last
+    character swallows more than the bare marker; otherwise it yields one blank record.
+    """
+    reader = csv.reader(itertools.chain(buffer, ("\n", _END)), delimiter=delimiter)
     line = 0
     while True:
         start = line + 1
@@ -137,8 +147,7 @@ def _records(buffer: io.StringIO, delimiter: str) -> Iterator[tuple[int, list[st
             record = next(reader)
         except StopIteration:
             return
-        except csv.Error:
-            # Only an oversized field stops the reader: a quote that swallowed the rest.
+        except csv.Error:  # a field over 2 GiB: only a quote that swallowed the rest
             raise _unclosed_quote(start) from None
         line = reader.line_num
         if record == [_END]:
