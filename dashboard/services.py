@@ -18,7 +18,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -59,6 +59,9 @@ Progress = Callable[[int, int, str], None]
 
 INTERACTION_ROWS = 500
 """Rows (a seeded sample) on which SHAP interaction values are computed."""
+FIRST_VIEW_ROWS = 20_000
+"""Above this many rows, the first analysis explains a seeded sample; exact values of all
+rows follow on request (:func:`full_shap`), and single rows are explained on demand."""
 SCATTER_ROWS = 5000
 """Above this many rows, beeswarm and dependence plots draw a seeded sample."""
 LIME_BACKGROUND_ROWS = 2000
@@ -211,6 +214,11 @@ class Analysis:
         return info.unit if info else None
 
     @property
+    def shap_is_sample(self) -> bool:
+        """True when :attr:`shap` covers a seeded sample rather than every row."""
+        return len(self.shap.rows) < len(self.dataset.y)
+
+    @property
     def backend(self) -> str:
         """The SHAP backend that ran (``xgboost-cuda`` or ``xgboost-cpu``)."""
         return self.shap.backend
@@ -253,7 +261,7 @@ def load_schema(source: Source, settings: Settings) -> Schema:
 
 def analysis_key(source: Source, settings: Settings, ms: ModelSettings) -> str:
     """The cache key of an analysis: content hash plus every setting."""
-    return f"analysis|{source.digest}|{settings.key()}|{ms.key()}"
+    return f"analysis|{source.digest}|{settings.key()}|{ms.key()}|{FIRST_VIEW_ROWS}"
 
 
 def run_analysis(
@@ -286,7 +294,10 @@ def run_analysis(
             model = train_model(dataset, options=_options(ms), progress=report)
             evaluation = evaluate_model(model, dataset)
             report(0, 1, "shap")
-            shap = compute_shap(model, dataset.X, row_ids=dataset.row_ids, progress=report)
+            picked = sample_rows(len(dataset.y), FIRST_VIEW_ROWS, seed=SEED)
+            X = dataset.X if len(picked) == len(dataset.y) else dataset.X.iloc[picked]
+            shap = compute_shap(model, X, rows=picked, row_ids=dataset.row_ids[picked],
+                                progress=report)
         prediction = model.predict(dataset.X)
         return Analysis(key, source, table, schema, dataset, model, evaluation, shap,
                         prediction, sample_meta(source))
@@ -298,6 +309,46 @@ def peek_analysis(source: Source, settings: Settings, ms: ModelSettings) -> Anal
     """The analysis of these settings if it is already computed, else None (computes nothing)."""
     value = _peek(analysis_key(source, settings, ms), source.is_sample)
     return value if isinstance(value, Analysis) else None
+
+
+def full_shap(analysis: Analysis, *, progress: Progress | None = None) -> ShapResult:
+    """Exact SHAP values of every row (the analysis's own when it already has them; cached)."""
+    if not analysis.shap_is_sample:
+        return analysis.shap
+    dataset = analysis.dataset
+
+    def compute() -> ShapResult:
+        with _JOBS:
+            return compute_shap(analysis.model, dataset.X, row_ids=dataset.row_ids,
+                                progress=progress)
+
+    return memo(f"fullshap|{analysis.key}", analysis.source.is_sample, compute)  # type: ignore[no-any-return]
+
+
+def global_shap(analysis: Analysis) -> tuple[ShapResult, pd.DataFrame]:
+    """The SHAP values the global charts use (all rows once computed, else the sample),
+    with the encoded features of the same rows."""
+    full = _peek(f"fullshap|{analysis.key}", analysis.source.is_sample)
+    shap = full if isinstance(full, ShapResult) else analysis.shap
+    X = analysis.dataset.X
+    return shap, (X if len(shap.rows) == len(X) else X.iloc[shap.rows])
+
+
+def row_shap(analysis: Analysis, position: int) -> ShapResult:
+    """SHAP values of the dataset row at ``position`` alone (taken or computed; exact)."""
+    shap = analysis.shap
+    if not analysis.shap_is_sample:
+        index = position
+    else:
+        found = np.flatnonzero(shap.rows == position)
+        if not len(found):
+            X = analysis.dataset.X.iloc[[position]]
+            return compute_shap(analysis.model, X, rows=np.array([position]),
+                                row_ids=analysis.dataset.row_ids[[position]])
+        index = int(found[0])
+    pick = slice(index, index + 1)
+    return replace(shap, values=shap.values[pick], base_values=shap.base_values[pick],
+                   margin=shap.margin[pick], rows=shap.rows[pick], row_ids=shap.row_ids[pick])
 
 
 def interactions(analysis: Analysis) -> InteractionResult:
@@ -360,12 +411,12 @@ def encoded_features(analysis: Analysis) -> pd.DataFrame:
 
 def shap_csv(analysis: Analysis) -> bytes:
     """SHAP values of every row as CSV (formula-like text neutralised)."""
-    return csv_bytes(shap_frame(analysis.shap, analysis.model))
+    return csv_bytes(shap_frame(full_shap(analysis), analysis.model))
 
 
 def shap_parquet(analysis: Analysis) -> bytes:
     """SHAP values of every row as Parquet."""
-    return parquet_bytes(shap_frame(analysis.shap, analysis.model))
+    return parquet_bytes(shap_frame(full_shap(analysis), analysis.model))
 
 
 def model_json(analysis: Analysis) -> bytes:

@@ -95,7 +95,8 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
     bar.clear()
     if bar.used:
         schema = analysis.schema
-        if schema.target_guessed:
+        documented = analysis.sample is not None and analysis.sample.target == schema.target
+        if schema.target_guessed and not documented:
             state.push_notice(
                 "info",
                 t("data.guessed", target=escape_md(analysis.model.target_display),

@@ -20,15 +20,17 @@ def output_title(analysis: Analysis, output: int) -> str:
 
 def importance(analysis: Analysis, output: int) -> go.Figure:
     """Mean |SHAP| per feature over all rows."""
+    shap, _ = services.global_shap(analysis)
     return charts.importance_figure(
-        analysis.display_names, analysis.shap.mean_abs(output), top=20,
+        analysis.display_names, shap.mean_abs(output), top=20,
         title=output_title(analysis, output), x_title=t("chart.importance_x"))
 
 
 def beeswarm(analysis: Analysis, output: int) -> go.Figure:
     """The beeswarm (a seeded sample above :data:`services.SCATTER_ROWS` rows)."""
+    shap, X = services.global_shap(analysis)
     return charts.beeswarm_figure(
-        analysis.shap.for_output(output), analysis.dataset.X, analysis.display_names,
+        shap.for_output(output), X, analysis.display_names,
         top=15, max_points=services.SCATTER_ROWS, seed=services.SEED,
         title=output_title(analysis, output), x_title=t("chart.shap_x"),
         color_title=t("chart.feature_value"), low_label=t("chart.low"), high_label=t("chart.high"),
@@ -39,9 +41,9 @@ def beeswarm(analysis: Analysis, output: int) -> go.Figure:
 def dependence(analysis: Analysis, output: int, feature: str, colour: str | None) -> go.Figure:
     """SHAP dependence of ``feature``, coloured by ``colour`` (a feature) when given."""
     j = analysis.features.index(feature)
-    X = analysis.dataset.X
+    shap, X = services.global_shap(analysis)
     return charts.dependence_figure(
-        X[feature], analysis.shap.for_output(output)[:, j], feature=analysis.display(feature),
+        X[feature], shap.for_output(output)[:, j], feature=analysis.display(feature),
         color=None if colour is None else X[colour],
         color_feature=None if colour is None else analysis.display(colour),
         unit=analysis.unit(feature), max_points=services.SCATTER_ROWS, seed=services.SEED,

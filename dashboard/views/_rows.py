@@ -150,11 +150,11 @@ def value_texts(analysis: Analysis, position: int, row: pd.Series | None = None)
 
 def narrative_facts(analysis: Analysis, position: int, output: int) -> Facts:
     """The facts the plain-language summary states about one row."""
-    shap = analysis.shap
-    contributions = shap.values[position]  # (k, f)
+    shap = services.row_shap(analysis, position)
+    contributions = shap.values[0]  # (k, f)
     order = np.argsort(-np.abs(contributions[output]), kind="stable")
     _, steps, _ = insights.contribution_path(
-        shap.base_values[position], contributions.T, order, task=analysis.task, output=output,
+        shap.base_values[0], contributions.T, order, task=analysis.task, output=output,
         probability=analysis.is_classifier)
     effects = dict(zip(order.tolist(), steps.tolist(), strict=True))
     row = analysis.dataset.X.iloc[position]

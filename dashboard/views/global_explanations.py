@@ -15,7 +15,7 @@ def _dependence(analysis: services.Analysis, output: int,
                 inter: services.InteractionResult) -> None:
     st.subheader(t("global.dependence_title"), anchor=False)
     st.caption(t("global.dependence_caption"))
-    ranking = [name for name, _ in analysis.shap.ranking(output)]
+    ranking = [name for name, _ in services.global_shap(analysis)[0].ranking(output)]
     left, right = st.columns([2, 1])
     feature = left.selectbox(t("global.dependence_feature"), options=ranking,
                              format_func=analysis.display, key="w_dependence_feature")
@@ -38,6 +38,20 @@ def _dependence(analysis: services.Analysis, output: int,
                      n=fmt_number(len(inter.rows))))
 
 
+def _sample_notice(analysis: services.Analysis, n_shown: int) -> None:
+    """Say that the charts use a sample, and offer the exact values of every row."""
+    total = len(analysis.dataset.y)
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.info(t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
+              icon=":material/info:")
+    if right.button(t("global.compute_all", total=fmt_number(total)), key="w_full_shap",
+                    icon=":material/functions:"):
+        bar = ui.ProgressBar()
+        services.full_shap(analysis, progress=bar)
+        bar.clear()
+        st.rerun()
+
+
 def _body() -> None:
     ui.page_header("global.title", "global.intro")
     analysis = ui.current_analysis()
@@ -45,10 +59,13 @@ def _body() -> None:
         return
     ui.show_notices()
     output = ui.output_selector(analysis, key="w_global_class")
+    shap, _ = services.global_shap(analysis)
     st.caption(t("common.backend_line", backend=analysis.backend,
-                 seconds=fmt_number(analysis.shap.seconds, 2)))
+                 seconds=fmt_number(shap.seconds, 2)))
+    if len(shap.rows) < len(analysis.dataset.y):
+        _sample_notice(analysis, len(shap.rows))
     st.subheader(t("global.importance_title"), anchor=False)
-    st.caption(t("global.importance_caption", n=fmt_number(len(analysis.shap.rows))))
+    st.caption(t("global.importance_caption", n=fmt_number(len(shap.rows))))
     ui.chart(figures.importance(analysis, output), key="importance_chart")
     st.subheader(t("global.beeswarm_title"), anchor=False)
     st.caption(t("global.beeswarm_caption"))

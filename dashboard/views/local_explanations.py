@@ -46,7 +46,8 @@ def _lime(analysis: services.Analysis, position: int, output: int) -> None:
     lime_output = 1 if analysis.task == "binary" else output
     with st.spinner(t("local.lime_running")):
         lime = services.lime_for_row(analysis, position, lime_output)
-    shap_row = pd.Series(analysis.shap.values[position, output], index=analysis.features)
+    shap_row = pd.Series(services.row_shap(analysis, position).values[0, output],
+                         index=analysis.features)
     weights = lime.as_series().reindex(analysis.features).fillna(0.0)
     agree = insights.agreement(shap_row, lime.as_series())
     cols = st.columns(3)
@@ -64,7 +65,7 @@ def _lime(analysis: services.Analysis, position: int, output: int) -> None:
 
 def _values_table(analysis: services.Analysis, position: int, output: int,
                   values: list[str]) -> None:
-    contributions = analysis.shap.values[position, output]
+    contributions = services.row_shap(analysis, position).values[0, output]
     frame = pd.DataFrame({
         t("chart.feature"): analysis.display_names,
         t("chart.value"): values,
@@ -103,7 +104,8 @@ def _body() -> None:
         st.caption(t("local.multiclass_margin"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        fig = figures.waterfall(analysis, analysis.shap, position, output, values, raw=raw,
+        fig = figures.waterfall(analysis, services.row_shap(analysis, position), 0, output,
+                                values, raw=raw,
                                 title=t("chart.waterfall_title"))
         ui.chart(fig, key="waterfall_chart")
     with right:

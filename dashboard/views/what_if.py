@@ -108,6 +108,7 @@ def _body() -> None:
     with st.expander(t("whatif.editors_title"), expanded=True, icon=":material/edit:"):
         encoded = _edited_row(analysis, position)
     new_shap, new_pred = services.explain_encoded_row(analysis, encoded)
+    original_shap = services.row_shap(analysis, position)
     original_pred = analysis.prediction[position]
     what = (t("local.predicted") if analysis.task == "regression" else
             t("local.probability_of", label=escape_md(ui.explained_label(analysis, output) or "")))
@@ -120,14 +121,14 @@ def _body() -> None:
     new_values = _rows.value_texts(analysis, 0, encoded.iloc[0])
     left, right = st.columns(2, gap="large")
     with left:
-        fig = figures.waterfall(analysis, analysis.shap, position, output, original_values,
+        fig = figures.waterfall(analysis, original_shap, 0, output, original_values,
                                 raw=False, title=t("whatif.original_waterfall"))
         ui.chart(fig, key="whatif_original")
     with right:
         fig = figures.waterfall(analysis, new_shap, 0, output, new_values, raw=False,
                                 title=t("whatif.new_waterfall"))
         ui.chart(fig, key="whatif_new")
-    before = analysis.shap.values[position, output]
+    before = original_shap.values[0, output]
     after = new_shap.values[0, output]
     ui.chart(charts.whatif_figure(
         analysis.display_names, before, after, top=12, title=t("chart.whatif_title"),
