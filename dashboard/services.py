@@ -18,7 +18,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -26,10 +26,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.analysis import Analysis
 from dashboard.state import ModelSettings, Settings, Source
 from explainers import (
     DataError,
-    Dataset,
     Evaluation,
     ExplainerError,
     InteractionResult,
@@ -37,7 +37,6 @@ from explainers import (
     Schema,
     ShapResult,
     Table,
-    TrainedModel,
     TrainingOptions,
     build_dataset,
     build_schema,
@@ -152,76 +151,6 @@ def use_sample(sample_id: str) -> None:
 
 
 # ----------------------------------------------------------------------------- the pipeline
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Everything the pages show for one table, settings and model."""
-
-    key: str
-    source: Source
-    table: Table
-    schema: Schema
-    dataset: Dataset
-    model: TrainedModel
-    evaluation: Evaluation
-    shap: ShapResult
-    prediction: np.ndarray
-    sample: SampleInfo | None
-
-    @property
-    def task(self) -> str:
-        """``binary``, ``multiclass`` or ``regression``."""
-        return self.model.task
-
-    @property
-    def is_classifier(self) -> bool:
-        """True for binary and multiclass models."""
-        return self.model.task != "regression"
-
-    @property
-    def class_labels(self) -> list[str]:
-        """Class labels (empty for regression)."""
-        return list(self.model.classes or ())
-
-    @property
-    def features(self) -> list[str]:
-        """Feature (safe) names in model order."""
-        return list(self.model.spec.names)
-
-    def display(self, feature: str) -> str:
-        """The feature's name as written in the file."""
-        return self.model.spec.display_names.get(feature, feature)
-
-    @property
-    def display_names(self) -> list[str]:
-        """Feature names as written in the file, in model order."""
-        return [self.display(f) for f in self.features]
-
-    def unit(self, feature: str) -> str | None:
-        """The feature's unit from the sample's data dictionary, if any."""
-        if self.sample is None:
-            return None
-        info = self.sample.columns.get(self.display(feature))
-        return info.unit if info else None
-
-    @property
-    def target_unit(self) -> str | None:
-        """The target's unit from the data dictionary, if any."""
-        if self.sample is None:
-            return None
-        info = self.sample.columns.get(self.model.target_display)
-        return info.unit if info else None
-
-    @property
-    def shap_is_sample(self) -> bool:
-        """True when :attr:`shap` covers a seeded sample rather than every row."""
-        return len(self.shap.rows) < len(self.dataset.y)
-
-    @property
-    def backend(self) -> str:
-        """The SHAP backend that ran (``xgboost-cuda`` or ``xgboost-cpu``)."""
-        return self.shap.backend
 
 
 def _options(ms: ModelSettings) -> TrainingOptions:
