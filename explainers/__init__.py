@@ -1,4 +1,4 @@
-"""The xai-dashboard engine: read tables, profile them, train XGBoost, explain it.
+"""The xai-dashboard engine: read tables, profile them, train XGBoost (or load one), explain it.
 
 Pure Python; no user-interface library is imported here.
 """
@@ -9,6 +9,8 @@ from ._errors import DataError, DeviceError, ExplainerError, ModelError
 from ._evaluation import Curve, Evaluation, confusion_at, evaluate_model
 from ._export import csv_bytes, neutralise_cell, neutralise_frame, parquet_bytes, shap_frame
 from ._lime import LimeResult, LimeWeight, explain_lime
+from ._model_attach import AttachedModel, attach_model
+from ._model_file import LoadedModel, load_model_file
 from ._pipeline import ExplainRun, explain_file, sample_rows
 from ._profiling import REASON_TEXT, ColumnProfile
 from ._reading import Table, read_table
@@ -18,6 +20,7 @@ from ._training import TrainedModel, TrainingOptions, train_model
 
 __all__ = [
     "REASON_TEXT",
+    "AttachedModel",
     "ColumnProfile",
     "Curve",
     "DataError",
@@ -31,12 +34,14 @@ __all__ = [
     "InteractionResult",
     "LimeResult",
     "LimeWeight",
+    "LoadedModel",
     "ModelError",
     "Schema",
     "ShapResult",
     "Table",
     "TrainedModel",
     "TrainingOptions",
+    "attach_model",
     "build_dataset",
     "build_schema",
     "choose_device",
@@ -50,6 +55,7 @@ __all__ = [
     "explain_lime",
     "guess_target",
     "infer_task",
+    "load_model_file",
     "neutralise_cell",
     "neutralise_frame",
     "parquet_bytes",

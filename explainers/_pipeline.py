@@ -14,17 +14,24 @@ from ._dataset import Dataset, build_dataset
 from ._device import DeviceChoice
 from ._errors import DataError
 from ._evaluation import Evaluation, evaluate_model
+from ._model_attach import attach_model
+from ._model_file import LoadedModel, load_model_file
 from ._reading import Table, read_table
 from ._schema import Schema, TaskChoice, build_schema
 from ._shap import ShapResult, compute_shap
 from ._training import TrainedModel, TrainingOptions, train_model
 
 Progress = Callable[[int, int, str], None]
+Source = str | os.PathLike[str] | bytes | BinaryIO
 
 
 @dataclass(frozen=True)
 class ExplainRun:
-    """Everything one run produced, with the seconds each stage took."""
+    """Everything one run produced, with the seconds each stage took.
+
+    ``warnings`` holds the codes :func:`attach_model` reported for an uploaded
+    model (empty for a trained one).
+    """
 
     table: Table
     schema: Schema
@@ -33,6 +40,7 @@ class ExplainRun:
     evaluation: Evaluation
     shap: ShapResult
     seconds: dict[str, float]
+    warnings: tuple[str, ...] = ()
 
 
 def sample_rows(n_total: int, n: int | None, *, seed: int) -> np.ndarray:
@@ -45,7 +53,7 @@ def sample_rows(n_total: int, n: int | None, *, seed: int) -> np.ndarray:
 
 
 def explain_file(
-    source: str | os.PathLike[str] | bytes | BinaryIO,
+    source: Source,
     *,
     name: str | None = None,
     target: str | None = None,
@@ -54,33 +62,59 @@ def explain_file(
     rows: int | None = None,
     seed: int = 0,
     options: TrainingOptions | None = None,
+    model: Source | LoadedModel | None = None,
     progress: Progress | None = None,
 ) -> ExplainRun:
-    """Read, profile, train, evaluate and explain, in that order.
+    """Read, profile, train (or load ``model``), evaluate and explain, in that order.
 
     Training uses every usable row; SHAP explains ``rows`` rows drawn with
     ``seed`` (all rows when None).
+
+    With ``model`` (an XGBoost JSON or UBJSON file, see :func:`load_model_file`)
+    nothing is trained: the model's features and objective decide the schema,
+    ``task`` must be ``"auto"`` or the model's task, ``options`` is ignored,
+    the model is evaluated on every labelled row, and ``seconds["train"]`` is
+    the time taken to check, load and evaluate it.
     """
     report = progress or (lambda done, total, message: None)
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     report(0, 1, "load")
     table = read_table(source, name=name)
-    schema = build_schema(table, target=target, task=task)
-    dataset = build_dataset(table, schema)
+    warnings: tuple[str, ...] = ()
+    if model is None:
+        schema = build_schema(table, target=target, task=task)
+        dataset = build_dataset(table, schema)
     seconds["load"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    chosen = options or TrainingOptions(seed=seed)
-    model = train_model(dataset, options=chosen, progress=report)
-    evaluation = evaluate_model(model, dataset)
+    if model is None:
+        trained = train_model(dataset, options=options or TrainingOptions(seed=seed),
+                              progress=report)
+    else:
+        report(0, 1, "model")
+        loaded = model if isinstance(model, LoadedModel) else load_model_file(model)
+        if task not in ("auto", loaded.task):
+            raise DataError(
+                f"The uploaded model is a {loaded.task} model, so the task cannot be {task}. "
+                "Leave the task on auto.",
+                code="task_conflicts_with_model",
+                task=task,
+                model_task=loaded.task,
+            )
+        attached = attach_model(loaded, table, target=target)
+        schema, dataset, trained, warnings = (
+            attached.schema, attached.dataset, attached.model, attached.warnings
+        )
+        report(1, 1, "model")
+    evaluation = evaluate_model(trained, dataset)
     seconds["train"] = time.perf_counter() - start
 
     start = time.perf_counter()
     picked = sample_rows(len(dataset.y), rows, seed=seed)
     X = dataset.X if len(picked) == len(dataset.y) else dataset.X.iloc[picked]
     shap = compute_shap(
-        model, X, rows=picked, row_ids=dataset.row_ids[picked], device=device, progress=report
+        trained, X, rows=picked, row_ids=dataset.row_ids[picked], device=device, progress=report
     )
     seconds["shap"] = time.perf_counter() - start
-    return ExplainRun(table, schema, dataset, model, evaluation, shap, seconds)
+    return ExplainRun(table, schema, dataset, trained, evaluation, shap, seconds, warnings)

@@ -4,8 +4,13 @@ Usage::
 
     xai-explain DATA [--target COL] [--task auto|binary|multiclass|regression]
                 [--out DIR] [--device auto|cpu|cuda] [--rows N] [--seed N]
+                [--model FILE]
 
 Writes ``DIR/model.json``, ``DIR/shap_values.csv`` and ``DIR/summary.json``.
+With ``--model`` (an XGBoost model saved as JSON or UBJSON) nothing is trained:
+that model is checked against DATA, evaluated on every labelled row and
+explained; ``summary.json`` says ``"model_source": "uploaded"`` and
+``seconds.train`` is the time taken to load it.
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 
@@ -32,7 +37,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xai-explain",
-        description="Train an XGBoost model on a table and write exact TreeSHAP values.",
+        description="Train an XGBoost model on a table (or load yours) and write exact TreeSHAP "
+        "values.",
     )
     parser.add_argument("data", metavar="DATA", help="CSV, TSV, XLSX or Parquet file")
     parser.add_argument("--target", help="target column (guessed when omitted)")
@@ -42,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--rows", type=int, help="explain a seeded random sample of N rows")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--model", metavar="FILE",
+                        help="explain this XGBoost model (JSON or UBJSON) instead of training one")
     return parser
 
 
@@ -79,6 +87,7 @@ def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
             c: {k: _clean(v) for k, v in m.items()} for c, m in run.evaluation.per_class.items()
         }
     summary: dict[str, object] = {
+        "model_source": run.model.source,
         "task": run.model.task,
         "target": run.model.target_display,
         "n_rows": int(len(run.dataset.y)),
@@ -86,10 +95,7 @@ def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
         "n_explained_rows": int(len(run.shap.rows)),
         "n_features": len(run.model.spec.names),
         "features": [names[f] for f in run.model.spec.names],
-        "dropped_columns": [
-            {"name": c.display_name, "reason": c.reason_text, "code": c.reason}
-            for c in run.schema.excluded
-        ],
+        "dropped_columns": _dropped(run),
         "metrics": metrics,
         "device": run.shap.device,
         "shap_backend": run.shap.backend,
@@ -100,7 +106,22 @@ def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
     }
     if run.model.classes is not None:
         summary["classes"] = list(run.model.classes)
+    if run.model.source == "uploaded":
+        summary["model_warnings"] = list(run.warnings)
     return summary
+
+
+def _dropped(run: ExplainRun) -> list[dict[str, object]]:
+    if run.model.source == "uploaded":  # the model, not the profiler, chose the features
+        return [
+            {"name": c.display_name, "reason": "not used by the uploaded model",
+             "code": "not_in_model"}
+            for c in run.schema.excluded
+        ]
+    return [
+        {"name": c.display_name, "reason": c.reason_text, "code": c.reason}
+        for c in run.schema.excluded
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,10 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows is not None and args.rows < 1:
         print("error: --rows must be at least 1.", file=sys.stderr)
         return 2
+    if args.model is not None and not Path(args.model).is_file():
+        print(f"error: no such model file: {args.model}. Check the path.", file=sys.stderr)
+        return 2
     try:
         run = explain_file(
             path, target=args.target, task=args.task, device=args.device,
             rows=args.rows, seed=args.seed, progress=_TerminalBar(),
+            model=None if args.model is None else Path(args.model),
         )
         seconds = dict(run.seconds)
         out = Path(args.out)
