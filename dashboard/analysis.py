@@ -25,6 +25,14 @@ class Analysis:
     shap: ShapResult
     prediction: np.ndarray
     sample: SampleInfo | None
+    warnings: tuple[str, ...] = ()
+    """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
+
+    @property
+    def shared(self) -> bool:
+        """True when its results may sit in the cache all sessions share (a bundled sample
+        with a model trained here); uploads and uploaded models stay in their session."""
+        return self.source.is_sample and self.model.source == "trained"
 
     @property
     def task(self) -> str:

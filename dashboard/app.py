@@ -75,7 +75,8 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
             st.caption(t("sidebar.synthetic") if meta.synthetic else t("sidebar.real_data"))
         else:
             st.markdown(t("sidebar.uploaded", name=escape_md(source.name, max_len=60)))
-        analysis = services.peek_analysis(source, state.settings(), state.model_settings())
+        analysis = services.peek_analysis(source, state.settings(), state.model_settings(),
+                                          state.model_file())
         st.subheader(t("sidebar.model"), divider="gray")
         if analysis is None:
             st.caption(t("sidebar.not_trained"))
@@ -85,6 +86,8 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
         st.caption(t("sidebar.model_detail", trees=fmt_number(analysis.model.best_iteration + 1),
                      rows=fmt_number(len(analysis.dataset.y)),
                      features=fmt_number(len(analysis.features))))
+        if analysis.model.source == "uploaded":
+            st.caption(t("sidebar.uploaded_model"))
         st.markdown(t("sidebar.backend", backend=analysis.backend))
 
 

@@ -27,9 +27,10 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.analysis import Analysis
-from dashboard.state import ModelSettings, Settings, Source
+from dashboard.state import ModelFile, ModelSettings, Settings, Source
 from explainers import (
     DataError,
+    Dataset,
     Evaluation,
     ExplainerError,
     InteractionResult,
@@ -37,7 +38,9 @@ from explainers import (
     Schema,
     ShapResult,
     Table,
+    TrainedModel,
     TrainingOptions,
+    attach_model,
     build_dataset,
     build_schema,
     compute_interactions,
@@ -46,6 +49,7 @@ from explainers import (
     csv_bytes,
     evaluate_model,
     explain_lime,
+    load_model_file,
     parquet_bytes,
     read_table,
     sample_rows,
@@ -188,13 +192,26 @@ def load_schema(source: Source, settings: Settings) -> Schema:
     return memo(f"schema|{source.digest}|{settings.key()}", source.is_sample, compute)  # type: ignore[no-any-return]
 
 
-def analysis_key(source: Source, settings: Settings, ms: ModelSettings) -> str:
-    """The cache key of an analysis: content hash plus every setting."""
-    return f"analysis|{source.digest}|{settings.key()}|{ms.key()}|{FIRST_VIEW_ROWS}"
+def analysis_key(source: Source, settings: Settings, ms: ModelSettings,
+                 model_file: ModelFile | None = None) -> str:
+    """The cache key of an analysis: content hashes plus every setting."""
+    model = model_file.digest if model_file else "trained"
+    return f"analysis|{source.digest}|{settings.key()}|{ms.key()}|{model}|{FIRST_VIEW_ROWS}"
+
+
+def _uploaded_model(source: Source, settings: Settings, model_file: ModelFile,
+                    report: Progress) -> tuple[Schema, Dataset, TrainedModel, tuple[str, ...]]:
+    """Check the uploaded model in a sandbox, then match it to the table (never trains)."""
+    report(0, 1, "model")
+    loaded = memo(f"model|{model_file.digest}", False,
+                  lambda: load_model_file(model_file.data, name=model_file.name))
+    attached = attach_model(loaded, load_table(source), target=settings.target)
+    return attached.schema, attached.dataset, attached.model, tuple(attached.warnings)
 
 
 def run_analysis(
-    source: Source, settings: Settings, ms: ModelSettings, *, progress: Progress | None = None
+    source: Source, settings: Settings, ms: ModelSettings, *,
+    model_file: ModelFile | None = None, progress: Progress | None = None
 ) -> Analysis:
     """Read, profile, train, evaluate and explain (all rows), once per key.
 
@@ -211,16 +228,21 @@ def run_analysis(
         When the table or the settings cannot be used; the message is translated
         by :func:`dashboard.i18n.error_message`.
     """
-    key = analysis_key(source, settings, ms)
+    key = analysis_key(source, settings, ms, model_file)
     report = progress or (lambda done, total, stage: None)
 
     def compute() -> Analysis:
         report(0, 1, "reading")
         table = load_table(source)
-        schema = load_schema(source, settings)
-        dataset = build_dataset(table, schema)
+        warnings: tuple[str, ...] = ()
         with _JOBS:
-            model = train_model(dataset, options=_options(ms), progress=report)
+            if model_file is not None:
+                schema, dataset, model, warnings = _uploaded_model(source, settings, model_file,
+                                                                   report)
+            else:
+                schema = load_schema(source, settings)
+                dataset = build_dataset(table, schema)
+                model = train_model(dataset, options=_options(ms), progress=report)
             evaluation = evaluate_model(model, dataset)
             report(0, 1, "shap")
             picked = sample_rows(len(dataset.y), FIRST_VIEW_ROWS, seed=SEED)
@@ -229,14 +251,16 @@ def run_analysis(
                                 progress=report)
         prediction = model.predict(dataset.X)
         return Analysis(key, source, table, schema, dataset, model, evaluation, shap,
-                        prediction, sample_meta(source))
+                        prediction, sample_meta(source), warnings)
 
-    return memo(key, source.is_sample, compute)  # type: ignore[no-any-return]
+    return memo(key, source.is_sample and model_file is None, compute)  # type: ignore[no-any-return]
 
 
-def peek_analysis(source: Source, settings: Settings, ms: ModelSettings) -> Analysis | None:
+def peek_analysis(source: Source, settings: Settings, ms: ModelSettings,
+                  model_file: ModelFile | None = None) -> Analysis | None:
     """The analysis of these settings if it is already computed, else None (computes nothing)."""
-    value = _peek(analysis_key(source, settings, ms), source.is_sample)
+    value = _peek(analysis_key(source, settings, ms, model_file),
+                  source.is_sample and model_file is None)
     return value if isinstance(value, Analysis) else None
 
 
@@ -251,13 +275,13 @@ def full_shap(analysis: Analysis, *, progress: Progress | None = None) -> ShapRe
             return compute_shap(analysis.model, dataset.X, row_ids=dataset.row_ids,
                                 progress=progress)
 
-    return memo(f"fullshap|{analysis.key}", analysis.source.is_sample, compute)  # type: ignore[no-any-return]
+    return memo(f"fullshap|{analysis.key}", analysis.shared, compute)  # type: ignore[no-any-return]
 
 
 def global_shap(analysis: Analysis) -> tuple[ShapResult, pd.DataFrame]:
     """The SHAP values the global charts use (all rows once computed, else the sample),
     with the encoded features of the same rows."""
-    full = _peek(f"fullshap|{analysis.key}", analysis.source.is_sample)
+    full = _peek(f"fullshap|{analysis.key}", analysis.shared)
     shap = full if isinstance(full, ShapResult) else analysis.shap
     X = analysis.dataset.X
     return shap, (X if len(shap.rows) == len(X) else X.iloc[shap.rows])
@@ -288,7 +312,7 @@ def interactions(analysis: Analysis) -> InteractionResult:
         with _JOBS:
             return compute_interactions(analysis.model, analysis.dataset.X.iloc[rows], rows=rows)
 
-    return memo(f"interactions|{analysis.key}", analysis.source.is_sample, compute)  # type: ignore[no-any-return]
+    return memo(f"interactions|{analysis.key}", analysis.shared, compute)  # type: ignore[no-any-return]
 
 
 def lime_for_row(analysis: Analysis, position: int, output: int | None) -> LimeResult:

@@ -29,6 +29,8 @@ _MODEL_SETTINGS = "xai_model_settings"
 _DEEP_LINK = "xai_deep_link"
 _ROW = "xai_row"
 _THRESHOLD = "xai_threshold"
+_MODEL_FILE = "xai_model_file"
+_MODEL_SEEN = "xai_model_seen"
 _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
 _UPLOAD_SEEN = "xai_upload_seen"
@@ -154,6 +156,39 @@ def set_upload(name: str, data: bytes, *, token: str | None = None) -> None:
         return
     _set(_SOURCE, Source("upload", name, digest, data))
     _reset_choices()
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """An XGBoost model (JSON or UBJSON) the user uploaded to explain instead of training."""
+
+    name: str
+    digest: str
+    data: bytes = field(repr=False, compare=False)
+
+
+def model_file() -> ModelFile | None:
+    """The uploaded model, or None when the app trains its own."""
+    value = _get(_MODEL_FILE)
+    return value if isinstance(value, ModelFile) else None
+
+
+def set_model_file(name: str, data: bytes, *, token: str | None = None) -> None:
+    """Explain the uploaded model ``data`` (kept in this session's memory only)."""
+    _set(_MODEL_SEEN, token)
+    _set(_MODEL_FILE, ModelFile(name, _digest(data), data))
+    set_selected_row(None)
+
+
+def model_file_seen(token: str) -> bool:
+    """True when the model upload widget's file ``token`` was already taken."""
+    return bool(_get(_MODEL_SEEN) == token)
+
+
+def clear_model_file() -> None:
+    """Go back to training a model on the data."""
+    st.session_state.pop(_MODEL_FILE, None)
+    set_selected_row(None)
 
 
 def take_pending_upload() -> tuple[str, bytes] | None:

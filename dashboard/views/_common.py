@@ -84,8 +84,8 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
     bar = ProgressBar()
     try:
         analysis = services.run_analysis(
-            source, state.settings(), state.model_settings(), progress=bar
-        )
+            source, state.settings(), state.model_settings(), model_file=state.model_file(),
+            progress=bar)
     except services.data_error_types() as error:
         bar.clear()
         if not quiet:

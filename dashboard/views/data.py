@@ -12,6 +12,7 @@ from dashboard.state import Settings
 from dashboard.views import _common as ui
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
+MODEL_TYPES = ["json", "ubj"]
 TASKS = ["auto", "binary", "multiclass", "regression"]
 PREVIEW_ROWS = 500
 
@@ -52,11 +53,34 @@ def _source_picker() -> None:
         if uploaded is not None and not state.upload_seen(uploaded.file_id):
             state.set_upload(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)
         st.caption(t("data.privacy_note"))
+        _model_picker()
+
+
+def _model_picker() -> None:
+    """Bring your own XGBoost model (JSON/UBJSON) instead of training one."""
+    current = state.model_file()
+    with st.expander(t("data.model_upload_title"), expanded=current is not None,
+                     icon=":material/upload_file:"):
+        st.caption(t("data.model_upload_help"))
+        uploaded = st.file_uploader(t("data.model_upload_label"), type=MODEL_TYPES,
+                                    key="upload_model")
+        if uploaded is not None and not state.model_file_seen(uploaded.file_id):
+            state.set_model_file(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)
+            current = state.model_file()
+        if current is not None:
+            st.markdown(t("data.model_in_use", name=escape_md(current.name, max_len=60)))
+            if st.button(t("data.model_remove"), key="w_model_remove",
+                         icon=":material/model_training:"):
+                state.clear_model_file()
+                st.rerun()
 
 
 def _quality_warnings(analysis: services.Analysis | None, table: services.Table) -> None:
     messages = [t(f"table_warning.{code}") for code in table.warnings
                 if has_key(f"table_warning.{code}")]
+    if analysis is not None:
+        messages += [t(f"model_warning.{code}") for code in analysis.warnings
+                     if has_key(f"model_warning.{code}")]
     renamed = column_profile.renamed_columns(table)
     if renamed:
         messages.append(t("data.warn_renamed", n=fmt_number(len(renamed))))
@@ -215,12 +239,16 @@ def _body() -> None:
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")
         _fallback_settings(table)
-    if schema is not None:
+    if schema is not None or state.model_file() is not None:
         analysis = ui.current_analysis(quiet=False)
         ui.show_notices()
+    if analysis is not None and analysis.model.source == "uploaded":
+        schema = analysis.schema
     _overview(table, schema, analysis)
     _quality_warnings(analysis, table)
-    if schema is not None:
+    if analysis is not None and analysis.model.source == "uploaded":
+        st.info(t("data.model_decides"), icon=":material/upload_file:")
+    elif schema is not None:
         _settings_form(schema, table)
     st.subheader(t("data.preview_title"), anchor=False)
     st.caption(t("data.preview_caption", n=fmt_number(min(PREVIEW_ROWS, len(table.frame))),

@@ -131,7 +131,10 @@ def _body() -> None:
         return
     ui.show_notices()
     _training_facts(analysis)
-    _settings_form(analysis)
+    if analysis.model.source == "uploaded":
+        st.info(t("model.uploaded_note"), icon=":material/upload_file:")
+    else:
+        _settings_form(analysis)
     ev = analysis.evaluation
     st.subheader(t("model.metrics_title", n=fmt_number(ev.n_valid)), anchor=False)
     names = CLASS_METRICS if analysis.is_classifier else REGRESSION_METRICS

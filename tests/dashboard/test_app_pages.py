@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
 
@@ -34,6 +36,15 @@ def _texts(at: AppTest) -> str:
 def _assert_clean(at: AppTest, page: str) -> None:
     assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
     assert not at.error, f"{page}: {[e.value for e in at.error]}"
+
+
+def _array(value):
+    """A plotly figure array from its JSON form (a list, or plotly's base64 typed array)."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
 
 
 def _charts(at: AppTest) -> list:
@@ -135,3 +146,52 @@ def test_what_if_keeps_a_missing_value_missing_until_edited():
     keep[0].uncheck().run()  # now the slider's value (the median) is used instead
     _assert_clean(at, "what-if edited")
     assert at.metric[-1].value != original.value or at.dataframe
+
+
+def _uploaded_model_app(frame, model_bytes: bytes, name: str = "model.json", **query) -> AppTest:
+    from dashboard.state import ModelFile
+
+    at = _app(**query)
+    at.session_state[PENDING_UPLOAD_KEY] = ("patients.csv", to_csv_bytes(frame))
+    at.session_state["xai_model_file"] = ModelFile(name, name + str(len(model_bytes)),
+                                                   model_bytes)
+    return at
+
+
+def test_uploaded_model_is_explained_on_every_page():
+    """Check that a model trained elsewhere (XGBoost JSON) is explained, not retrained."""
+    import numpy as np
+    import xgboost as xgb
+
+    frame = synthetic_binary(n=600).drop(columns=["record_id", "colour"])
+    X, y = frame.drop(columns="outcome"), (frame["outcome"] == "yes").astype(int)
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "seed": 1},
+                        xgb.DMatrix(X, label=y), num_boost_round=25)
+    at = _uploaded_model_app(frame, bytes(booster.save_raw("json")))
+    at.run()
+    _assert_clean(at, "data")
+    at.switch_page("views/model.py").run()
+    _assert_clean(at, "model")
+    assert any("uploaded" in i.value for i in at.info)
+    assert not at.get("form")  # no retraining form for an uploaded model
+    at.switch_page("views/global_explanations.py").run()
+    _assert_clean(at, "global")
+    expected = np.abs(booster.predict(xgb.DMatrix(X), pred_contribs=True)[:, :-1]).mean(axis=0)
+    importance = json.loads(_charts(at)[0].proto.spec)["data"][0]
+    np.testing.assert_allclose(_array(importance["x"]), np.sort(expected)[::-1], rtol=1e-4)
+    assert list(importance["customdata"]) == [X.columns[i] for i in np.argsort(-expected)]
+    for page in PAGES[3:]:
+        at.switch_page(page).run()
+        _assert_clean(at, page)
+
+
+def test_pickle_renamed_json_is_refused_with_a_translated_message():
+    """Check that a pickle uploaded as a model is refused, in Korean, and never opened."""
+    import pickle
+
+    frame = synthetic_binary(n=300)
+    at = _uploaded_model_app(frame, pickle.dumps({"not": "a model"}), lang="ko")
+    at.run()
+    assert not at.exception
+    messages = " ".join(e.value for e in at.error)
+    assert "pickle" in messages.lower() and HANGUL.search(messages), messages

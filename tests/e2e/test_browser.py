@@ -1,0 +1,173 @@
+"""The real app in headless Chromium: deep links, every page, an upload, Korean, all tasks.
+
+One app server and one browser serve the whole session (``conftest.py``); each
+test gets a fresh browser context, so a fresh Streamlit session. Screenshots go
+to ``tests/e2e/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _app_server import (
+    HANGUL,
+    assert_no_exception,
+    click_nav,
+    goto,
+    screenshot,
+    url_path_of,
+    wait_for_app,
+    wait_for_chart,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+PAGES = ["data", "model", "global", "local", "what-if", "export"]
+PAGES_WITHOUT_CHARTS = {"export"}
+
+
+def _error_alerts(page) -> list[str]:  # noqa: ANN001
+    """Text of every ``st.error`` box (the app shows crashes of a page as one)."""
+    return [e.inner_text() for e in page.locator("[data-testid=stAlertContentError]").all()]
+
+
+def _assert_healthy(page, where: str) -> None:  # noqa: ANN001
+    """No stException and no error box on the page."""
+    assert_no_exception(page, where)
+    errors = _error_alerts(page)
+    assert not errors, f"{where}: error message on the page: {errors}"
+
+
+def _nav_text(page) -> str:  # noqa: ANN001
+    return page.locator("[data-testid=stSidebarNav]").inner_text()
+
+
+def _write_upload_csv(path: Path, n: int = 400, seed: int = 11) -> Path:
+    """Numeric features, one categorical, an id column and a binary target ``outcome``."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "patient_id": np.arange(1001, 1001 + n),
+            "age": rng.integers(25, 90, n),
+            "bmi": rng.normal(27, 4, n).round(1),
+            "systolic_bp": rng.normal(128, 16, n).round(0),
+            "ward": rng.choice(["north", "south", "east"], n),
+        }
+    )
+    east = (frame["ward"] == "east").astype(float)
+    logit = 0.06 * (frame["age"] - 55) + 0.15 * (frame["bmi"] - 27) + 0.8 * east
+    frame["outcome"] = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "yes", "no")
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_deep_link_opens_global_with_a_chart(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+    """Check that ?sample=breast_cancer opens the Global page with a chart, without a click."""
+    goto(page, app_server.url, "/?sample=breast_cancer")
+    _assert_healthy(page, "global (deep link)")
+    assert url_path_of(page) == "global", f"deep link landed on {page.url}"
+    assert wait_for_chart(page) >= 1
+    screenshot(page, screenshot_dir / "deep_link_global_breast_cancer.png")
+
+
+def test_every_page_through_the_sidebar(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+    """Check that every page opens from the sidebar with a sample loaded, without an error."""
+    goto(page, app_server.url, "/?sample=heart_disease")
+    _assert_healthy(page, "global (deep link)")
+    for url_path in PAGES:
+        click_nav(page, url_path)
+        _assert_healthy(page, url_path)
+        assert page.locator("[data-testid=stMain] h1").count() >= 1, f"{url_path}: no page title"
+        if url_path in PAGES_WITHOUT_CHARTS:
+            assert page.locator("[data-testid=stDownloadButton]").count() >= 1, (
+                f"{url_path}: no download button"
+            )
+        else:
+            assert wait_for_chart(page) >= 1, f"{url_path}: no chart"
+        screenshot(page, screenshot_dir / f"page_{url_path}.png")
+
+
+def test_upload_csv_trains_a_model(page, app_server, screenshot_dir, tmp_path) -> None:  # noqa: ANN001
+    """Check that a CSV uploaded on the Data page is profiled, its target guessed and explained."""
+    csv = _write_upload_csv(tmp_path / "ward_outcomes.csv")
+    goto(page, app_server.url, "/")
+    _assert_healthy(page, "data (empty)")
+    uploader = page.locator("[data-testid=stFileUploader] input[type=file]")
+    uploader.set_input_files(str(csv))
+    wait_for_app(page, timeout=120)
+    _assert_healthy(page, "data (after upload)")
+    screenshot(page, screenshot_dir / "upload_data.png")
+
+    # The guessed target is shown: the target box of the settings form holds it.
+    target_box = page.locator("[data-testid=stForm] [data-testid=stSelectbox] input").first
+    assert target_box.input_value() == "outcome"
+    main_text = page.locator("[data-testid=stMain]").inner_text()
+    assert "outcome" in main_text
+    assert page.locator("[data-testid=stMetric]").count() >= 4, "no overview metrics"
+    # The model was trained: the sidebar names the target in its model line.
+    sidebar = page.locator("[data-testid=stSidebarUserContent]").inner_text()
+    assert "ward_outcomes.csv" in sidebar, f"upload name not in the sidebar: {sidebar!r}"
+    assert "outcome" in sidebar.replace("ward_outcomes.csv", ""), (
+        f"trained target not in the sidebar: {sidebar!r}"
+    )
+
+    click_nav(page, "global")
+    _assert_healthy(page, "global (after upload)")
+    assert wait_for_chart(page) >= 1
+    screenshot(page, screenshot_dir / "upload_global.png")
+
+
+def test_korean_from_the_query_string(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+    """Check that ?lang=ko shows the navigation in Korean."""
+    goto(page, app_server.url, "/?lang=ko&sample=heart_disease")
+    _assert_healthy(page, "global (ko)")
+    nav = _nav_text(page)
+    assert HANGUL.search(nav), f"no Hangul in the navigation: {nav!r}"
+    assert HANGUL.search(page.locator("[data-testid=stMain] h1").first.inner_text())
+    wait_for_chart(page)
+    screenshot(page, screenshot_dir / "korean_query_global.png")
+
+
+def test_korean_from_the_sidebar_select(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+    """Check that the sidebar language select switches to Korean and back."""
+    goto(page, app_server.url, "/")
+    _assert_healthy(page, "data (en)")
+    assert not HANGUL.search(_nav_text(page)), "navigation is not English at the start"
+
+    def choose(language: str) -> None:
+        box = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first
+        box.click()
+        page.locator("[role=option]").filter(has_text=language).first.click()
+        wait_for_app(page)
+
+    choose("한국어")
+    _assert_healthy(page, "data (ko)")
+    nav = _nav_text(page)
+    assert HANGUL.search(nav), f"no Hangul in the navigation: {nav!r}"
+    assert re.search(r"[?&]lang=ko\b", page.url), f"lang=ko not in the URL: {page.url}"
+    screenshot(page, screenshot_dir / "korean_select_data.png")
+
+    choose("English")
+    _assert_healthy(page, "data (back to en)")
+    assert not HANGUL.search(_nav_text(page)), "navigation still Korean after English was chosen"
+
+
+@pytest.mark.parametrize("sample", ["triage", "diabetes"])
+def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sample) -> None:  # noqa: ANN001
+    """Check that a multiclass and a regression sample open on every explaining page."""
+    goto(page, app_server.url, f"/?sample={sample}")
+    _assert_healthy(page, f"global ({sample})")
+    assert url_path_of(page) == "global", f"deep link landed on {page.url}"
+    assert wait_for_chart(page) >= 1
+    screenshot(page, screenshot_dir / f"{sample}_global.png")
+    for url_path in ["local", "model", "what-if", "export"]:
+        click_nav(page, url_path)
+        _assert_healthy(page, f"{url_path} ({sample})")
+        if url_path not in PAGES_WITHOUT_CHARTS:
+            assert wait_for_chart(page) >= 1, f"{url_path} ({sample}): no chart"
+        if url_path in {"local", "model"}:
+            screenshot(page, screenshot_dir / f"{sample}_{url_path}.png")
