@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from dashboard.state import Source
 from explainers import Dataset, Evaluation, Schema, ShapResult, Table, TrainedModel
@@ -27,6 +28,21 @@ class Analysis:
     sample: SampleInfo | None
     warnings: tuple[str, ...] = ()
     """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
+
+    def boolean_labels(self, feature: str) -> tuple[str, str] | None:
+        """How a yes/no feature is written in the file: (text for 0, text for 1), or None
+        when the feature is not boolean text (plain 0/1 numbers need no words)."""
+        if self.model.spec.kinds.get(feature) != "boolean":
+            return None
+        raw = self.table.frame[feature].iloc[self.dataset.row_ids]
+        if pd.api.types.is_numeric_dtype(raw):
+            return None
+        encoded = pd.Series(self.dataset.X[feature].to_numpy(), index=raw.index)
+        words = {}
+        for code in (0.0, 1.0):
+            found = raw[encoded == code].dropna()
+            words[code] = str(found.mode().iloc[0]) if len(found) else str(int(code))
+        return words[0.0], words[1.0]
 
     @property
     def shared(self) -> bool:

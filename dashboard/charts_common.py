@@ -304,6 +304,7 @@ def _names_axis(fig: go.Figure, labels: Sequence[object], *, axis: str = "y", **
         "tickmode": "array",
         "tickvals": list(range(len(labels))),
         "ticktext": [_tick(label) for label in labels],
+        "zeroline": False,  # the names axis has no zero; a line there strikes the first label
         **kw,
     }
     if axis == "y":

@@ -191,18 +191,20 @@ def waterfall_figure(
     )
     points = np.concatenate([path, [bars[-1]]])
     low, high = float(points.min()), float(points.max())
-    pad = 0.22 * (high - low) if high > low else max(abs(high) * 0.1, 1e-3)
-    window = [low - pad, high + pad]
-    if probability:
-        window = [max(window[0], 0.0), min(window[1], 100.0)]
-        fig.update_xaxes(ticksuffix="%")
+    span = high - low if high > low else max(abs(high) * 0.1, 1e-3)
+    # Room for the value labels outside the bars, more on the left where the names are.
+    window = [low - 0.4 * span, high + 0.3 * span]
     fig.update_xaxes(range=window)
+    if probability:  # no tick outside 0..100%, even where the labels need the room
+        fig.update_xaxes(ticksuffix="%", tickmode="array",
+                         tickvals=_percent_ticks(window[0], window[1]))
     fig.update_yaxes(
         tickmode="array",
         tickvals=list(range(len(bars))),
         ticktext=ticks,
         autorange="reversed",
         showgrid=False,
+        zeroline=False,
     )
     return _style(
         fig,
@@ -211,6 +213,23 @@ def waterfall_figure(
         height=max(280, 30 * len(bars) + 120),
         legend=False,
     )
+
+
+def _label_room(values: np.ndarray) -> list[float]:
+    """An x range around 0 and ``values`` with room for the value labels outside the bars."""
+    finite = values[np.isfinite(values)]
+    low, high = (min(0.0, float(finite.min())), max(0.0, float(finite.max()))) if len(finite) \
+        else (0.0, 1.0)
+    span = (high - low) or 1.0
+    return [low - (0.35 * span if low < 0 else 0.05 * span),
+            high + (0.35 * span if high > 0 else 0.05 * span)]
+
+
+def _percent_ticks(low: float, high: float) -> list[float]:
+    """About five round tick values between ``low`` and ``high``, within 0..100."""
+    step = next((s for s in (1, 2, 5, 10, 20, 25, 50) if (high - low) / s <= 6), 50)
+    first = np.ceil(max(low, 0.0) / step) * step
+    return [float(v) for v in np.arange(first, min(high, 100.0) + 1e-9, step)]
 
 
 def _sign_colours(values: np.ndarray) -> list[str]:
@@ -269,6 +288,7 @@ def lime_shap_figure(
     )
     for col, (name, data) in enumerate(((shap_name, shap_arr), (lime_name, lime_arr)), start=1):
         picked = data[order]
+        fig.update_xaxes(range=_label_room(picked), row=1, col=col)
         fig.add_trace(
             go.Bar(
                 x=picked,

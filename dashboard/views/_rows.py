@@ -141,6 +141,8 @@ def value_texts(analysis: Analysis, position: int, row: pd.Series | None = None)
         value = row[feature]
         if isinstance(value, float) and math.isnan(value) or value is None or value is pd.NA:
             out.append(t("chart.missing"))
+        elif (words := analysis.boolean_labels(feature)) is not None:
+            out.append(words[int(float(value) >= 0.5)])
         elif isinstance(value, (int, float, np.floating, np.integer)):
             out.append(format_value(float(value), analysis.unit(feature), lang))
         else:
@@ -162,8 +164,11 @@ def narrative_facts(analysis: Analysis, position: int, output: int) -> Facts:
     for j, feature in enumerate(analysis.features):
         value = row[feature]
         shown: float | str | None
+        words = analysis.boolean_labels(feature)
         if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
             shown = None
+        elif words is not None:
+            shown = words[int(float(value) >= 0.5)]
         elif isinstance(value, (int, float, np.floating, np.integer)):
             shown = float(value)
         else:

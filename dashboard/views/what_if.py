@@ -56,6 +56,19 @@ def _categorical_editor(analysis: services.Analysis, position: int, feature: str
     return None if choice == MISSING else str(choice)
 
 
+def _boolean_editor(analysis: services.Analysis, position: int, feature: str,
+                    original: object, words: tuple[str, str]) -> float:
+    """A yes/no feature as its two words from the file (and missing)."""
+    options = [0.0, 1.0, math.nan]
+    missing = original is None or (isinstance(original, float) and math.isnan(original))
+    index = 2 if missing else int(float(original) >= 0.5)  # type: ignore[arg-type]
+    choice = st.selectbox(escape_md(analysis.display(feature), max_len=60), options=options,
+                          index=index, key=_editor_key(position, feature),
+                          format_func=lambda v: t("chart.missing") if math.isnan(v)
+                          else words[int(v)])
+    return float(choice)
+
+
 def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
     """Draw one editor per feature (most important first) and return the edited encoded row."""
     X = analysis.dataset.X
@@ -68,6 +81,9 @@ def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
         with columns[i % 3]:
             if feature in analysis.model.spec.categories:
                 row.loc[0, feature] = _categorical_editor(analysis, position, feature, original)
+            elif (words := analysis.boolean_labels(feature)) is not None:
+                row.loc[0, feature] = _boolean_editor(analysis, position, feature, original,
+                                                      words)
             else:
                 row.loc[0, feature] = _numeric_editor(analysis, position, feature, original)
     return row

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.state import PENDING_UPLOAD_KEY
-from conftest import synthetic_binary, to_csv_bytes
+from synthetic_tables import synthetic_binary, to_csv_bytes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["views/data.py", "views/model.py", "views/global_explanations.py",

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from conftest import synthetic_binary, synthetic_multiclass, synthetic_regression
+from synthetic_tables import synthetic_binary, synthetic_multiclass, synthetic_regression
 from explainers.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

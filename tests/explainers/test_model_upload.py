@@ -14,7 +14,7 @@ import pytest
 import xgboost as xgb
 
 import explainers._model_file as model_file
-from conftest import synthetic_binary, synthetic_multiclass, synthetic_regression, to_csv_bytes
+from synthetic_tables import synthetic_binary, synthetic_multiclass, synthetic_regression, to_csv_bytes
 from explainers import (
     DataError,
     LoadedModel,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import to_csv_bytes
+from synthetic_tables import to_csv_bytes
 from explainers import DataError, build_dataset, build_schema, guess_target, infer_task, read_table
 
 

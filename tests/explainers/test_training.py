@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from conftest import synthetic_binary, to_csv_bytes
+from synthetic_tables import synthetic_binary, to_csv_bytes
 from explainers import (
     DataError,
     TrainingOptions,
