@@ -35,8 +35,11 @@ def histogram_figure(
     count_label: str = "Rows",
     other_label: str = "{n} other values",
     empty_label: str = "No values",
+    labelled: bool = False,
 ) -> go.Figure:
     """A small histogram of one column for the data profile (no axis titles).
+
+    With ``labelled=True`` (a larger chart) category names and counts are on the axes.
 
     Numbers and dates get ``bins`` equal-width bins (missing values left out);
     text, category and bool columns get a bar per value, most frequent first, the
@@ -89,7 +92,7 @@ def histogram_figure(
                     showlegend=False,
                 )
             )
-            _names_axis(fig, labels, axis="x", showticklabels=False)
+            _names_axis(fig, labels, axis="x", showticklabels=labelled, tickangle=-30)
     elif pd.api.types.is_datetime64_any_dtype(column.dtype):
         dates = column.dropna()
         if len(dates):
@@ -114,9 +117,10 @@ def histogram_figure(
         _empty(fig, empty_label)
     fig.update_layout(bargap=0.08 if _is_categorical(column) else 0.02)
     fig.update_xaxes(showgrid=False)
-    fig.update_yaxes(showgrid=False, showticklabels=False, zeroline=False)
+    fig.update_yaxes(showgrid=labelled, showticklabels=labelled, zeroline=False)
     _style(fig, title=title, height=height, legend=False)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 30 if title else 4, "b": 4})
+    if not labelled:
+        fig.update_layout(margin={"l": 4, "r": 4, "t": 30 if title else 4, "b": 4})
     return fig
 
 

@@ -185,7 +185,9 @@ def _profile(source: state.Source, schema: services.Schema | None, table: servic
     names = [s.name for s in summaries]
     left, right = st.columns(2, gap="large")
     with left:
-        chosen = st.selectbox(t("data.look_at"), options=names, key="w_profile_column",
+        features = [c.name for c in schema.columns if c.role == "feature"] if schema else []
+        first = names.index(features[0]) if features and features[0] in names else 0
+        chosen = st.selectbox(t("data.look_at"), options=names, key="w_profile_column", index=first,
                               format_func=lambda n: plain(table.original_names.get(n, n)))
         meta = services.sample_meta(source)
         unit = None
@@ -195,7 +197,7 @@ def _profile(source: state.Source, schema: services.Schema | None, table: servic
         if chosen is not None:
             ui.chart(charts.histogram_figure(
                 table.frame[chosen], name=table.original_names.get(chosen, chosen), unit=unit,
-                height=260, title=table.original_names.get(chosen, chosen),
+                height=300, title=table.original_names.get(chosen, chosen), labelled=True,
                 count_label=t("chart.rows"), other_label=t("chart.other_values"),
                 empty_label=t("chart.no_values")))
     with right:
@@ -261,7 +263,7 @@ def _body() -> None:
 
 def _overview(table: services.Table, schema: services.Schema | None,
               analysis: services.Analysis | None) -> None:
-    cols = st.columns(4)
+    cols = st.columns([1, 1, 1, 2])  # the task name is the longest value
     cols[0].metric(t("data.metric_rows"), fmt_number(len(table.frame)))
     cols[1].metric(t("data.metric_columns"), fmt_number(len(table.frame.columns)))
     if schema is not None:

@@ -96,7 +96,8 @@ def test_upload_csv_trains_a_model(page, app_server, screenshot_dir, tmp_path) -
     csv = _write_upload_csv(tmp_path / "ward_outcomes.csv")
     goto(page, app_server.url, "/")
     _assert_healthy(page, "data (empty)")
-    uploader = page.locator("[data-testid=stFileUploader] input[type=file]")
+    # The first uploader is the table's; the model uploader sits in an expander below it.
+    uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
     uploader.set_input_files(str(csv))
     wait_for_app(page, timeout=120)
     _assert_healthy(page, "data (after upload)")
