@@ -22,6 +22,10 @@ from dashboard.safe_text import escape_md  # noqa: E402
 from dashboard.views import _common as ui  # noqa: E402
 
 
+_ICON = str(Path(__file__).with_name("icon.png"))
+"""A local favicon: a ``:material/...:`` page icon makes the browser fetch it from a font CDN."""
+
+
 def _apply_language() -> None:
     """Take the language from ``?lang=``, else keep the session's, else the browser's."""
     wanted = normalise_lang(st.query_params.get("lang"))
@@ -94,7 +98,7 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
 def main() -> None:
     """Draw the frame and run the selected page."""
     _apply_language()
-    st.set_page_config(page_title=t("app.title"), page_icon=":material/insights:",
+    st.set_page_config(page_title=t("app.title"), page_icon=_ICON,
                        layout="wide", initial_sidebar_state="expanded")
     open_global = _apply_deep_link()
     pending = state.take_pending_upload()

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,6 +32,9 @@ def _missing(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
     pytest.skip(reason)
+
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 @pytest.fixture(scope="session")
@@ -88,9 +92,19 @@ def page(browser, app_server: AppServer) -> Iterator[object]:  # noqa: ANN001
     """
     start = len(app_server.stderr())
     tab = new_page(browser)
+    off_loopback: list[str] = []
+
+    def refuse(route) -> None:  # noqa: ANN001
+        off_loopback.append(route.request.url)
+        route.abort()
+
+    # The app must not make the browser fetch anything from elsewhere (fonts, icons, CDNs).
+    tab.context.route(lambda url: urlsplit(url).hostname not in _LOOPBACK
+                      and not url.startswith(("data:", "blob:")), refuse)
     try:
         yield tab
     finally:
         tab.context.close()
     problems = server_problems(app_server.stderr()[start:])
     assert not problems, "the app logged errors during this test:\n" + "\n---\n".join(problems)
+    assert not off_loopback, f"the page requested non-local addresses: {off_loopback[:5]}"
