@@ -53,6 +53,9 @@ test: $(TEST_STAMP) e2e-deps
 bench: $(TEST_STAMP)
 	$(PY) -m benchmarks.run
 
+load-test: $(TEST_STAMP)
+	$(PY) -m benchmarks.load_test
+
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check explainers dashboard sample_data tests benchmarks
 	$(VENV)/bin/mypy explainers dashboard

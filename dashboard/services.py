@@ -99,8 +99,8 @@ def memo(key: str, shared: bool, compute: Callable[[], Any]) -> Any:
     """Return the cached value of ``key``, computing it once (engine errors are cached too)."""
     try:
         slot = (_shared_slot if shared else _private_slot)(key)
-    except Exception:  # noqa: BLE001 - no session (e.g. a unit test): fall back to shared
-        slot = _shared_slot(key)
+    except Exception:  # noqa: BLE001 - no session (e.g. a unit test): fail closed
+        slot = _shared_slot(key) if shared else _Slot()  # private work is never cached then
     with slot.lock:
         if slot.error is not None:
             raise slot.error

@@ -33,9 +33,13 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` with formula-like header names and text cells neutralised."""
+    """Return ``frame`` with formula-like header names and text cells neutralised.
+
+    Header names are made unique afterwards (``'=a`` and ``=a`` would otherwise
+    both become ``'=a``, which the CSV writer refuses).
+    """
     out = frame.copy()
-    out.columns = [neutralise_cell(str(c)) for c in frame.columns]
+    out.columns = _unique([neutralise_cell(str(c)) for c in frame.columns])
     for name in out.columns:
         column = out[name]
         if not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):

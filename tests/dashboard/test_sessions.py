@@ -17,8 +17,8 @@ import pytest
 from streamlit.runtime.caching.cache_resource_api import clear_session_cache
 from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+from synthetic_tables import synthetic_binary, to_csv_bytes
 
-from conftest import synthetic_binary, to_csv_bytes
 from dashboard import services
 from dashboard.state import PENDING_UPLOAD_KEY
 
@@ -87,7 +87,7 @@ def _assert_clean(at: AppTest, where: str) -> None:
 
 
 def _rendered(at: AppTest) -> bytes:
-    """Every element the run sent (text, markdown, dataframes' Arrow bytes, chart specs, widgets)."""
+    """Every element the run sent (text, dataframes' Arrow bytes, chart specs, widgets)."""
     parts = []
     for block in (at.main, at.sidebar):
         for node in block:
@@ -111,8 +111,8 @@ def test_two_sessions_never_see_each_others_upload(separate_sessions):
             at.switch_page(page).run()
             _assert_clean(at, f"{own} on {page}")
             rendered = _rendered(at)
-            assert own.encode() in rendered, f"{own}'s own column is not shown on {page}"
             assert other.encode() not in rendered, f"{other} leaked into {own}'s {page}"
+            assert own.encode() in rendered, f"{own}'s own column is not shown on {page}"
             if page == GLOBAL:
                 specs = _chart_specs(at)
                 assert own in specs, f"{own} is in no chart of the Global page"
@@ -123,7 +123,7 @@ def test_two_sessions_never_see_each_others_upload(separate_sessions):
 
 
 def test_a_bundled_sample_is_trained_once_for_all_sessions(separate_sessions, train_calls):
-    """Check that the same sample opened in two sessions is trained once (shared by content hash)."""
+    """Check that the same sample opened in two sessions is trained once (shared cache)."""
     services._shared_slot.clear()
     first = _app(sample="diabetes").run()
     second = _app(sample="diabetes").run()
@@ -151,7 +151,7 @@ def test_the_same_upload_in_two_sessions_is_trained_in_each(separate_sessions, t
 
 
 def test_an_uploads_cache_ends_with_its_session(separate_sessions, train_calls):
-    """Check that when a session ends (Streamlit clears its session cache) its upload's model is gone."""
+    """Check that when a session ends (its session cache is cleared) its upload's model is gone."""
     at = _upload("mine.csv", _csv(ALPHA, seed=4))
     _assert_clean(at, "upload")
     at.run()

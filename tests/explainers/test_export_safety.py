@@ -80,7 +80,7 @@ def test_missing_values_stay_missing():
 
 
 def test_frame_header_and_text_cells_are_neutralised_numbers_kept():
-    """Check that neutralise_frame fixes headers and text cells but keeps numeric columns numeric."""
+    """Check that neutralise_frame fixes headers and text cells, keeps numeric columns numeric."""
     frame = pd.DataFrame({"=SUM(A1)": [-1.5, 2.0, -3.25], "label": [CALC, "-1.5", "ok"],
                           "@who": pd.Categorical(["@a", "b", "@a"]), "-5": [-1, 0, 1]})
     safe = neutralise_frame(frame)
@@ -97,7 +97,7 @@ def test_csv_bytes_has_no_risky_cell_and_numbers_read_back_as_numbers():
     """Check that csv_bytes writes no runnable cell and negative numbers come back as numbers."""
     frame = pd.DataFrame({
         "=1+1": [-1.5, 0.25, -1e-9, 3.0] * 3,
-        "text": (FORMULAS + ["-1.5", "x", "-2", "+3"])[:12],
+        "text": FORMULAS[:8] + ["-1.5", "x", "-2", "+3"],
         "n": np.arange(-6, 6),
     })
     data = csv_bytes(frame)
@@ -108,7 +108,7 @@ def test_csv_bytes_has_no_risky_cell_and_numbers_read_back_as_numbers():
     assert pd.api.types.is_float_dtype(back["'=1+1"])
     assert back["'=1+1"].tolist() == frame["=1+1"].tolist()
     assert back["n"].tolist() == list(range(-6, 6))
-    assert [r[1] for r in rows[1:]] == [neutralise_cell(v) for v in frame["text"]]
+    assert [r[1] for r in rows[1:]] == ["'" + v if _risky(v) else v for v in frame["text"]]
 
 
 def test_header_names_that_collide_once_neutralised_still_export():
@@ -147,14 +147,15 @@ def test_shap_csv_neutralises_feature_names_and_class_labels():
 
 
 def test_dashboard_metrics_csv_neutralises_a_formula_class_label():
-    """Check that the Export page's metrics CSV shows the class label "=cmd|' /C calc'!A0" as text."""
+    """Check that the metrics CSV shows the class label "=cmd|' /C calc'!A0" as text."""
     rng = np.random.default_rng(2)
     x = rng.normal(size=300)
     table = pd.DataFrame({"x": x, "z": rng.normal(size=300),
                           "label": np.where(x + rng.normal(0, 1, 300) > 0, CALC, "+benign")})
     data = table.to_csv(index=False).encode()
     source = Source("upload", "evil.csv", hashlib.sha256(data).hexdigest(), data)
-    analysis = services.run_analysis(source, Settings(target="label"), ModelSettings(n_estimators=50))
+    analysis = services.run_analysis(source, Settings(target="label"),
+                                     ModelSettings(n_estimators=50))
     assert analysis.class_labels == ["+benign", CALC]  # per-class rows are the positive class's
     exported = services.metrics_csv(analysis)
     assert _risky_cells(exported) == []
