@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, Literal
 
 import xgboost as xgb
 
+from ._bounded_read import read_bounded
 from ._errors import ModelError
 from ._schema import Task
 
@@ -200,30 +201,16 @@ def sniff_model_format(data: bytes) -> ModelFormat:
 
 
 def _read_bytes(source: object, max_bytes: int) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data, default_name = bytes(source), "model"
-    elif isinstance(source, str | os.PathLike):
-        path = os.fspath(source)
-        default_name = os.path.basename(os.fsdecode(path))
-        try:
-            size = os.path.getsize(path)
-            if size > max_bytes:
-                raise _too_large(max_bytes, size)
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except OSError as error:
-            raise ModelError(
-                "The model file could not be opened. Check the path and that you may read it.",
-                code="model_file_not_readable",
-                detail=type(error).__name__,
-            ) from None
-    else:
-        default_name = os.path.basename(str(getattr(source, "name", "model")))
-        data = source.read(max_bytes + 1)  # type: ignore[attr-defined]
-    if len(data) > max_bytes:
-        known = isinstance(source, bytes | bytearray | memoryview)
-        raise _too_large(max_bytes, len(data) if known else None)
-    return data, default_name
+    def cannot_open(error: OSError, name: str) -> ModelError:
+        return ModelError(
+            "The model file could not be opened. Check the path and that you may read it.",
+            code="model_file_not_readable",
+            detail=type(error).__name__,
+        )
+
+    return read_bounded(source, max_bytes, default_name="model",
+                        too_large=lambda size: _too_large(max_bytes, size),
+                        cannot_open=cannot_open)
 
 
 def _probe(data: bytes, *, timeout_s: float) -> dict[str, Any]:

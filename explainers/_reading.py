@@ -25,6 +25,7 @@ from ._binary_formats import (
     read_excel,
     read_parquet,
 )
+from ._bounded_read import read_bounded
 from ._column_names import is_blank_name, rename_warnings, safe_column_names
 from ._encoding import decode_text, sniff_content
 from ._errors import DataError
@@ -117,41 +118,17 @@ def read_table(
 
 
 def _load_bytes(source: object, max_bytes: int) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data, default_name = bytes(source), "upload"
-    elif isinstance(source, str | os.PathLike):
-        path = os.fspath(source)
-        default_name = os.path.basename(os.fsdecode(path))
-        try:
-            size = os.path.getsize(path)
-            if size > max_bytes:
-                raise _too_large(max_bytes, size)
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except FileNotFoundError:
-            raise DataError(
-                "The file was not found. Check the path and try again.",
-                code="file_not_found",
-                name=default_name,
-            ) from None
-        except OSError as exc:
-            raise DataError(
-                "The file could not be opened. Check that it is a file you may read.",
-                code="unreadable_file",
-                name=default_name,
-                detail=type(exc).__name__,
-            ) from None
-    elif callable(getattr(source, "read", None)):
-        data = source.read(max_bytes + 1)  # type: ignore[attr-defined]
-        if not isinstance(data, bytes | bytearray):
-            raise TypeError("read_table needs a binary stream (opened with 'rb'), not a text one")
-        data = bytes(data)
-        default_name = os.path.basename(str(getattr(source, "name", "") or "")) or "upload"
-    else:
-        raise TypeError(f"read_table cannot read a {type(source).__name__}")
-    if len(data) > max_bytes:
-        raise _too_large(max_bytes, None)
-    return data, default_name
+    return read_bounded(source, max_bytes, default_name="upload",
+                        too_large=lambda size: _too_large(max_bytes, size),
+                        cannot_open=_cannot_open)
+
+
+def _cannot_open(error: OSError, name: str) -> DataError:
+    if isinstance(error, FileNotFoundError):
+        return DataError("The file was not found. Check the path and try again.",
+                         code="file_not_found", name=name)
+    return DataError("The file could not be opened. Check that it is a file you may read.",
+                     code="unreadable_file", name=name, detail=type(error).__name__)
 
 
 def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int) -> Table:
