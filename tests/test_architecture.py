@@ -68,3 +68,13 @@ def test_modules_stay_small():
     for package in ("explainers", "dashboard", "sample_data"):
         for path in _modules(package):
             assert len(path.read_text(encoding="utf-8").splitlines()) <= 450, path
+
+
+def test_page_scripts_have_no_stray_strings():
+    """Check that app.py and the pages hold no bare string past the docstring (magic would draw it)."""
+    scripts = [ROOT / "dashboard" / "app.py", *sorted((ROOT / "dashboard" / "views").glob("*.py"))]
+    for path in scripts:
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        stray = [node.lineno for node in body[1:]
+                 if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)]
+        assert not stray, f"{path.name}: bare strings at lines {stray}"

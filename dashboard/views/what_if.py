@@ -100,13 +100,14 @@ def _prediction_metric(analysis: services.Analysis, container: st.delta_generato
                        output: int) -> None:
     if analysis.task == "regression":
         shown = fmt_number(float(value))
-        delta = None if before is None else fmt_number(float(value - before), signed=True)
+        change = None if before is None else float(value - before)
+        delta = None if change is None or change == 0 else fmt_number(change, signed=True)
     else:
         column = 1 if analysis.task == "binary" else output
         shown = fmt_percent(float(value[column]), 1)
-        delta = None if before is None else t(
-            "unit.points", value=fmt_number(100 * float(value[column] - before[column]), 1,
-                                             signed=True))
+        points = None if before is None else 100 * float(value[column] - before[column])
+        delta = None if points is None or abs(points) < 0.05 else t(
+            "unit.points", value=fmt_number(points, 1, signed=True))
     container.metric(label, shown, delta=delta, border=True)
 
 

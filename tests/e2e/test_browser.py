@@ -172,3 +172,34 @@ def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sam
             assert wait_for_chart(page) >= 1, f"{url_path} ({sample}): no chart"
         if url_path in {"local", "model"}:
             screenshot(page, screenshot_dir / f"{sample}_{url_path}.png")
+
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_CELL = "<script>alert(2)</script>"
+
+
+def test_hostile_names_and_cells_stay_text(page, app_server, screenshot_dir, tmp_path) -> None:  # noqa: ANN001
+    """Check that HTML in a column name and in cells is shown as text and runs nothing."""
+    rng = np.random.default_rng(5)
+    n = 300
+    frame = pd.DataFrame({
+        HOSTILE_NAME: rng.normal(size=n),
+        "ward": rng.choice([HOSTILE_CELL, "east", "west"], n),
+        "x": rng.normal(size=n),
+    })
+    frame["outcome"] = np.where(frame[HOSTILE_NAME] + rng.normal(0, 0.5, n) > 0, "yes", "no")
+    path = tmp_path / "hostile.csv"
+    frame.to_csv(path, index=False)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    goto(page, app_server.url, "/")
+    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(path))
+    wait_for_app(page, timeout=120)
+    _assert_healthy(page, "data (hostile upload)")
+    assert HOSTILE_NAME in page.locator("[data-testid=stMain]").inner_text()  # shown, as text
+    for name in ("global", "local", "what-if"):
+        click_nav(page, name)
+        _assert_healthy(page, f"{name} (hostile upload)")
+        assert page.locator("img[src='x'], [data-testid=stMain] script").count() == 0, name
+    screenshot(page, screenshot_dir / "hostile_local.png")
+    assert not dialogs, f"script from the data ran: {dialogs}"
