@@ -69,6 +69,14 @@ def has_key(key: str) -> bool:
     return key in catalog(DEFAULT_LANG)
 
 
+def unit_label(unit: str | None) -> str | None:
+    """A unit as written for the current language (``years`` is ``세`` in Korean)."""
+    if not unit:
+        return unit
+    key = f"unit_name.{unit}"
+    return t(key) if has_key(key) else unit
+
+
 def current_lang() -> Lang:
     """The current session's language (English outside a Streamlit session)."""
     from dashboard import state

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import charts, services
-from dashboard.i18n import t
+from dashboard.i18n import t, unit_label
 from dashboard.services import Analysis
 
 
@@ -46,7 +46,7 @@ def dependence(analysis: Analysis, output: int, feature: str, colour: str | None
         X[feature], shap.for_output(output)[:, j], feature=analysis.display(feature),
         color=None if colour is None else X[colour],
         color_feature=None if colour is None else analysis.display(colour),
-        unit=analysis.unit(feature), max_points=services.SCATTER_ROWS, seed=services.SEED,
+        unit=unit_label(analysis.unit(feature)), max_points=services.SCATTER_ROWS, seed=services.SEED,
         y_title=t("chart.shap_x"), shap_label=t("chart.shap"), color_label=t("chart.colour"),
         missing_label=t("chart.missing"), note=t("chart.sample_note"),
         missing_note=t("chart.missing_note"))
@@ -131,7 +131,7 @@ def predicted_vs_actual(analysis: Analysis) -> go.Figure:
     """Regression: predicted against actual on the validation rows."""
     ev = analysis.evaluation
     return charts.predicted_vs_actual_figure(
-        ev.y_true, ev.y_pred, unit=analysis.target_unit, title=t("chart.pva_title"),
+        ev.y_true, ev.y_pred, unit=unit_label(analysis.target_unit), title=t("chart.pva_title"),
         x_title=t("chart.actual"), y_title=t("chart.predicted"),
         identity_name=t("chart.perfect_prediction"), note=t("chart.sample_note"))
 
@@ -140,7 +140,7 @@ def residuals(analysis: Analysis) -> go.Figure:
     """Regression: residuals against predictions on the validation rows."""
     ev = analysis.evaluation
     return charts.residuals_figure(
-        ev.y_pred, ev.residuals, unit=analysis.target_unit, title=t("chart.residuals_title"),
+        ev.y_pred, ev.residuals, unit=unit_label(analysis.target_unit), title=t("chart.residuals_title"),
         x_title=t("chart.predicted"), y_title=t("chart.residual"), note=t("chart.sample_note"))
 
 
@@ -148,7 +148,7 @@ def residual_histogram(analysis: Analysis) -> go.Figure:
     """Regression: the distribution of validation residuals."""
     ev = analysis.evaluation
     return charts.residual_histogram_figure(
-        ev.residuals, unit=analysis.target_unit, title=t("chart.residual_hist_title"),
+        ev.residuals, unit=unit_label(analysis.target_unit), title=t("chart.residual_hist_title"),
         x_title=t("chart.residual"), y_title=t("chart.rows"))
 
 
@@ -167,7 +167,7 @@ def waterfall(analysis: Analysis, shap: services.ShapResult, index: int, output:
         float(shap.base_values[index, output]), analysis.display_names, values,
         shap.values[index, output], final=float(shap.margin[index, output]),
         probability=probability,
-        unit=analysis.target_unit if analysis.task == "regression" else None,
+        unit=unit_label(analysis.target_unit) if analysis.task == "regression" else None,
         title=title, x_title=x_title, base_label=t("chart.base_value"),
         final_label=t("chart.this_row"), other_label=t("chart.other_features"),
         shap_label=t("chart.shap"), points_suffix=t("chart.points_suffix"))

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, services, state
-from dashboard.i18n import fmt_number, fmt_percent, t
+from dashboard.i18n import fmt_number, fmt_percent, t, unit_label
 from dashboard.safe_text import escape_md
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
@@ -32,7 +32,7 @@ def _numeric_editor(analysis: services.Analysis, position: int, feature: str,
     start = float(np.clip(float(original), low, high)) if not missing else float(column.median())
     integral = bool(len(column) and np.all(column == np.round(column)))
     step = 1.0 if integral and high - low >= 10 else None
-    unit = analysis.unit(feature)
+    unit = unit_label(analysis.unit(feature))
     label = escape_md(analysis.display(feature), max_len=60) + (f" ({escape_md(unit)})"
                                                                  if unit else "")
     keep_missing = missing and st.checkbox(t("whatif.keep_missing", name=label), value=True,

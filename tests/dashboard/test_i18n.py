@@ -571,3 +571,13 @@ def test_unknown_error_code_falls_back_to_the_generic_message():
     text = i18n.error_message(DataError("Plain detail", code="no_such_code"), "ko")
     assert text.startswith(KO["error.generic_with_detail"].split("{")[0])
     assert "Plain detail" in text
+
+
+def test_units_read_in_korean_on_charts(monkeypatch):
+    """Check that a data-dictionary unit is written the Korean way, and unknown units pass through."""
+    from dashboard import i18n
+
+    monkeypatch.setattr(i18n, "current_lang", lambda: "ko")
+    assert i18n.unit_label("years") == "세"
+    assert i18n.unit_label("mg/dL") == "mg/dL"
+    assert i18n.unit_label(None) is None
