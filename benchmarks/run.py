@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -203,6 +202,8 @@ def write_results(payload: dict[str, object]) -> Path:
             f"| {r['rows']:,} | {r['main_wall_s']:.2f} | {r['train_plus_shap_s']:.2f} | "
             f"{r['wall_over_train_shap']:.3f} | {r['peak_rss_mb']:.0f} | {json.dumps(r['stages_s'])} |"
         )
+    for failure in payload.get("failed", []):  # type: ignore[union-attr]
+        lines.append(f"\nFAILED: {failure['stage']} at {failure['rows']:,} rows: {failure['error']}")
     base.with_suffix(".md").write_text("\n".join(lines) + "\n")
     return base.with_suffix(".json")
 
@@ -215,14 +216,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args(argv)
-    payload: dict[str, object] = {"machine": machine_info(), "shap": [], "cli": []}
-    for n in (int(s) for s in args.shap_sizes.split(",") if s):
-        print(f"shap stage, {n:,} rows ...", flush=True)
-        payload["shap"].append(bench_shap_stage(n, args.repeats, args.device))  # type: ignore[union-attr]
-    for n in (int(s) for s in args.cli_sizes.split(",") if s):
-        print(f"xai-explain end to end, {n:,} rows ...", flush=True)
-        payload["cli"].append(bench_cli(n))  # type: ignore[union-attr]
-    path = write_results(payload)
+    payload: dict[str, object] = {"machine": machine_info(), "shap": [], "cli": [],
+                                  "failed": []}
+    path = None
+    stages = [("shap", n, lambda n=n: bench_shap_stage(n, args.repeats, args.device))
+              for n in (int(s) for s in args.shap_sizes.split(",") if s)]
+    stages += [("cli", n, lambda n=n: bench_cli(n))
+               for n in (int(s) for s in args.cli_sizes.split(",") if s)]
+    for kind, n, run in stages:
+        print(f"{kind}, {n:,} rows ...", flush=True)
+        try:
+            payload[kind].append(run())  # type: ignore[union-attr]
+        except (subprocess.CalledProcessError, MemoryError, OSError) as error:
+            detail = getattr(error, "stderr", "") or type(error).__name__
+            payload["failed"].append({"stage": kind, "rows": n, "error": str(detail)[-500:]})  # type: ignore[union-attr]
+        if path is not None:  # one file per run, rewritten after each stage
+            path.unlink(missing_ok=True)
+            path.with_suffix(".md").unlink(missing_ok=True)
+        path = write_results(payload)  # so a long run that is cut off keeps what it measured
+    assert path is not None
     print(path.with_suffix(".md").read_text())
     print(f"wrote {path}")
     return 0

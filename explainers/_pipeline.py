@@ -16,7 +16,7 @@ from ._errors import DataError
 from ._evaluation import Evaluation, evaluate_model
 from ._model_attach import attach_model
 from ._model_file import LoadedModel, load_model_file
-from ._reading import Table, read_table
+from ._reading import DEFAULT_MAX_BYTES, Table, read_table
 from ._schema import Schema, TaskChoice, build_schema
 from ._shap import ShapResult, compute_shap
 from ._training import TrainedModel, TrainingOptions, train_model
@@ -63,6 +63,7 @@ def explain_file(
     seed: int = 0,
     options: TrainingOptions | None = None,
     model: Source | LoadedModel | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
 ) -> ExplainRun:
     """Read, profile, train (or load ``model``), evaluate and explain, in that order.
@@ -74,13 +75,14 @@ def explain_file(
     nothing is trained: the model's features and objective decide the schema,
     ``task`` must be ``"auto"`` or the model's task, ``options`` is ignored,
     the model is evaluated on every labelled row, and ``seconds["train"]`` is
-    the time taken to check, load and evaluate it.
+    the time taken to check, load and evaluate it. ``max_bytes`` limits the
+    table's file size (the app's upload limit by default).
     """
     report = progress or (lambda done, total, message: None)
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     report(0, 1, "load")
-    table = read_table(source, name=name)
+    table = read_table(source, name=name, max_bytes=max_bytes)
     warnings: tuple[str, ...] = ()
     if model is None:
         schema = build_schema(table, target=target, task=task)

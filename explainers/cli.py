@@ -28,6 +28,10 @@ from ._errors import ExplainerError
 from ._export import shap_frame, write_csv
 from ._pipeline import ExplainRun, explain_file
 
+# The CLI reads local files, so it allows far larger tables than an upload (the cell
+# limit still applies): a 1M x 30 CSV is about 320 MB.
+CLI_MAX_BYTES = 4 * 2**30
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -145,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             path, target=args.target, task=args.task, device=args.device,
             rows=args.rows, seed=args.seed, progress=_TerminalBar(),
             model=None if args.model is None else Path(args.model),
+            max_bytes=CLI_MAX_BYTES,
         )
         seconds = dict(run.seconds)
         out = Path(args.out)
