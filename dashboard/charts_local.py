@@ -227,9 +227,10 @@ def _label_room(values: np.ndarray) -> list[float]:
 
 def _percent_ticks(low: float, high: float) -> list[float]:
     """About five round tick values between ``low`` and ``high``, within 0..100."""
-    step = next((s for s in (1, 2, 5, 10, 20, 25, 50) if (high - low) / s <= 6), 50)
+    steps = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50)
+    step = next((s for s in steps if (high - low) / s <= 6), 50)
     first = np.ceil(max(low, 0.0) / step) * step
-    return [float(v) for v in np.arange(first, min(high, 100.0) + 1e-9, step)]
+    return [round(float(v), 6) for v in np.arange(first, min(high, 100.0) + 1e-9, step)]
 
 
 def _sign_colours(values: np.ndarray) -> list[str]:

@@ -108,9 +108,17 @@ def memo(key: str, shared: bool, compute: Callable[[], Any]) -> Any:
             try:
                 slot.value = compute()
             except ExplainerError as error:
-                slot.error = error
+                if not _transient(error):
+                    slot.error = error
                 raise
         return slot.value
+
+
+def _transient(error: ExplainerError) -> bool:
+    """True for failures that depend on the server's load (a model check that ran out of
+    time or memory, or whose process could not start): the same input may work later."""
+    params = getattr(error, "params", {}) or {}
+    return params.get("reason") in {"timeout", "memory", "crashed"}
 
 
 def _peek(key: str, shared: bool) -> Any:
@@ -362,14 +370,14 @@ def encoded_features(analysis: Analysis) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- exports
 
 
-def shap_csv(analysis: Analysis) -> bytes:
-    """SHAP values of every row as CSV (formula-like text neutralised)."""
-    return csv_bytes(shap_frame(full_shap(analysis), analysis.model))
+def shap_csv(analysis: Analysis, shap: ShapResult) -> bytes:
+    """SHAP values of ``shap``'s rows as CSV (formula-like text neutralised)."""
+    return csv_bytes(shap_frame(shap, analysis.model))
 
 
-def shap_parquet(analysis: Analysis) -> bytes:
-    """SHAP values of every row as Parquet."""
-    return parquet_bytes(shap_frame(full_shap(analysis), analysis.model))
+def shap_parquet(analysis: Analysis, shap: ShapResult) -> bytes:
+    """SHAP values of ``shap``'s rows as Parquet."""
+    return parquet_bytes(shap_frame(shap, analysis.model))
 
 
 def model_json(analysis: Analysis) -> bytes:
@@ -384,14 +392,16 @@ def _clean(value: float) -> float | None:
 def metrics_document(analysis: Analysis) -> dict[str, Any]:
     """Validation metrics with what they were computed on, as a JSON-ready dict."""
     ev, model = analysis.evaluation, analysis.model
+    trained = model.source == "trained"  # an uploaded model's training is unknown here
     return {
         "target": model.target_display,
         "task": model.task,
         "classes": list(model.classes or []),
+        "model_source": model.source,
         "n_validation_rows": ev.n_valid,
-        "n_training_rows": int(len(model.train_index)),
+        "n_training_rows": int(len(model.train_index)) if trained else None,
         "trees": model.best_iteration + 1,
-        "options": dict(model.options.__dict__),
+        "options": dict(model.options.__dict__) if trained else None,
         "shap_backend": analysis.backend,
         "metrics": {k: _clean(v) for k, v in ev.metrics.items()},
         "per_class": {c: {k: _clean(v) for k, v in m.items()} for c, m in ev.per_class.items()},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -54,6 +56,22 @@ def _source_picker() -> None:
             state.set_upload(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)
         st.caption(t("data.privacy_note"))
         _model_picker()
+
+
+def _model_target(table: services.Table, analysis: services.Analysis | None) -> None:
+    """With an uploaded model, the target is the one choice left: any column it does not use."""
+    used = set(analysis.features) if analysis is not None else set()
+    names = [str(c) for c in table.frame.columns if str(c) not in used]
+    if not names:
+        return
+    current = analysis.schema.target if analysis is not None else state.settings().target
+    index = names.index(current) if current in names else None
+    choice = st.selectbox(t("data.target"), options=names, index=index, key="w_model_target",
+                          format_func=lambda n: plain(table.original_names.get(n, n)),
+                          placeholder=t("data.target_placeholder"))
+    if choice is not None and choice != current:
+        state.set_settings(replace(state.settings(), target=choice))
+        st.rerun()
 
 
 def _model_picker() -> None:
@@ -236,20 +254,24 @@ def _body() -> None:
         st.error(error_message(error), icon=":material/error:")
         return
     schema, analysis = None, None
-    try:
-        schema = services.load_schema(source, state.settings())
-    except services.data_error_types() as error:
-        st.error(error_message(error), icon=":material/error:")
-        _fallback_settings(table)
-    if schema is not None or state.model_file() is not None:
+    if state.model_file() is not None:  # the uploaded model decides features and task
         analysis = ui.current_analysis(quiet=False)
         ui.show_notices()
-    if analysis is not None and analysis.model.source == "uploaded":
-        schema = analysis.schema
+        schema = analysis.schema if analysis is not None else None
+    else:
+        try:
+            schema = services.load_schema(source, state.settings())
+        except services.data_error_types() as error:
+            st.error(error_message(error), icon=":material/error:")
+            _fallback_settings(table)
+        if schema is not None:
+            analysis = ui.current_analysis(quiet=False)
+            ui.show_notices()
     _overview(table, schema, analysis)
     _quality_warnings(analysis, table)
-    if analysis is not None and analysis.model.source == "uploaded":
+    if state.model_file() is not None:
         st.info(t("data.model_decides"), icon=":material/upload_file:")
+        _model_target(table, analysis)
     elif schema is not None:
         _settings_form(schema, table)
     st.subheader(t("data.preview_title"), anchor=False)

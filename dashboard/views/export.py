@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import report, services, state
-from dashboard.i18n import t
+from dashboard.i18n import fmt_number, t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 
@@ -46,16 +46,35 @@ def _chart_figures(analysis: services.Analysis, output: int) -> list[tuple[str, 
     return [(t(f"export.chart_{name}"), fig) for name, fig in charts]
 
 
+def _all_rows_shap(analysis: services.Analysis) -> services.ShapResult | None:
+    """Exact SHAP values of every row for the export, computed here (in the page run, so
+    cached in the session) on request when the first view used a sample; else None."""
+    shap, _ = services.global_shap(analysis)
+    total = len(analysis.dataset.y)
+    if len(shap.rows) == total:
+        return shap
+    st.info(t("export.sample_first", total=fmt_number(total)), icon=":material/info:")
+    if st.button(t("global.compute_all", total=fmt_number(total)), key="w_full_shap_export",
+                 icon=":material/functions:"):
+        bar = ui.ProgressBar()
+        shap = services.full_shap(analysis, progress=bar)
+        bar.clear()
+        return shap
+    return None
+
+
 def _data_section(analysis: services.Analysis, stem: str) -> None:
     st.subheader(t("export.data_title"), anchor=False)
     st.caption(t("export.data_caption"))
+    shap = _all_rows_shap(analysis)
     c1, c2, c3 = st.columns(3)
     with c1:
-        _download("export.shap_csv", lambda: services.shap_csv(analysis),
-                  f"{stem}_shap_values.csv", "text/csv", "dl_shap_csv", "export.shap_help")
-        _download("export.shap_parquet", lambda: services.shap_parquet(analysis),
-                  f"{stem}_shap_values.parquet", "application/vnd.apache.parquet",
-                  "dl_shap_parquet", "export.shap_help")
+        if shap is not None:
+            _download("export.shap_csv", lambda: services.shap_csv(analysis, shap),
+                      f"{stem}_shap_values.csv", "text/csv", "dl_shap_csv", "export.shap_help")
+            _download("export.shap_parquet", lambda: services.shap_parquet(analysis, shap),
+                      f"{stem}_shap_values.parquet", "application/vnd.apache.parquet",
+                      "dl_shap_parquet", "export.shap_help")
     with c2:
         _download("export.model_json", lambda: services.model_json(analysis),
                   f"{stem}_model.json", "application/json", "dl_model", "export.model_help")

@@ -35,6 +35,10 @@ def _headline(analysis: services.Analysis, position: int, output: int) -> None:
                        delta_color="off", delta_description=t("local.vs_average"), border=True)
         cols[1].metric(t("local.actual"), analysis.class_labels[int(analysis.dataset.y[position])],
                        border=True)
+    if analysis.model.source == "uploaded":  # which rows trained it is not known here
+        cols[2].metric(t("local.split"), t("local.split_unknown"),
+                       help=t("local.split_unknown_help"), border=True)
+        return
     in_valid = bool(np.isin(position, analysis.model.valid_index))
     cols[2].metric(t("local.split"), t("local.validation") if in_valid else t("local.training"),
                    help=t("local.split_help"), border=True)

@@ -195,3 +195,28 @@ def test_pickle_renamed_json_is_refused_with_a_translated_message():
     assert not at.exception
     messages = " ".join(e.value for e in at.error)
     assert "pickle" in messages.lower() and HANGUL.search(messages), messages
+
+
+def test_uploaded_model_target_can_be_chosen():
+    """Check that with an uploaded model the user can pick the target among unused columns."""
+    import numpy as np
+    import pandas as pd
+    import xgboost as xgb
+
+    rng = np.random.default_rng(4)
+    n = 800
+    frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    frame["died"] = (frame["a"] + rng.normal(0, 0.3, n) > 0).astype(int)
+    frame["readmitted"] = rng.integers(0, 2, n)  # last column: what a guess would take
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "seed": 1},
+                        xgb.DMatrix(frame[["a", "b"]], label=frame["died"]), num_boost_round=30)
+    at = _uploaded_model_app(frame, bytes(booster.save_raw("json")))
+    at.run()
+    _assert_clean(at, "data")
+    choice = at.selectbox(key="w_model_target")
+    assert set(choice.options) == {"died", "readmitted"}
+    choice.select("died").run()
+    _assert_clean(at, "data, target chosen")
+    at.switch_page("views/model.py").run()
+    auc = next(m for m in at.metric if m.label == "AUC")
+    assert float(auc.value) > 0.9  # the model's own target: a (random-free) strong fit

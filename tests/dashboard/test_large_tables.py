@@ -63,3 +63,19 @@ def test_global_page_states_the_sample_and_computes_all_rows(small_first_view):
     captions = " ".join(c.value for c in at.caption)
     assert "3,000" in captions
     assert not any("1,000" in i.value for i in at.info)
+
+
+def test_export_computes_every_row_before_offering_shap_files(monkeypatch):
+    """Check that, after a sampled first view, SHAP files are offered only for all rows."""
+    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 300)  # a cache key no other test uses
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["sample"] = "triage"
+    at.run()
+    at.switch_page("views/export.py").run()
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert "dl_shap_csv" not in keys and "dl_model" in keys
+    at.button(key="w_full_shap_export").click().run()
+    assert not at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dl_shap_csv", "dl_shap_parquet"} <= keys
