@@ -319,14 +319,9 @@ async def run_sessions(base_url: str, n: int, sampler: RssSampler) -> tuple[list
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory and versions (no GPU probe: the load test is CPU-side)."""
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from benchmarks.run import cpu_model
+
+    cpu = cpu_model()
     import streamlit
     import xgboost
 

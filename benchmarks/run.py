@@ -30,16 +30,20 @@ from explainers._training import TrainedModel
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def machine_info() -> dict[str, object]:
-    """CPU model, cores, memory, GPU (if any) and library versions."""
-    cpu = platform.processor() or ""
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return platform.processor() or ""
+
+
+def machine_info() -> dict[str, object]:
+    """CPU model, cores, memory, GPU (if any) and library versions."""
+    cpu = cpu_model()
     gpu = None
     try:
         gpu = subprocess.run(
