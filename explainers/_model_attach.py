@@ -203,7 +203,7 @@ def _schema(
                 kind = "boolean"
             columns.append(replace(profile, role="feature", reason=None, kind=kind))
         else:
-            columns.append(replace(profile, role="excluded", reason=profile.reason or "user"))
+            columns.append(replace(profile, role="excluded", reason="not_in_model"))
     return Schema(
         columns=tuple(columns),
         target=target,

@@ -27,6 +27,7 @@ Reason = Literal[
     "high_cardinality",
     "all_missing",
     "user",
+    "not_in_model",
 ]
 
 REASON_TEXT: dict[str, str] = {
@@ -39,6 +40,7 @@ REASON_TEXT: dict[str, str] = {
     "high_cardinality": "excluded: too many distinct text values to use as a category",
     "all_missing": "excluded: every value is missing",
     "user": "excluded by you",
+    "not_in_model": "excluded: the uploaded model does not use it",
 }
 
 MAX_CATEGORIES = 200

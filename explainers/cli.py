@@ -116,12 +116,6 @@ def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
 
 
 def _dropped(run: ExplainRun) -> list[dict[str, object]]:
-    if run.model.source == "uploaded":  # the model, not the profiler, chose the features
-        return [
-            {"name": c.display_name, "reason": "not used by the uploaded model",
-             "code": "not_in_model"}
-            for c in run.schema.excluded
-        ]
     return [
         {"name": c.display_name, "reason": c.reason_text, "code": c.reason}
         for c in run.schema.excluded

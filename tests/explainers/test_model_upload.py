@@ -16,6 +16,7 @@ import xgboost as xgb
 import explainers._model_file as model_file
 from synthetic_tables import synthetic_binary, synthetic_multiclass, synthetic_regression, to_csv_bytes
 from explainers import (
+    REASON_TEXT,
     DataError,
     LoadedModel,
     attach_model,
@@ -493,7 +494,7 @@ def test_cli_explains_an_uploaded_model(tmp_path, capsys):
     assert summary["task"] == "binary" and summary["target"] == "outcome"
     assert summary["n_rows"] == 400 and summary["n_features"] == 4
     assert {"load", "train", "shap", "write"} <= set(summary["seconds"])
-    assert {"name": "record_id", "reason": "not used by the uploaded model",
+    assert {"name": "record_id", "reason": REASON_TEXT["not_in_model"],
             "code": "not_in_model"} in summary["dropped_columns"]
     values = pd.read_csv(out / "shap_values.csv")
     margin = booster.predict(xgb.DMatrix(X, enable_categorical=True), output_margin=True)
