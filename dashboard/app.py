@@ -21,7 +21,6 @@ from dashboard.i18n import LANG_NAMES, LANGS, fmt_number, normalise_lang, t  # n
 from dashboard.safe_text import escape_md  # noqa: E402
 from dashboard.views import _common as ui  # noqa: E402
 
-
 # A local favicon: a ``:material/...:`` page icon makes the browser fetch it from a font CDN.
 _ICON = str(Path(__file__).with_name("icon.png"))
 

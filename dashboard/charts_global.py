@@ -41,7 +41,7 @@ def _top_order(strength: np.ndarray, top: int | None) -> np.ndarray:
 
 def importance_figure(
     names: Sequence[str],
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     *,
     top: int | None = 20,
     title: str = "Mean |SHAP value|",

@@ -28,6 +28,7 @@ from dashboard.charts_common import (
     _tpl,
 )
 
+
 def _inside_legend(fig: go.Figure, xanchor: str, x: float, yanchor: str, y: float) -> go.Figure:
     """Put the legend in the plot's empty corner (curves leave one), off the title."""
     fig.update_layout(legend={"orientation": "v", "xanchor": xanchor, "x": x, "yanchor": yanchor,

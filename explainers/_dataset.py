@@ -125,7 +125,7 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
     spec = FeatureSpec(
         names=tuple(features),
         display_names={n: schema.display_names[n] for n in features},
-        kinds=kinds,
+        kinds=dict[str, str](kinds),
         categories=categories,
     )
     n_inf = 0

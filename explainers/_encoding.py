@@ -76,13 +76,13 @@ def sniff_content(data: bytes) -> ContentKind:
         )
     if head.startswith(_UTF16_BOMS + (_UTF8_BOM,)):
         return "text"
-    kind = next((kind for magic, kind in _BINARY_MAGIC if head.startswith(magic)), None)
+    binary = next((kind for magic, kind in _BINARY_MAGIC if head.startswith(magic)), None)
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if kind is not None or b"\x00" in head or controls * 100 > len(head):
+    if binary is not None or b"\x00" in head or controls * 100 > len(head):
         raise DataError(
-            f"This file is not a text table (it looks like {_describe(kind)}). {_UPLOAD_HINT}",
+            f"This file is not a text table (it looks like {_describe(binary)}). {_UPLOAD_HINT}",
             code="binary_file",
-            kind=kind or "unknown",
+            kind=binary or "unknown",
         )
     return "text"
 

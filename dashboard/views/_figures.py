@@ -104,6 +104,7 @@ def confusion(analysis: Analysis, threshold: float | None = None) -> go.Figure:
         matrix = services.confusion_at_threshold(ev, value)
         title = t("chart.confusion_at", threshold=f"{value:.2f}")
     else:
+        assert ev.confusion is not None  # classification always has one
         matrix, title = ev.confusion, t("chart.confusion_title")
     return charts.confusion_figure(
         matrix, analysis.class_labels, title=title, x_title=t("chart.predicted"),
@@ -139,6 +140,7 @@ def predicted_vs_actual(analysis: Analysis) -> go.Figure:
 def residuals(analysis: Analysis) -> go.Figure:
     """Regression: residuals against predictions on the validation rows."""
     ev = analysis.evaluation
+    assert ev.residuals is not None  # regression always has them
     return charts.residuals_figure(
         ev.y_pred, ev.residuals, unit=unit_label(analysis.target_unit), title=t("chart.residuals_title"),
         x_title=t("chart.predicted"), y_title=t("chart.residual"), note=t("chart.sample_note"))
@@ -147,6 +149,7 @@ def residuals(analysis: Analysis) -> go.Figure:
 def residual_histogram(analysis: Analysis) -> go.Figure:
     """Regression: the distribution of validation residuals."""
     ev = analysis.evaluation
+    assert ev.residuals is not None  # regression always has them
     return charts.residual_histogram_figure(
         ev.residuals, unit=unit_label(analysis.target_unit), title=t("chart.residual_hist_title"),
         x_title=t("chart.residual"), y_title=t("chart.rows"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,8 @@ def _numeric_editor(analysis: services.Analysis, position: int, feature: str,
     if high <= low:
         high = low + 1.0
     missing = original is None or (isinstance(original, float) and math.isnan(original))
-    start = float(np.clip(float(original), low, high)) if not missing else float(column.median())
+    start = (float(np.clip(float(cast(float, original)), low, high)) if not missing
+             else float(column.median()))
     integral = bool(len(column) and np.all(column == np.round(column)))
     step = 1.0 if integral and high - low >= 10 else None
     unit = unit_label(analysis.unit(feature))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from synthetic_tables import synthetic_binary, to_csv_bytes
 
 from dashboard.state import PENDING_UPLOAD_KEY
-from synthetic_tables import synthetic_binary, to_csv_bytes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["views/data.py", "views/model.py", "views/global_explanations.py",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost as xgb
-
 from synthetic_tables import synthetic_binary, synthetic_multiclass, synthetic_regression
+
 from explainers.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

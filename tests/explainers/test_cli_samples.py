@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +11,6 @@ import xgboost as xgb
 
 from explainers.cli import main
 from sample_data import SAMPLE_IDS, load_sample_bytes, sample_info
-
 
 LITERATURE_DRIVERS = {
     # Body-mass index and log serum triglycerides lead every published model of this set.

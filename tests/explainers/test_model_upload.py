@@ -12,9 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost as xgb
+from synthetic_tables import (
+    synthetic_binary,
+    synthetic_multiclass,
+    synthetic_regression,
+    to_csv_bytes,
+)
 
 import explainers._model_file as model_file
-from synthetic_tables import synthetic_binary, synthetic_multiclass, synthetic_regression, to_csv_bytes
 from explainers import (
     REASON_TEXT,
     DataError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from synthetic_tables import to_csv_bytes
+
 from explainers import DataError, build_dataset, build_schema, guess_target, infer_task, read_table
 
 

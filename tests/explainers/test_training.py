@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn import metrics as skm
-
 from synthetic_tables import synthetic_binary, to_csv_bytes
+
 from explainers import (
     DataError,
     TrainingOptions,
