@@ -42,7 +42,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	@touch $@ $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(PY) -m dashboard.serve --server.address $(ADDRESS) --server.port $(PORT)
 
 e2e-deps: $(TEST_STAMP)
 	@bash tests/e2e/install_browser.sh

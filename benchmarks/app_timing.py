@@ -4,7 +4,7 @@ Run with ``make bench-app`` or ``python -m benchmarks.app_timing``. A benchmark,
 test: it records medians of several runs with the machine they ran on and writes
 ``benchmarks/results/app-timing-<UTC date>.json`` and ``.md``.
 
-1. Cold open: a fresh ``streamlit run dashboard/app.py`` server per run (nothing
+1. Cold open: a fresh server started as ``make run`` does (``python -m dashboard.serve``) per run (nothing
    cached), headless Chromium on ``/?sample=breast_cancer``; time from
    ``page.goto`` to the app shell and to the first drawn plotly chart.
 2. Local page row switch: server side with Streamlit's ``AppTest`` (first visit of
@@ -396,7 +396,7 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
                          f"\"{u['sample_notice']}\"")
             lines.append("")
     lines += [
-        "How: cold open = a fresh `streamlit run dashboard/app.py` per run, headless Chromium "
+        "How: cold open = a fresh server per run, started as `make run` does (`python -m dashboard.serve`: the engine imported before the first visit), headless Chromium "
         f"on `/?sample={SAMPLE}`, from `page.goto` to the first plotly chart with a drawn trace. "
         "Row switch (server) = `AppTest` setting `w_row_number` on the Local page and rerunning; "
         "a first visit computes that row's LIME. Row switch (browser) = type the row number, "

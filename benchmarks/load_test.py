@@ -2,7 +2,7 @@
 
 Run with ``make load-test`` or ``python -m benchmarks.load_test [--sessions 6]``.
 
-Starts ``streamlit run dashboard/app.py`` on a free port of 127.0.0.1, opens
+Starts the app as ``make run`` does (``python -m dashboard.serve``) on a free port of 127.0.0.1, opens
 ``--sessions`` browser contexts of Debian's Chromium at the same time (each is
 its own Streamlit session), each on ``/?sample=<id>`` (mostly ``breast_cancer``,
 some ``heart_disease``), waits until the app has finished running and drawn a
@@ -80,8 +80,8 @@ def free_port() -> int:
 
 
 def start_server(port: int, log_dir: Path, *, timeout: float = 60.0) -> subprocess.Popen[bytes]:
-    """``streamlit run dashboard/app.py`` on 127.0.0.1:``port``, healthy, in its own group."""
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+    """The app as ``make run`` starts it, on 127.0.0.1:``port``, healthy, in its own group."""
+    command = [sys.executable, "-m", "dashboard.serve",
                "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log_dir / "server-stderr.log", "wb") as err, \

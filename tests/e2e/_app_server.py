@@ -77,9 +77,7 @@ class AppServer:
         command = [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "dashboard/app.py",
+            "dashboard.serve",  # as `make run` starts it
             "--server.headless",
             "true",
             "--server.port",
