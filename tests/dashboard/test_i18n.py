@@ -128,6 +128,10 @@ def _namespaces() -> set[str]:
     return {key.split(".", 1)[0] for key in EN}
 
 
+_FILE_NAME = re.compile(r"\.(py|json|png|csv)$")
+"""``app.py`` looks like a key of the ``app`` namespace; file names are not keys."""
+
+
 def _helper_keys() -> Iterator[tuple[str, str]]:
     """Key-like strings given to helpers (``page_header("data.title", ...)``, defaults)."""
     pattern = re.compile(rf"^(?:{'|'.join(map(re.escape, sorted(_namespaces())))})\.[A-Za-z0-9_]+$")
@@ -141,7 +145,7 @@ def _helper_keys() -> Iterator[tuple[str, str]]:
             else:
                 continue
             for value in _texts(values):
-                if pattern.match(value):
+                if pattern.match(value) and not _FILE_NAME.search(value):
                     yield f"{path.relative_to(ROOT)}:{node.lineno}", value
 
 
