@@ -302,10 +302,16 @@ def row_shap(analysis: Analysis, position: int) -> ShapResult:
         index = position
     else:
         found = np.flatnonzero(shap.rows == position)
-        if not len(found):
+        if not len(found):  # outside the first view's sample: explain it now, once per session
+            key = f"rowshap|{analysis.key}|{position}"
+            cached = state.private_result(key)
+            if isinstance(cached, ShapResult):
+                return cached
             X = analysis.dataset.X.iloc[[position]]
-            return compute_shap(analysis.model, X, rows=np.array([position]),
-                                row_ids=analysis.dataset.row_ids[[position]])
+            result = compute_shap(analysis.model, X, rows=np.array([position]),
+                                  row_ids=analysis.dataset.row_ids[[position]])
+            state.keep_private_result(key, result)
+            return result
         index = int(found[0])
     pick = slice(index, index + 1)
     return replace(shap, values=shap.values[pick], base_values=shap.base_values[pick],
