@@ -34,20 +34,17 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--no-proxy-server",  # a proxy from the environment must not see loopback traffic
-]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from _app_server import BROWSER_ARGS as _TEST_BROWSER_ARGS  # noqa: E402
+
+# The browser tests' flags, plus: a proxy from the environment must not see loopback traffic.
+BROWSER_ARGS = [*_TEST_BROWSER_ARGS, "--no-proxy-server"]
 SAMPLES = ["breast_cancer", "heart_disease", "breast_cancer"]  # cycled over the sessions
 TITLES = {"global": "Global explanations", "local": "Local explanations", "model": "Model"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -148,28 +145,27 @@ def tree_rss_mib(pid: int) -> float | None:
             return sum(p.memory_info().rss for p in procs) / 2**20
         except psutil.Error:
             return None
-    total_kib, todo, seen = 0, [pid], set()
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kib += int(line.split()[1])
-                    break
-        except (OSError, ValueError):
-            if current == pid:
-                return None
-            continue
-        todo += _children(current)
-    return total_kib / 1024
+    try:
+        _rss_kib(pid)
+    except (OSError, ValueError):
+        return None  # the server is gone
+    return _tree_sum(pid, _rss_kib) / 1024
 
 
-def tree_cpu_s(pid: int) -> float | None:
-    """User plus system CPU seconds used so far by ``pid`` and its descendants (from /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+def _rss_kib(pid: int) -> float | None:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return float(line.split()[1])
+    return None
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _tree_sum(pid: int, measure: Callable[[int], float | None]) -> float:
+    """``measure`` summed over ``pid`` and its descendants (those that vanish count 0)."""
     total, todo, seen = 0.0, [pid], set()
     while todo:
         current = todo.pop()
@@ -177,14 +173,20 @@ def tree_cpu_s(pid: int) -> float | None:
             continue
         seen.add(current)
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            total += measure(current) or 0.0
         except (OSError, ValueError, IndexError):
-            if current == pid:
-                return None
             continue
         todo += _children(current)
     return total
+
+
+def tree_cpu_s(pid: int) -> float | None:
+    """User plus system CPU seconds used so far by ``pid`` and its descendants (from /proc)."""
+    try:
+        _cpu_s(pid)
+    except (OSError, ValueError, IndexError):
+        return None
+    return _tree_sum(pid, _cpu_s)
 
 
 class RssSampler(threading.Thread):
