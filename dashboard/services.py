@@ -1,13 +1,11 @@
 """The app's only caller of the engine (:mod:`explainers`); it owns caching.
 
-Results are cached with ``st.cache_resource`` (never ``st.cache_data``, which
-pickles) under a key made of the SHA-256 of the table's bytes and the user's
-settings, bounded by ``max_entries`` and ``ttl``. The cached object is a small
-*slot*; the work runs outside the cached function (so progress bars can be
-drawn) under the slot's lock, so two sessions asking for the same key compute
-it once. Bundled samples use a cache shared by all sessions; uploads use a
-session-scoped cache, dropped when the session ends, so one user's upload
-never outlives their session nor reaches another user.
+Results are cached through :mod:`dashboard.result_cache` under a key made of the
+SHA-256 of the table's bytes and the user's settings. Bundled samples use a cache
+shared by all sessions; uploads use a session-scoped cache, dropped when the session
+ends, so one user's upload never outlives their session nor reaches another user.
+Work longer than a click (exact values of every row of a large table) runs as a
+background job (:mod:`dashboard.jobs`), so the pages stay usable meanwhile.
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ import functools
 import json
 import logging
 import math
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,9 +22,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
-from dashboard import state
+from dashboard import jobs, state
+from dashboard.result_cache import Slot, entry, memo, peek
 from dashboard.analysis import Analysis
 from dashboard.state import ModelFile, ModelSettings, Settings, Source
 from explainers import (
@@ -67,6 +66,10 @@ FIRST_VIEW_ROWS = 20_000
 rows follow on request (:func:`full_shap`), and single rows are explained on demand."""
 SCATTER_ROWS = 5000
 """Above this many rows, beeswarm and dependence plots draw a seeded sample."""
+BACKGROUND_CHUNK_ROWS = 10_000
+"""Rows per step of the background job (how often it reports progress and can stop)."""
+BACKGROUND_THREADS = max(1, (os.cpu_count() or 1) - 1)
+"""CPU threads of the background job: all but one, which stays free for the pages."""
 LIME_BACKGROUND_ROWS = 2000
 """Training rows (a seeded sample) LIME draws its perturbation statistics from."""
 SEED = 0
@@ -74,60 +77,6 @@ SEED = 0
 _log = logging.getLogger(__name__)
 _JOBS = threading.BoundedSemaphore(2)
 """Training and SHAP jobs of all sessions queue here rather than oversubscribe the CPU."""
-
-
-class _Slot:
-    """A cache entry: the value (or the engine error) of one key, behind a lock."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.value: Any = None
-        self.error: ExplainerError | None = None
-
-
-@st.cache_resource(max_entries=24, ttl=6 * 3600, show_spinner=False)
-def _shared_slot(key: str) -> _Slot:
-    return _Slot()
-
-
-@st.cache_resource(max_entries=12, ttl=3 * 3600, show_spinner=False, scope="session")
-def _private_slot(key: str) -> _Slot:
-    return _Slot()
-
-
-def memo(key: str, shared: bool, compute: Callable[[], Any]) -> Any:
-    """Return the cached value of ``key``, computing it once (engine errors are cached too)."""
-    try:
-        slot = (_shared_slot if shared else _private_slot)(key)
-    except Exception:  # noqa: BLE001 - no session (e.g. a unit test): fail closed
-        slot = _shared_slot(key) if shared else _Slot()  # private work is never cached then
-    with slot.lock:
-        if slot.error is not None:
-            raise slot.error
-        if slot.value is None:
-            try:
-                slot.value = compute()
-            except ExplainerError as error:
-                if not _transient(error):
-                    slot.error = error
-                raise
-        return slot.value
-
-
-def _transient(error: ExplainerError) -> bool:
-    """True for failures that depend on the server's load (a model check that ran out of
-    time or memory, or whose process could not start): the same input may work later."""
-    params = getattr(error, "params", {}) or {}
-    return params.get("reason") in {"timeout", "memory", "crashed"}
-
-
-def _peek(key: str, shared: bool) -> Any:
-    """The cached value of ``key`` if it was computed, without computing it."""
-    try:
-        slot = (_shared_slot if shared else _private_slot)(key)
-    except Exception:  # noqa: BLE001 - no session
-        return None
-    return slot.value
 
 
 # ----------------------------------------------------------------------------- samples
@@ -267,38 +216,95 @@ def run_analysis(
 def peek_analysis(source: Source, settings: Settings, ms: ModelSettings,
                   model_file: ModelFile | None = None) -> Analysis | None:
     """The analysis of these settings if it is already computed, else None (computes nothing)."""
-    value = _peek(analysis_key(source, settings, ms, model_file),
+    value = peek(analysis_key(source, settings, ms, model_file),
                   source.is_sample and model_file is None)
     return value if isinstance(value, Analysis) else None
 
 
-def full_shap(analysis: Analysis, *, progress: Progress | None = None) -> ShapResult:
-    """Exact SHAP values of every row (the analysis's own when it already has them; cached)."""
+def _full_key(analysis: Analysis) -> str:
+    return f"fullshap|{analysis.key}"
+
+
+def full_shap_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | None:
+    """The background job computing exact SHAP values of every row, when the first view
+    used a sample (None otherwise, or when ``start`` is False and none was started).
+
+    It is started once per analysis (a stopped or failed job is not restarted; see
+    :func:`restart_full_shap`); its result lands in the cache that
+    :func:`global_shap` reads, so every page switches to it.
+    """
     if not analysis.shap_is_sample:
-        return analysis.shap
+        return None
+    slot = entry(_full_key(analysis), analysis.shared)
+    with slot.lock:
+        if slot.job is None and slot.value is None and start:
+            slot.job = _start_full_shap(analysis, slot)
+        return slot.job
+
+
+def restart_full_shap(analysis: Analysis) -> jobs.Job | None:
+    """Start the exact values of every row again after they were stopped or failed."""
+    slot = entry(_full_key(analysis), analysis.shared)
+    with slot.lock:
+        if slot.job is not None and not slot.job.running and slot.value is None:
+            slot.job = None
+    return full_shap_job(analysis)
+
+
+def _start_full_shap(analysis: Analysis, slot: Slot) -> jobs.Job:
     dataset = analysis.dataset
 
-    def compute() -> ShapResult:
-        with _JOBS:
+    def work(progress: Progress) -> ShapResult:
+        with _JOBS:  # until it has a turn, the job reports no total: "waiting"
+            progress(0, len(dataset.y), "shap")
             return compute_shap(analysis.model, dataset.X, row_ids=dataset.row_ids,
-                                progress=progress)
+                                progress=progress, chunk_rows=BACKGROUND_CHUNK_ROWS,
+                                threads=BACKGROUND_THREADS)
 
-    return memo(f"fullshap|{analysis.key}", analysis.shared, compute)  # type: ignore[no-any-return]
+    def keep(job: jobs.Job) -> None:
+        if job.succeeded:
+            slot.value = job.result
+
+    return jobs.start("full-shap", work, on_done=keep)
+
+
+def full_shap(analysis: Analysis) -> ShapResult:
+    """Exact SHAP values of every row, waiting for the background job (started if needed).
+
+    Raises
+    ------
+    ExplainerError
+        When the job failed; :class:`jobs.JobCancelled` when it was stopped.
+    """
+    job = full_shap_job(analysis)
+    if job is None:
+        return _best_shap(analysis)
+    job.wait()
+    if job.error is not None:
+        raise job.error
+    if not job.succeeded:
+        raise jobs.JobCancelled
+    return job.result  # type: ignore[no-any-return]
+
+
+def _best_shap(analysis: Analysis) -> ShapResult:
+    """Exact values of every row once they are computed, else the first view's."""
+    full = peek(_full_key(analysis), analysis.shared)
+    return full if isinstance(full, ShapResult) else analysis.shap
 
 
 def global_shap(analysis: Analysis) -> tuple[ShapResult, pd.DataFrame]:
     """The SHAP values the global charts use (all rows once computed, else the sample),
     with the encoded features of the same rows."""
-    full = _peek(f"fullshap|{analysis.key}", analysis.shared)
-    shap = full if isinstance(full, ShapResult) else analysis.shap
+    shap = _best_shap(analysis)
     X = analysis.dataset.X
     return shap, (X if len(shap.rows) == len(X) else X.iloc[shap.rows])
 
 
 def row_shap(analysis: Analysis, position: int) -> ShapResult:
     """SHAP values of the dataset row at ``position`` alone (taken or computed; exact)."""
-    shap = analysis.shap
-    if not analysis.shap_is_sample:
+    shap = _best_shap(analysis)
+    if len(shap.rows) == len(analysis.dataset.y):
         index = position
     else:
         found = np.flatnonzero(shap.rows == position)

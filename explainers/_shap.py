@@ -95,9 +95,9 @@ def _backend(device: Device) -> Backend:
     return "xgboost-cuda" if device == "cuda" else "xgboost-cpu"
 
 
-def _booster_on(model: TrainedModel, device: Device) -> xgb.Booster:
+def _booster_on(model: TrainedModel, device: Device, threads: int | None = None) -> xgb.Booster:
     booster = model.booster.copy()
-    booster.set_param({"device": device, "nthread": os.cpu_count() or 1})
+    booster.set_param({"device": device, "nthread": threads or os.cpu_count() or 1})
     return booster
 
 
@@ -113,20 +113,23 @@ def compute_shap(
     row_ids: np.ndarray | None = None,
     device: DeviceChoice = "auto",
     progress: Progress | None = None,
+    chunk_rows: int | None = None,
+    threads: int | None = None,
 ) -> ShapResult:
     """Exact TreeSHAP values of encoded features ``X`` with XGBoost's ``pred_contribs``.
 
-    Runs on the GPU when ``device`` resolves to CUDA, else on all CPU cores,
-    in chunks so that ``progress`` can report. The result names the backend.
+    Runs on the GPU when ``device`` resolves to CUDA, else on ``threads`` CPU cores
+    (all by default), in chunks of ``chunk_rows`` so that ``progress`` can report
+    (and, by raising, stop the work). The result names the backend.
     """
     chosen = resolve_device(device)
-    booster = _booster_on(model, chosen)
+    booster = _booster_on(model, chosen, threads)
     n, k, f = len(X), model.n_outputs, len(model.spec.names)
     values = np.empty((n, k, f))
     base = np.empty((n, k))
     margin = np.empty((n, k))
     start = time.perf_counter()
-    step = CHUNK_ROWS if chosen == "cpu" else 1_000_000
+    step = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
     for begin in range(0, max(n, 1), step):
         chunk = X.iloc[begin : begin + step]
         if chunk.empty:

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import services
+from dashboard import result_cache
 from dashboard.state import PENDING_UPLOAD_KEY
 from explainers import ExplainerError, explain_file, explain_lime, sample_rows
 from sample_data import load_sample_bytes
@@ -260,7 +260,7 @@ def test_engine_pipeline_and_lime_need_no_network(no_network):
 
 def test_app_deep_link_and_local_page_need_no_network(no_network):
     """Check that the app (deep link, training, Global and Local pages) makes no network attempt."""
-    services._shared_slot.clear()  # train here, under the guard, not in an earlier test
+    result_cache._shared_slot.clear()  # train here, under the guard, not in an earlier test
     at = _app(sample="breast_cancer").run()
     _assert_clean(at, "global")
     at.switch_page("views/local_explanations.py").run()

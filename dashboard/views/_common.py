@@ -93,6 +93,7 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
             st.page_link(DATA_PAGE, label=t("common.go_to_data"), icon=":material/table:")
         return None
     bar.clear()
+    services.full_shap_job(analysis)  # after a sampled first view: every row, in the background
     if bar.used:
         schema = analysis.schema
         documented = analysis.sample is not None and analysis.sample.target == schema.target

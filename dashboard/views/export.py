@@ -16,6 +16,7 @@ from dashboard import report, services, state
 from dashboard.i18n import fmt_number, t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
+from dashboard.views import _full_values as full_values
 
 
 def _file_stem(analysis: services.Analysis) -> str:
@@ -47,19 +48,14 @@ def _chart_figures(analysis: services.Analysis, output: int) -> list[tuple[str, 
 
 
 def _all_rows_shap(analysis: services.Analysis) -> services.ShapResult | None:
-    """Exact SHAP values of every row for the export, computed here (in the page run, so
-    cached in the session) on request when the first view used a sample; else None."""
+    """Exact SHAP values of every row for the export; None (with the background job's
+    progress) while the first view's sample is all there is."""
     shap, _ = services.global_shap(analysis)
     total = len(analysis.dataset.y)
     if len(shap.rows) == total:
         return shap
     st.info(t("export.sample_first", total=fmt_number(total)), icon=":material/info:")
-    if st.button(t("global.compute_all", total=fmt_number(total)), key="w_full_shap_export",
-                 icon=":material/functions:"):
-        bar = ui.ProgressBar()
-        shap = services.full_shap(analysis, progress=bar)
-        bar.clear()
-        return shap
+    full_values.status(analysis)
     return None
 
 

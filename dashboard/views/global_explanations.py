@@ -9,6 +9,7 @@ from dashboard.i18n import fmt_number, t
 from dashboard.safe_text import escape_md
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
+from dashboard.views import _full_values as full_values
 
 
 def _dependence(analysis: services.Analysis, output: int,
@@ -39,17 +40,11 @@ def _dependence(analysis: services.Analysis, output: int,
 
 
 def _sample_notice(analysis: services.Analysis, n_shown: int) -> None:
-    """Say that the charts use a sample, and offer the exact values of every row."""
+    """Say that the charts use a sample, and how the exact values of every row come on."""
     total = len(analysis.dataset.y)
-    left, right = st.columns([3, 1], vertical_alignment="center")
-    left.info(t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
-              icon=":material/info:")
-    if right.button(t("global.compute_all", total=fmt_number(total)), key="w_full_shap",
-                    icon=":material/functions:"):
-        bar = ui.ProgressBar()
-        services.full_shap(analysis, progress=bar)
-        bar.clear()
-        st.rerun()
+    st.info(t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
+            icon=":material/info:")
+    full_values.status(analysis)
 
 
 def _body() -> None:
@@ -60,7 +55,7 @@ def _body() -> None:
     ui.show_notices()
     output = ui.output_selector(analysis, key="w_global_class")
     shap, _ = services.global_shap(analysis)
-    st.caption(t("common.backend_line", backend=analysis.backend,
+    st.caption(t("common.backend_line", backend=analysis.backend, n=fmt_number(len(shap.rows)),
                  seconds=fmt_number(shap.seconds, 2)))
     if len(shap.rows) < len(analysis.dataset.y):
         _sample_notice(analysis, len(shap.rows))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -50,24 +51,74 @@ def test_sampled_first_view_and_exact_rows(small_first_view):
     assert shap is full and len(X) == n
 
 
-def test_global_page_states_the_sample_and_computes_all_rows(small_first_view):
-    """Check that the Global page says it shows a sample, and the button explains every row."""
+def _run_until(at, done, seconds=120):
+    """Rerun the app (as the page's polling fragment would) until ``done(at)`` or time out."""
+    deadline = time.monotonic() + seconds
+    while not done(at):
+        assert time.monotonic() < deadline, "the background job did not finish"
+        time.sleep(0.2)
+        at.run()
+        assert not at.exception
+
+
+def _sample_shown(at):
+    return any("random sample" in i.value for i in at.info)
+
+
+def test_global_page_states_the_sample_then_switches_to_every_row(small_first_view):
+    """Check that the Global page says it shows a sample, that the exact values of every row
+    follow by themselves in the background, and that the page then uses all rows."""
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["sample"] = "triage"
     at.run()
     assert not at.exception
     notice = " ".join(i.value for i in at.info)
     assert "1,000" in notice and "3,000" in notice, notice
-    at.button(key="w_full_shap").click().run()
-    assert not at.exception
+    _run_until(at, lambda at: not _sample_shown(at))
     captions = " ".join(c.value for c in at.caption)
     assert "3,000" in captions
-    assert not any("1,000" in i.value for i in at.info)
 
 
-def test_export_computes_every_row_before_offering_shap_files(monkeypatch):
+def test_background_job_can_be_stopped_and_started_again(monkeypatch):
+    """Check Stop: the job ends without a result, the page says the charts keep the sample
+    and offers to start again; started again, its values equal XGBoost's pred_contribs."""
+    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 1001)  # a cache key no other test uses
+    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1)  # 3,000 steps: slow enough to stop
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["sample"] = "triage"
+    at.run()
+    assert not at.exception
+    texts = [p.proto.text for p in at.get("progress")]
+    assert any("SHAP values of all 3,000 rows" in text for text in texts), texts
+    at.button(key="w_full_shap_stop").click().run()
+    assert not at.exception
+    analysis = _triage_analysis()
+    job = services.full_shap_job(analysis, start=False)
+    assert job is not None and job.cancelled and job.wait(60)
+    assert job.result is None and not job.succeeded
+    assert "stopped" in " ".join(c.value for c in at.caption)
+    assert _sample_shown(at)
+    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1000)
+    at.button(key="w_full_shap").click().run()
+    assert not at.exception
+    _run_until(at, lambda at: not _sample_shown(at))
+    full, _ = services.global_shap(analysis)
+    n = len(analysis.dataset.y)
+    assert len(full.rows) == n
+    reference = _contribs(analysis, np.arange(n))  # (n, classes, features + 1): multiclass
+    np.testing.assert_allclose(full.values, reference[:, :, :-1], atol=1e-5)
+
+
+def _triage_analysis():
+    data = load_sample_bytes("triage")
+    source = Source("sample", "triage", services.state._digest(data), data)
+    return services.run_analysis(source, Settings(), ModelSettings())
+
+
+def test_export_offers_shap_files_once_every_row_is_computed(monkeypatch):
     """Check that, after a sampled first view, SHAP files are offered only for all rows."""
     monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 300)  # a cache key no other test uses
+    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1)  # still running at the first run
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["sample"] = "triage"
     at.run()
@@ -75,7 +126,16 @@ def test_export_computes_every_row_before_offering_shap_files(monkeypatch):
     assert not at.exception
     keys = {b.key for b in at.get("download_button")}
     assert "dl_shap_csv" not in keys and "dl_model" in keys
-    at.button(key="w_full_shap_export").click().run()
-    assert not at.exception
-    keys = {b.key for b in at.get("download_button")}
-    assert {"dl_shap_csv", "dl_shap_parquet"} <= keys
+    assert any("every row" in i.value for i in at.info)
+    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1000)
+
+    def offered(at):
+        return {"dl_shap_csv", "dl_shap_parquet"} <= {b.key for b in at.get("download_button")}
+
+    job = services.full_shap_job(_triage_analysis(), start=False)
+    assert job is not None
+    job.cancel()  # the one-row steps would take long: stop, and start again in larger ones
+    assert job.wait(60)
+    at.run()
+    at.button(key="w_full_shap").click().run()
+    _run_until(at, offered)

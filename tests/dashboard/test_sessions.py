@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 from synthetic_tables import synthetic_binary, to_csv_bytes
 
-from dashboard import services
+from dashboard import result_cache, services
 from dashboard.state import PENDING_UPLOAD_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -124,7 +124,7 @@ def test_two_sessions_never_see_each_others_upload(separate_sessions):
 
 def test_a_bundled_sample_is_trained_once_for_all_sessions(separate_sessions, train_calls):
     """Check that the same sample opened in two sessions is trained once (shared cache)."""
-    services._shared_slot.clear()
+    result_cache._shared_slot.clear()
     first = _app(sample="diabetes").run()
     second = _app(sample="diabetes").run()
     for at in (first, second):
@@ -147,7 +147,7 @@ def test_the_same_upload_in_two_sessions_is_trained_in_each(separate_sessions, t
     source = first.session_state["xai_source"]
     key = services.analysis_key(source, first.session_state["xai_settings"],
                                 services.state.ModelSettings())
-    assert services._shared_slot(key).value is None, "an upload's analysis is in the shared cache"
+    assert result_cache._shared_slot(key).value is None, "an upload's analysis is in the shared cache"
 
 
 def test_an_uploads_cache_ends_with_its_session(separate_sessions, train_calls):
