@@ -260,6 +260,42 @@ def _row_input(page: Any) -> Any:
     return keyed.first if keyed.count() else page.locator("[data-testid=stNumberInput] input").first
 
 
+def spread_rows(page: Any, n_rows: int, offset: int = 0) -> list[int]:
+    """``n_rows`` row numbers spread over the Local page's row input's range (not the
+    current one); ``offset`` shifts them, for a second set of first visits."""
+    box = _row_input(page)
+    low = int(float(box.get_attribute("min") or 0))
+    high = int(float(box.get_attribute("max") or 100))
+    start = int(float(box.input_value()))
+    step = max(1, (high - low) // (n_rows + 2))
+    first = low + 2 * step // 3 + 1 + offset
+    return [k for k in range(first, high, step) if k != start][:n_rows]
+
+
+def switch_rows(page: Any, visits: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """On the Local page: for each (row, kind), type the row number and press Enter; time
+    until the waterfall shows the new row (and until the script is done)."""
+    records = []
+    for k, kind in visits:
+        before = page.evaluate(_WATERFALL_SIG_JS)
+        box = _row_input(page)
+        box.fill(str(k))
+        t0 = time.perf_counter()
+        box.press("Enter")
+        page.wait_for_function(_WATERFALL_CHANGED_JS, arg=before, polling="raf",
+                               timeout=120_000)
+        page.evaluate(_TWO_FRAMES_JS)
+        waterfall_ms = (time.perf_counter() - t0) * 1000
+        page.wait_for_function(_SCRIPT_DONE_JS, polling=20, timeout=120_000)
+        done_ms = (time.perf_counter() - t0) * 1000
+        title = page.locator("[data-testid=stMain] h3").filter(
+            has_text="prediction and contributions").first.inner_text()
+        records.append({"row": k, "kind": kind, "waterfall_ms": round(waterfall_ms, 1),
+                        "script_done_ms": round(done_ms, 1), "row_title": title})
+        wait_for_app(page, settle=0.3)  # let the run settle before the next switch
+    return records
+
+
 def row_switch_browser(browser: Browser, url: str, n_rows: int, n_revisits: int) -> dict[str, Any]:
     """Local page in Chromium: type a row number, Enter; time until the waterfall shows it."""
     page = browser.page()
@@ -269,31 +305,9 @@ def row_switch_browser(browser: Browser, url: str, n_rows: int, n_revisits: int)
                                timeout=180_000)
         wait_for_app(page, timeout=180)
         click_nav(page, "local")
-        box = _row_input(page)
-        low = int(float(box.get_attribute("min") or 0))
-        high = int(float(box.get_attribute("max") or 100))
-        start = int(float(box.input_value()))
-        step = max(1, (high - low) // (n_rows + 2))
-        rows = [k for k in range(low + 2 * step // 3 + 1, high, step) if k != start][:n_rows]
+        rows = spread_rows(page, n_rows)
         visits = [(k, "first") for k in rows] + [(k, "revisit") for k in rows[:n_revisits]]
-        records = []
-        for k, kind in visits:
-            before = page.evaluate(_WATERFALL_SIG_JS)
-            box = _row_input(page)
-            box.fill(str(k))
-            t0 = time.perf_counter()
-            box.press("Enter")
-            page.wait_for_function(_WATERFALL_CHANGED_JS, arg=before, polling="raf",
-                                   timeout=120_000)
-            page.evaluate(_TWO_FRAMES_JS)
-            waterfall_ms = (time.perf_counter() - t0) * 1000
-            page.wait_for_function(_SCRIPT_DONE_JS, polling=20, timeout=120_000)
-            done_ms = (time.perf_counter() - t0) * 1000
-            title = page.locator("[data-testid=stMain] h3").filter(
-                has_text="prediction and contributions").first.inner_text()
-            records.append({"row": k, "kind": kind, "waterfall_ms": round(waterfall_ms, 1),
-                            "script_done_ms": round(done_ms, 1), "row_title": title})
-            wait_for_app(page, settle=0.3)  # let the run settle before the next switch
+        records = switch_rows(page, visits)
         errors = _error_texts(page)
     finally:
         page.context.close()

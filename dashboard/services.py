@@ -51,6 +51,7 @@ from explainers import (
     load_model_file,
     parquet_bytes,
     read_table,
+    release_free_memory,
     sample_rows,
     shap_frame,
     train_model,
@@ -207,6 +208,7 @@ def run_analysis(
             shap = compute_shap(model, X, rows=picked, row_ids=dataset.row_ids[picked],
                                 progress=report)
         prediction = model.predict(dataset.X)
+        release_free_memory()  # the temporaries of reading and training: not kept at peak
         return Analysis(key, source, table, schema, dataset, model, evaluation, shap,
                         prediction, sample_meta(source), warnings)
 
@@ -264,6 +266,7 @@ def _start_full_shap(analysis: Analysis, slot: Slot) -> jobs.Job:
     def keep(job: jobs.Job) -> None:
         if job.succeeded:
             slot.value = job.result
+        release_free_memory()
 
     return jobs.start("full-shap", work, on_done=keep)
 

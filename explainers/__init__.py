@@ -9,6 +9,7 @@ from ._errors import DataError, DeviceError, ExplainerError, ModelError
 from ._evaluation import Curve, Evaluation, confusion_at, evaluate_model
 from ._export import csv_bytes, neutralise_cell, neutralise_frame, parquet_bytes, shap_frame
 from ._lime import LimeResult, LimeWeight, explain_lime
+from ._memory import release_free_memory
 from ._model_attach import AttachedModel, attach_model
 from ._model_file import LoadedModel, load_model_file
 from ._pipeline import ExplainRun, explain_file, sample_rows
@@ -60,6 +61,7 @@ __all__ = [
     "neutralise_frame",
     "parquet_bytes",
     "read_table",
+    "release_free_memory",
     "resolve_device",
     "sample_rows",
     "shap_frame",

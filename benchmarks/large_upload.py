@@ -1,0 +1,215 @@
+"""A large upload in the app: sampled first view, exact values following, memory.
+
+Run with ``make bench-upload`` or ``python -m benchmarks.large_upload``. A benchmark,
+not a test: it writes ``benchmarks/results/large-upload-<UTC date>.json`` and ``.md``.
+
+One server started as ``make run`` does, one headless Chromium session:
+
+1. Upload a synthetic 100,000 x 30 CSV on the Data page, open Global: time to its
+   first chart (a stated, seeded sample) and the background job's progress line.
+2. While that job computes the exact values of every row, open Local and switch the
+   row several times: the waterfall's update time (is the page usable meanwhile?).
+3. Back on Global, time until the charts use every row (the job done and drawn).
+4. The same number of row switches (other rows) once the job is done, for the
+   side-by-side ratio.
+5. Server memory (the process and its children, sampled every 0.5 s): before the
+   upload, at its peak, and settled after the job, as copies of the parsed table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.app_timing import (
+    _FIRST_CHART_JS,
+    _SCRIPT_DONE_JS,
+    _UPLOAD_DONE_JS,
+    RESULTS,
+    Browser,
+    _error_texts,
+    _median,
+    click_nav,
+    nav_link,
+    server_problems,
+    spread_rows,
+    switch_rows,
+    wait_for_app,
+    wait_for_quiet,
+)
+from benchmarks.load_test import RssSampler, free_port, start_server, stop_server
+from benchmarks.run import machine_info, synthetic_table
+
+# The Global page's sample notice ("... a random sample of 20,000 rows ...") is shown.
+_SAMPLE_NOTICE_JS = """
+() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stAlertContentInfo"]')]
+  .some(e => e.innerText.includes('random sample of'))
+"""
+_PROGRESS_TEXT_JS = """
+() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stProgress"]')]
+  .map(e => e.innerText).join(' | ')
+"""
+
+
+def _settled_rss(sampler: RssSampler, phase: str, seconds: float = 3.0) -> float | None:
+    sampler.phase = phase
+    time.sleep(seconds)
+    values = [s["rss_mib"] for s in sampler.samples if s["phase"] == phase]
+    return _median(values[-4:]) if values else None
+
+
+def measure(n_rows: int, n_switches: int, tmp: Path) -> dict[str, Any]:
+    """Run steps 1-5 on a fresh server; return the figures."""
+    csv = tmp / f"synthetic_{n_rows}.csv"
+    synthetic_table(n_rows).to_csv(csv, index=False)
+    table_mib = float(pd.read_csv(csv).memory_usage(deep=True).sum()) / 2**20
+    record: dict[str, Any] = {"rows": n_rows, "features": 30,
+                              "csv_mib": round(csv.stat().st_size / 2**20, 1),
+                              "table_mib": round(table_mib, 1)}
+    port = free_port()
+    server = start_server(port, tmp)
+    sampler = RssSampler(server.pid)
+    sampler.start()
+    browser = Browser()
+    record["browser"] = f"Chromium {browser.version}"
+    try:
+        page = browser.page()
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+        wait_for_app(page)
+        record["rss_before_mib"] = _settled_rss(sampler, "before upload")
+        sampler.phase = "upload and first view"
+        t0 = time.perf_counter()
+        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+            str(csv))
+        if page.wait_for_function(_UPLOAD_DONE_JS, polling=50,
+                                  timeout=420_000).json_value() != "done":
+            record["errors"] = _error_texts(page)
+            return record
+        record["data_page_done_s"] = round(time.perf_counter() - t0, 2)
+        nav_link(page, "global").click()
+        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=50,
+                               timeout=300_000)
+        record["first_global_chart_s"] = round(time.perf_counter() - t0, 2)
+        record["sample_notice_shown"] = bool(page.evaluate(_SAMPLE_NOTICE_JS))
+        page.wait_for_function(_SCRIPT_DONE_JS, polling=50, timeout=300_000)
+        record["progress_text"] = page.evaluate(_PROGRESS_TEXT_JS)
+        sampler.phase = "job running"
+        click_nav(page, "local")
+        during = switch_rows(page, [(k, "during job") for k in spread_rows(page, n_switches)])
+        record["switches_done_s"] = round(time.perf_counter() - t0, 2)
+        click_nav(page, "global")
+        page.wait_for_function(_SCRIPT_DONE_JS, polling=50, timeout=300_000)
+        record["job_still_running_after_switches"] = bool(page.evaluate(_SAMPLE_NOTICE_JS))
+        page.wait_for_function(f"() => !({_SAMPLE_NOTICE_JS})()", polling=100,
+                               timeout=900_000)
+        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=50,
+                               timeout=300_000)
+        record["every_row_drawn_s"] = round(time.perf_counter() - t0, 2)
+        record["rss_after_job_mib"] = _settled_rss(sampler, "after the job")
+        click_nav(page, "local")
+        after = switch_rows(page, [(k, "after job")
+                                   for k in spread_rows(page, n_switches, offset=7)])
+        record["errors"] = _error_texts(page)
+        page.context.close()
+    finally:
+        browser.close()
+        sampler.stop()
+        stop_server(server)
+    record["blocked_requests"] = len(browser.blocked)
+    record["server_problems"] = server_problems(
+        (tmp / "server-stderr.log").read_text("utf-8", errors="replace"))[:10]
+    record["switches"] = during + after
+    record["during_job_waterfall_median_ms"] = _median([r["waterfall_ms"] for r in during])
+    record["after_job_waterfall_median_ms"] = _median([r["waterfall_ms"] for r in after])
+    peak = max(s["rss_mib"] for s in sampler.samples)
+    record["rss_peak_mib"] = peak
+    base = record["rss_before_mib"] or 0.0
+    record["copies_at_peak"] = round((peak - base) / table_mib, 1)
+    record["copies_after_job"] = round(((record["rss_after_job_mib"] or base) - base)
+                                       / table_mib, 1)
+    record["rss_timeline"] = sampler.samples
+    return record
+
+
+def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
+    """``large-upload-<UTC date>.json`` and ``.md`` in ``benchmarks/results``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = RESULTS / f"large-upload-{payload['machine']['date'][:10]}"
+    json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
+    json_path.write_text(json.dumps(payload, indent=2) + "\n", "utf-8")
+    m, r, load = payload["machine"], payload["run"], payload["load_average"]
+    n = len([s for s in r.get("switches", []) if s["kind"] == "during job"])
+    ratio = (r["during_job_waterfall_median_ms"] / r["after_job_waterfall_median_ms"]
+             if r.get("after_job_waterfall_median_ms") else None)
+    lines = [
+        f"# Large upload in the app, {m['date']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, GPU "
+        f"{m['gpu'] or 'none'}; Python {m['python']}, XGBoost {m['xgboost']}, "
+        f"{payload['browser']}. Load average at start {load['at_start']}, at the end "
+        f"{load['at_end']}. One server started as `make run` does, one Chromium session.",
+        "",
+        f"Table: {r['rows']:,} rows x {r['features']} features, CSV {r['csv_mib']} MiB, "
+        f"parsed by pandas {r['table_mib']} MiB.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| Upload to Data page done (parse, train, SHAP of the sample) | {r.get('data_page_done_s')} s |",
+        f"| Upload to first Global chart (sample; goal <= 15 s) | {r.get('first_global_chart_s')} s |",
+        f"| Upload to Global charts using every row (background job done, drawn) | {r.get('every_row_drawn_s')} s |",
+        f"| Row switch on Local while the job runs, waterfall updated (median of {n}) | {r.get('during_job_waterfall_median_ms')} ms |",
+        f"| Row switch on Local after the job, waterfall updated (median of {n}) | {r.get('after_job_waterfall_median_ms')} ms |",
+        f"| Ratio during / after | {round(ratio, 2) if ratio else '-'} |",
+        f"| Server RSS before the upload | {r.get('rss_before_mib')} MiB |",
+        f"| Server RSS at peak | {r.get('rss_peak_mib')} MiB ({r.get('copies_at_peak')} x the parsed table above the start) |",
+        f"| Server RSS settled after the job | {r.get('rss_after_job_mib')} MiB ({r.get('copies_after_job')} x the parsed table above the start) |",
+        "",
+        f"Sample notice shown first: {r.get('sample_notice_shown')}. Progress line: "
+        f"\"{r.get('progress_text')}\". The job was still running after the switches: "
+        f"{r.get('job_still_running_after_switches')}.",
+        "",
+        "The settled memory holds, besides the table: the uploaded file's bytes (the "
+        "session keeps them to re-read on a settings change), the encoded feature matrix, "
+        "the model, predictions, SHAP values of the sample and of every row "
+        "(rows x features x 8 bytes each), and Streamlit's own copy of the upload.",
+        "",
+        f"Requests to anything but loopback (aborted): {r.get('blocked_requests')}. Server "
+        f"stderr problems: {len(r.get('server_problems', []))}. Page errors: "
+        f"{len(r.get('errors', []))}. Wall time {payload['wall_s']} s.",
+        "",
+        f"Raw figures and the RSS timeline: `{json_path.name}`.",
+    ]
+    md_path.write_text("\n".join(lines) + "\n", "utf-8")
+    return json_path, md_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Wait for a quiet machine, measure, write the results; 1 when the page showed errors."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--switches", type=int, default=5)
+    parser.add_argument("--max-load", type=float, default=2.5)
+    parser.add_argument("--load-wait", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    began = time.monotonic()
+    load = wait_for_quiet(args.max_load, args.load_wait)
+    with tempfile.TemporaryDirectory(prefix="xai-large-upload-") as tmp:
+        run = measure(args.rows, args.switches, Path(tmp))
+    load["at_end"] = [round(x, 2) for x in os.getloadavg()]
+    payload = {"machine": machine_info(), "browser": run["browser"], "load_average": load,
+               "run": run, "wall_s": round(time.monotonic() - began, 1)}
+    json_path, md_path = write_report(payload)
+    print(md_path.read_text("utf-8"))
+    print(f"wrote {json_path} and {md_path}")
+    return 1 if run.get("errors") or run.get("server_problems") else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
