@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,10 +28,18 @@ class Analysis:
     sample: SampleInfo | None
     warnings: tuple[str, ...] = ()
     """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
+    _words: dict[str, tuple[str, str] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def boolean_labels(self, feature: str) -> tuple[str, str] | None:
         """How a yes/no feature is written in the file: (text for 0, text for 1), or None
-        when the feature is not boolean text (plain 0/1 numbers need no words)."""
+        when the feature is not boolean text (plain 0/1 numbers need no words).
+        Found once per feature (a scan of the column), then remembered."""
+        if feature not in self._words:
+            self._words[feature] = self._find_boolean_labels(feature)
+        return self._words[feature]
+
+    def _find_boolean_labels(self, feature: str) -> tuple[str, str] | None:
         if self.model.spec.kinds.get(feature) != "boolean":
             return None
         raw = self.table.frame[feature].iloc[self.dataset.row_ids]

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import jobs, state
-from dashboard.result_cache import Slot, entry, memo, peek
 from dashboard.analysis import Analysis
+from dashboard.result_cache import Slot, entry, memo, peek
 from dashboard.state import ModelFile, ModelSettings, Settings, Source
 from explainers import (
     DataError,

@@ -10,7 +10,6 @@ from collections.abc import Callable
 import pyarrow as pa
 
 
-
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""

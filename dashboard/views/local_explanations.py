@@ -86,6 +86,17 @@ def _body() -> None:
     if analysis is None:
         return
     ui.show_notices()
+    _row_section(analysis)
+
+
+@st.fragment
+def _row_section(analysis: services.Analysis) -> None:
+    """Everything that depends on the chosen row: a row switch reruns only this part
+    (not the page frame and sidebar), so the waterfall updates sooner."""
+    ui.run_page(lambda: _row_content(analysis))
+
+
+def _row_content(analysis: services.Analysis) -> None:
     with st.container(border=True):
         position = _rows.choose_row(analysis)
     predicted = int(np.argmax(analysis.prediction[position])) if analysis.is_classifier else 0
