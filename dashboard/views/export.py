@@ -65,7 +65,9 @@ def _data_section(analysis: services.Analysis, stem: str) -> None:
     shap = _all_rows_shap(analysis)
     c1, c2, c3 = st.columns(3)
     with c1:
-        if shap is not None:
+        if shap is None:
+            st.caption(t("export.shap_pending"))
+        else:
             _download("export.shap_csv", lambda: services.shap_csv(analysis, shap),
                       f"{stem}_shap_values.csv", "text/csv", "dl_shap_csv", "export.shap_help")
             _download("export.shap_parquet", lambda: services.shap_parquet(analysis, shap),
