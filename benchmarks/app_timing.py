@@ -4,8 +4,8 @@ Run with ``make bench-app`` or ``python -m benchmarks.app_timing``. A benchmark,
 test: it records medians of several runs with the machine they ran on and writes
 ``benchmarks/results/app-timing-<UTC date>.json`` and ``.md``.
 
-1. Cold open: a fresh server started as ``make run`` does (``python -m dashboard.serve``) per run (nothing
-   cached), headless Chromium on ``/?sample=breast_cancer``; time from
+1. Cold open: a fresh server started as ``make run`` does (``python -m dashboard.serve``)
+   per run (nothing cached), headless Chromium on ``/?sample=breast_cancer``; time from
    ``page.goto`` to the app shell and to the first drawn plotly chart.
 2. Local page row switch: server side with Streamlit's ``AppTest`` (first visit of
    a row, which computes that row's LIME, and revisits), and in the browser (type a
@@ -410,7 +410,9 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
                          f"\"{u['sample_notice']}\"")
             lines.append("")
     lines += [
-        "How: cold open = a fresh server per run, started as `make run` does (`python -m dashboard.serve`: the engine imported before the first visit), headless Chromium "
+        "How: cold open = a fresh server per run, started as `make run` does "
+        "(`python -m dashboard.serve`: the engine imported before the first visit), "
+        "headless Chromium "
         f"on `/?sample={SAMPLE}`, from `page.goto` to the first plotly chart with a drawn trace. "
         "Row switch (server) = `AppTest` setting `w_row_number` on the Local page and rerunning; "
         "a first visit computes that row's LIME. Row switch (browser) = type the row number, "

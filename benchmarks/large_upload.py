@@ -187,15 +187,7 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
         "",
         "| figure | value |",
         "|---|---|",
-        f"| Upload to Data page done (parse, train, SHAP of the sample) | {r.get('data_page_done_s')} s |",
-        f"| Upload to first Global chart (sample; goal <= 15 s) | {r.get('first_global_chart_s')} s |",
-        f"| Upload to Global charts using every row (background job done, drawn) | {r.get('every_row_drawn_s')} s |",
-        f"| Row switch on Local while the job runs, waterfall updated (median of {n}) | {r.get('during_job_waterfall_median_ms')} ms |",
-        f"| Row switch on Local after the job, waterfall updated (median of {n}) | {r.get('after_job_waterfall_median_ms')} ms |",
-        f"| Ratio during / after | {round(ratio, 2) if ratio else '-'} |",
-        f"| Server RSS before the upload | {r.get('rss_before_mib')} MiB |",
-        f"| Server RSS at peak | {r.get('rss_peak_mib')} MiB ({r.get('copies_at_peak')} x the parsed table above the start) |",
-        f"| Server RSS settled after the job | {r.get('rss_after_job_mib')} MiB ({r.get('copies_after_job')} x the parsed table above the start) |",
+        *[f"| {label} | {value} |" for label, value in _figures(r, n, ratio)],
         "",
         f"Sample notice shown first: {r.get('sample_notice_shown')}. Progress line: "
         f"\"{r.get('progress_text')}\". The job was still running after the switches: "
@@ -220,6 +212,27 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
     ]
     md_path.write_text("\n".join(lines) + "\n", "utf-8")
     return json_path, md_path
+
+
+def _figures(r: dict[str, Any], n: int, ratio: float | None) -> list[tuple[str, str]]:
+    above = "x the parsed table above the start"
+    return [
+        ("Upload to Data page done (parse, train, SHAP of the sample)",
+         f"{r.get('data_page_done_s')} s"),
+        ("Upload to first Global chart (sample; goal <= 15 s)",
+         f"{r.get('first_global_chart_s')} s"),
+        ("Upload to Global charts using every row (background job done, drawn)",
+         f"{r.get('every_row_drawn_s')} s"),
+        (f"Row switch on Local while the job runs, waterfall updated (median of {n})",
+         f"{r.get('during_job_waterfall_median_ms')} ms"),
+        (f"Row switch on Local after the job, waterfall updated (median of {n})",
+         f"{r.get('after_job_waterfall_median_ms')} ms"),
+        ("Ratio during / after", f"{round(ratio, 2) if ratio else '-'}"),
+        ("Server RSS before the upload", f"{r.get('rss_before_mib')} MiB"),
+        ("Server RSS at peak", f"{r.get('rss_peak_mib')} MiB ({r.get('copies_at_peak')} {above})"),
+        ("Server RSS settled after the job",
+         f"{r.get('rss_after_job_mib')} MiB ({r.get('copies_after_job')} {above})"),
+    ]
 
 
 def _copies(r: dict[str, Any]) -> float | None:
