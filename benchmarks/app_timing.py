@@ -369,12 +369,19 @@ def _verdict(value: float | None, goal: float) -> str:
     return "met" if value <= goal else "NOT met"
 
 
-def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
-    """``app-timing-<UTC date>.json`` and ``.md`` in ``benchmarks/results``."""
+def save_json(prefix: str, payload: dict[str, Any]) -> tuple[Path, Path]:
+    """Write ``payload`` to ``benchmarks/results/<prefix>-<UTC date>.json``; return that
+    path and the ``.md`` path beside it (for the caller's table)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"app-timing-{payload['machine']['date'][:10]}"
+    stem = RESULTS / f"{prefix}-{payload['machine']['date'][:10]}"
     json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
     json_path.write_text(json.dumps(payload, indent=2) + "\n", "utf-8")
+    return json_path, md_path
+
+
+def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
+    """``app-timing-<UTC date>.json`` and ``.md`` in ``benchmarks/results``."""
+    json_path, md_path = save_json("app-timing", payload)
     m, load, s = payload["machine"], payload["load_average"], payload["summary"]
     lines = [
         f"# App timings, {m['date']}",

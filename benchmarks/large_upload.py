@@ -19,7 +19,6 @@ One server started as ``make run`` does, one headless Chromium session:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -32,12 +31,12 @@ from benchmarks.app_timing import (
     _FIRST_CHART_JS,
     _SCRIPT_DONE_JS,
     _UPLOAD_DONE_JS,
-    RESULTS,
     Browser,
     _error_texts,
     _median,
     click_nav,
     nav_link,
+    save_json,
     server_problems,
     spread_rows,
     switch_rows,
@@ -166,10 +165,7 @@ def holdings(csv: Path) -> dict[str, float]:
 
 def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
     """``large-upload-<UTC date>.json`` and ``.md`` in ``benchmarks/results``."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"large-upload-{payload['machine']['date'][:10]}"
-    json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
-    json_path.write_text(json.dumps(payload, indent=2) + "\n", "utf-8")
+    json_path, md_path = save_json("large-upload", payload)
     m, r, load = payload["machine"], payload["run"], payload["load_average"]
     n = len([s for s in r.get("switches", []) if s["kind"] == "during job"])
     ratio = (r["during_job_waterfall_median_ms"] / r["after_job_waterfall_median_ms"]
