@@ -2,7 +2,8 @@
 
 Run with ``make load-test`` or ``python -m benchmarks.load_test [--sessions 6]``.
 
-Starts the app as ``make run`` does (``python -m dashboard.serve``) on a free port of 127.0.0.1, opens
+Starts the app as ``make run`` does (``python -m dashboard.serve``) on a free
+port of 127.0.0.1, opens
 ``--sessions`` browser contexts of Debian's Chromium at the same time (each is
 its own Streamlit session), each on ``/?sample=<id>`` (mostly ``breast_cancer``,
 some ``heart_disease``), waits until the app has finished running and drawn a
@@ -33,8 +34,8 @@ import tempfile
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 

@@ -147,7 +147,8 @@ def bench_shap_stage(n_rows: int, repeats: int, device: str) -> dict[str, object
         "bare_contribs_s": b, "engine_shap_s": e, "shap_ratio": e / b,
         "engine_rows_per_s": n_rows / e,
         "interaction_rows": n_inter,
-        "bare_interactions_s": statistics.median(bi), "engine_interactions_s": statistics.median(ei),
+        "bare_interactions_s": statistics.median(bi),
+        "engine_interactions_s": statistics.median(ei),
         "interaction_ratio": statistics.median(ei) / statistics.median(bi),
     }
 
@@ -188,26 +189,32 @@ def write_results(payload: dict[str, object]) -> Path:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     base = RESULTS / f"{stamp}-{payload['machine']['host']}"  # type: ignore[index]
     base.with_suffix(".json").write_text(json.dumps(payload, indent=2))
-    lines = [f"# Benchmarks {stamp}", "", "```", json.dumps(payload["machine"], indent=1), "```",
-             "", "## SHAP stage vs bare pred_contribs", "",
+    lines = [f"# Benchmarks {stamp}", "", "```", json.dumps(payload["machine"], indent=1),
+             "```", "", "## SHAP stage vs bare pred_contribs", "",
              "| rows | device | bare s | engine s | ratio | engine rows/s | inter rows | "
-             "bare inter s | engine inter s | inter ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "bare inter s | engine inter s | inter ratio |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in payload["shap"]:  # type: ignore[union-attr]
         lines.append(
-            f"| {r['rows']:,} | {r['device']} | {r['bare_contribs_s']:.3f} | {r['engine_shap_s']:.3f}"
+            f"| {r['rows']:,} | {r['device']} | {r['bare_contribs_s']:.3f}"
+            f" | {r['engine_shap_s']:.3f}"
             f" | {r['shap_ratio']:.3f} | {r['engine_rows_per_s']:,.0f} | {r['interaction_rows']:,}"
             f" | {r['bare_interactions_s']:.3f} | {r['engine_interactions_s']:.3f}"
             f" | {r['interaction_ratio']:.3f} |"
         )
     lines += ["", "## xai-explain end to end", "",
-              "| rows | wall s | train+shap s | ratio | peak RSS MB | stages |", "|---|---|---|---|---|---|"]
+              "| rows | wall s | train+shap s | ratio | peak RSS MB | stages |",
+              "|---|---|---|---|---|---|"]
     for r in payload["cli"]:  # type: ignore[union-attr]
         lines.append(
             f"| {r['rows']:,} | {r['main_wall_s']:.2f} | {r['train_plus_shap_s']:.2f} | "
-            f"{r['wall_over_train_shap']:.3f} | {r['peak_rss_mb']:.0f} | {json.dumps(r['stages_s'])} |"
+            f"{r['wall_over_train_shap']:.3f} | {r['peak_rss_mb']:.0f} | "
+            f"{json.dumps(r['stages_s'])} |"
         )
     for failure in payload.get("failed", []):  # type: ignore[union-attr]
-        lines.append(f"\nFAILED: {failure['stage']} at {failure['rows']:,} rows: {failure['error']}")
+        lines.append(
+            f"\nFAILED: {failure['stage']} at {failure['rows']:,} rows: {failure['error']}"
+        )
     base.with_suffix(".md").write_text("\n".join(lines) + "\n")
     return base.with_suffix(".json")
 

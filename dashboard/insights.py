@@ -114,7 +114,9 @@ def agreement(shap_values: pd.Series, lime_weights: pd.Series, *, top: int = 10)
     return Agreement(rho, signs, len(features))
 
 
-def threshold_stats(y_true: np.ndarray, p_positive: np.ndarray, threshold: float) -> dict[str, float]:
+def threshold_stats(
+    y_true: np.ndarray, p_positive: np.ndarray, threshold: float
+) -> dict[str, float]:
     """Binary metrics when rows with ``p_positive >= threshold`` are called positive."""
     y = np.asarray(y_true).astype(int)
     predicted = (np.asarray(p_positive) >= threshold).astype(int)

@@ -17,9 +17,10 @@ def main(argv: list[str] | None = None) -> None:
     root = str(Path(__file__).resolve().parents[1])
     if root not in sys.path:
         sys.path.insert(0, root)
+    from streamlit.web import cli
+
     import dashboard.charts  # noqa: F401  (plotly)
     import dashboard.services  # noqa: F401  (the engine: xgboost, scikit-learn, pandas)
-    from streamlit.web import cli
 
     app = str(Path(__file__).with_name("app.py"))
     sys.argv = ["streamlit", "run", app, *(sys.argv[1:] if argv is None else argv)]

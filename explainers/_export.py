@@ -60,7 +60,9 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def shap_frame(shap: ShapResult, model: TrainedModel) -> pd.DataFrame:
-    """SHAP values as a long table: ``row``, ``class`` (multiclass), features, ``base_value``, ``margin``.
+    """SHAP values as a long table.
+
+    Columns: ``row``, ``class`` (multiclass), features, ``base_value``, ``margin``.
 
     Feature columns carry the input's own column names (made unique where the
     input had duplicates).

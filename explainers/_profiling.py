@@ -36,7 +36,9 @@ REASON_TEXT: dict[str, str] = {
     "free_text": "excluded: free text, not a category or a number",
     "datetime": "excluded: a date or time; derive features such as month or age from it first",
     "leakage": "excluded: maps almost one-to-one onto the target, so it likely leaks the answer",
-    "personal": "excluded: looks like a person identifier (name, e-mail, phone, ID or record number)",
+    "personal": (
+        "excluded: looks like a person identifier (name, e-mail, phone, ID or record number)"
+    ),
     "high_cardinality": "excluded: too many distinct text values to use as a category",
     "all_missing": "excluded: every value is missing",
     "user": "excluded by you",

@@ -226,7 +226,8 @@ def _arrow_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> pd
         table = _arrow_read(body, delimiter, names, quoted, {})
         temporal = [f.name for f in table.schema if pa.types.is_temporal(f.type)]
         if temporal:  # pandas leaves dates as text; so must this path
-            table = _arrow_read(body, delimiter, names, quoted, dict.fromkeys(temporal, pa.string()))
+            as_text = dict.fromkeys(temporal, pa.string())
+            table = _arrow_read(body, delimiter, names, quoted, as_text)
         if quoted and _may_hide_open_quote(table, utf8, delimiter):
             return None
         integers = any(pa.types.is_integer(field.type) for field in table.schema)

@@ -206,7 +206,9 @@ def build_schema(
     candidates = [c.name for c in profiles if c.role == "feature"]
     labelled = frame[frame[target_name].notna()]
     leaking = set(
-        detect_leakage(labelled, target_name, candidates, classification=chosen_task != "regression")
+        detect_leakage(
+            labelled, target_name, candidates, classification=chosen_task != "regression"
+        )
     )
     profiles = [replace(c, role="excluded", reason="leakage") if c.name in leaking else c
                 for c in profiles]

@@ -114,7 +114,10 @@ def _objective(task: Task, n_classes: int) -> dict[str, object]:
 
 
 def _sample_weights(y: np.ndarray, task: Task, mode: ClassWeight) -> np.ndarray | None:
-    """Balanced weights when asked, or under ``auto`` when the rarest class is < 1/3 of the commonest."""
+    """Balanced weights when asked.
+
+    Also under ``auto`` when the rarest class is < 1/3 of the commonest.
+    """
     if task == "regression" or mode == "none":
         return None
     counts = np.bincount(y)

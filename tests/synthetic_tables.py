@@ -12,7 +12,10 @@ import pandas as pd
 
 
 def synthetic_binary(n: int = 1500, seed: int = 7) -> pd.DataFrame:
-    """Binary outcome driven by x_strong (strong), x_medium, colour == 'red'; x_noise has no effect."""
+    """Binary outcome driven by x_strong (strong), x_medium, colour == 'red'.
+
+    x_noise has no effect.
+    """
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame(
         {
@@ -23,7 +26,9 @@ def synthetic_binary(n: int = 1500, seed: int = 7) -> pd.DataFrame:
             "colour": rng.choice(["red", "green", "blue"], n),
         }
     )
-    logit = 2.5 * frame["x_strong"] + 1.0 * frame["x_medium"] + 1.2 * (frame["colour"] == "red") - 0.4
+    logit = (
+        2.5 * frame["x_strong"] + 1.0 * frame["x_medium"] + 1.2 * (frame["colour"] == "red") - 0.4
+    )
     frame["outcome"] = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "yes", "no")
     frame.loc[rng.choice(n, n // 20, replace=False), "x_medium"] = np.nan
     return frame

@@ -71,7 +71,10 @@ def test_modules_stay_small():
 
 
 def test_page_scripts_have_no_stray_strings():
-    """Check that app.py and the pages hold no bare string past the docstring (magic would draw it)."""
+    """Check that app.py and the pages hold no bare string past the docstring.
+
+    (Magic would draw it.)
+    """
     scripts = [ROOT / "dashboard" / "app.py", *sorted((ROOT / "dashboard" / "views").glob("*.py"))]
     for path in scripts:
         body = ast.parse(path.read_text(encoding="utf-8")).body

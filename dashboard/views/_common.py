@@ -143,7 +143,10 @@ def page_header(title_key: str, intro_key: str | None = None) -> None:
 
 
 def row_label(analysis: Analysis, position: int) -> str:
-    """How a dataset row is named to the user: its row number in the file (0-based, as the preview)."""
+    """How a dataset row is named to the user.
+
+    It is its row number in the file (0-based, as the preview).
+    """
     return t("common.row_n", n=fmt_number(int(analysis.dataset.row_ids[position])))
 
 

@@ -46,7 +46,8 @@ def dependence(analysis: Analysis, output: int, feature: str, colour: str | None
         X[feature], shap.for_output(output)[:, j], feature=analysis.display(feature),
         color=None if colour is None else X[colour],
         color_feature=None if colour is None else analysis.display(colour),
-        unit=unit_label(analysis.unit(feature)), max_points=services.SCATTER_ROWS, seed=services.SEED,
+        unit=unit_label(analysis.unit(feature)), max_points=services.SCATTER_ROWS,
+        seed=services.SEED,
         y_title=t("chart.shap_x"), shap_label=t("chart.shap"), color_label=t("chart.colour"),
         missing_label=t("chart.missing"), note=t("chart.sample_note"),
         missing_note=t("chart.missing_note"))
@@ -142,7 +143,8 @@ def residuals(analysis: Analysis) -> go.Figure:
     ev = analysis.evaluation
     assert ev.residuals is not None  # regression always has them
     return charts.residuals_figure(
-        ev.y_pred, ev.residuals, unit=unit_label(analysis.target_unit), title=t("chart.residuals_title"),
+        ev.y_pred, ev.residuals, unit=unit_label(analysis.target_unit),
+        title=t("chart.residuals_title"),
         x_title=t("chart.predicted"), y_title=t("chart.residual"), note=t("chart.sample_note"))
 
 

@@ -30,7 +30,8 @@ def _sample_label(sample_id: str) -> str:
     lang = state.language()
     title = info.title.get(lang, info.title["en"])
     mark = t("data.synthetic_mark") if info.synthetic else t("data.real_mark")
-    return f"{title} · {t(f'task.{info.task}')} · {fmt_number(info.n_rows)} {t('data.rows_word')}{mark}"
+    return (f"{title} · {t(f'task.{info.task}')} · {fmt_number(info.n_rows)} "
+            f"{t('data.rows_word')}{mark}")
 
 
 def _source_picker() -> None:
@@ -116,8 +117,8 @@ def _quality_warnings(analysis: services.Analysis | None, table: services.Table)
         st.warning(message, icon=":material/warning:")
     if renamed:
         with st.expander(t("data.renamed_title")):
-            st.dataframe(pd.DataFrame(renamed, columns=[t("data.col_original"), t("data.col_used")]),
-                         hide_index=True)
+            columns = [t("data.col_original"), t("data.col_used")]
+            st.dataframe(pd.DataFrame(renamed, columns=columns), hide_index=True)
 
 
 def _settings_form(schema: services.Schema, table: services.Table) -> None:

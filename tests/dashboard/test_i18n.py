@@ -578,7 +578,10 @@ def test_unknown_error_code_falls_back_to_the_generic_message():
 
 
 def test_units_read_in_korean_on_charts(monkeypatch):
-    """Check that a data-dictionary unit is written the Korean way, and unknown units pass through."""
+    """Check that a data-dictionary unit is written the Korean way.
+
+    Unknown units pass through.
+    """
     from dashboard import i18n
 
     monkeypatch.setattr(i18n, "current_lang", lambda: "ko")

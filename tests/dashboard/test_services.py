@@ -25,7 +25,9 @@ def test_only_lasting_errors_are_cached(reason, calls):
     assert len(seen) == calls
 
 
-@pytest.mark.parametrize(("low", "high"), [(50.04, 50.72), (0.0, 100.0), (3.2, 41.0), (99.1, 100.4)])
+@pytest.mark.parametrize(
+    ("low", "high"), [(50.04, 50.72), (0.0, 100.0), (3.2, 41.0), (99.1, 100.4)]
+)
 def test_percent_ticks_label_every_window(low, high):
     """Check that a probability axis always gets at least two ticks inside it and 0..100%."""
     ticks = _percent_ticks(low, high)

@@ -147,7 +147,9 @@ def test_the_same_upload_in_two_sessions_is_trained_in_each(separate_sessions, t
     source = first.session_state["xai_source"]
     key = services.analysis_key(source, first.session_state["xai_settings"],
                                 services.state.ModelSettings())
-    assert result_cache._shared_slot(key).value is None, "an upload's analysis is in the shared cache"
+    assert result_cache._shared_slot(key).value is None, (
+        "an upload's analysis is in the shared cache"
+    )
 
 
 def test_an_uploads_cache_ends_with_its_session(separate_sessions, train_calls):

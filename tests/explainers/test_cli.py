@@ -81,7 +81,8 @@ def test_multiclass_rows_and_rows_option(tmp_path):
     assert values["row"].nunique() == 40
     assert set(values["class"]) == {"high", "low", "medium"}
     again = tmp_path / "again"
-    assert main([str(_write(tmp_path, frame)), "--out", str(again), "--rows", "40", "--seed", "9"]) == 0
+    argv = [str(_write(tmp_path, frame)), "--out", str(again), "--rows", "40", "--seed", "9"]
+    assert main(argv) == 0
     pd.testing.assert_frame_equal(values, pd.read_csv(again / "shap_values.csv"))
 
 

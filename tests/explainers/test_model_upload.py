@@ -204,7 +204,10 @@ def test_unknown_categories_become_missing_with_a_warning():
 
 
 def test_model_without_feature_names_matches_by_position():
-    """Check that a numpy-trained model is matched to the data's columns in order, with a warning."""
+    """Check that a numpy-trained model is matched to the data's columns in order.
+
+    It comes with a warning.
+    """
     frame = synthetic_regression(300)
     booster = _train(frame[["a", "b", "c"]].to_numpy(), frame["y"].to_numpy(), {})
     assert booster.feature_names is None

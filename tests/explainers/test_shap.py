@@ -12,7 +12,10 @@ from explainers import compute_interactions, compute_shap
 
 @pytest.mark.parametrize("fixture", ["binary_run", "regression_run", "multiclass_run"])
 def test_base_plus_shap_equals_margin(fixture, request):
-    """Check that base value plus SHAP values equals the booster's raw margin for every row and output."""
+    """Check that base value plus SHAP values equals the booster's raw margin.
+
+    It holds for every row and output.
+    """
     run = request.getfixturevalue(fixture)
     shap_result = run.shap
     margin = run.model.predict_margin(run.dataset.X.iloc[shap_result.rows])

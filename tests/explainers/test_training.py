@@ -84,16 +84,21 @@ def test_regression_metrics_match_sklearn(regression_run):
 
 def test_multiclass_metrics_per_class(multiclass_run):
     """Check per-class metrics exist for every class and the macro AUC matches sklearn."""
-    evaluation, model, dataset = multiclass_run.evaluation, multiclass_run.model, multiclass_run.dataset
+    evaluation = multiclass_run.evaluation
+    model, dataset = multiclass_run.model, multiclass_run.dataset
     assert set(evaluation.per_class) == set(model.classes)
     X, y = dataset.X.iloc[model.valid_index], dataset.y[model.valid_index]
     proba = model.booster.predict(model.dmatrix(X))
-    assert evaluation.metrics["auc"] == pytest.approx(skm.roc_auc_score(y, proba, multi_class="ovr"))
+    expected_auc = skm.roc_auc_score(y, proba, multi_class="ovr")
+    assert evaluation.metrics["auc"] == pytest.approx(expected_auc)
     assert evaluation.confusion.shape == (3, 3)
 
 
 def test_imbalanced_classes_get_weights():
-    """Check that an imbalanced target is trained with balanced weights and still finds positives."""
+    """Check that an imbalanced target is trained with balanced weights.
+
+    It still finds positives.
+    """
     frame = synthetic_binary(2000)
     frame["outcome"] = np.where((frame["x_strong"] > 1.4), "yes", "no")
     dataset = _dataset(frame, target="outcome")
