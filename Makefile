@@ -47,7 +47,7 @@ run: $(STAMP)
 e2e-deps: $(TEST_STAMP)
 	@bash tests/e2e/install_browser.sh
 
-test: $(TEST_STAMP) e2e-deps
+test: $(TEST_STAMP) e2e-deps lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(TEST_STAMP)
