@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import services
 from dashboard.state import ModelSettings, Settings, Source
+from explainers import DataError
 from sample_data import load_sample_bytes
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -139,3 +140,28 @@ def test_export_offers_shap_files_once_every_row_is_computed(monkeypatch):
     at.run()
     at.button(key="w_full_shap").click().run()
     _run_until(at, offered)
+
+
+def test_failed_background_job_says_why_and_offers_to_start_again(monkeypatch):
+    """Check that an engine error in the job shows its translated message on the Global page,
+    keeps the sample's charts and offers the button to start again."""
+    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 1002)  # a cache key no other test uses
+    real = services.compute_shap
+
+    def failing(*args, **kwargs):
+        if "chunk_rows" in kwargs:  # only the background job passes it
+            raise DataError("out of memory", code="out_of_memory")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "compute_shap", failing)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["sample"] = "triage"
+    at.run()
+    job = services.full_shap_job(_triage_analysis(), start=False)
+    assert job is not None and job.wait(60) and isinstance(job.error, DataError)
+    at.run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "could not be computed" in warning and "memory" in warning, warning
+    assert _sample_shown(at)
+    assert at.button(key="w_full_shap").label.startswith("Compute all 3,000 rows")
