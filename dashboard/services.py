@@ -239,9 +239,25 @@ def full_shap_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | None:
         return None
     slot = entry(_full_key(analysis), analysis.shared)
     with slot.lock:
-        if slot.job is None and slot.value is None and start:
+        started = slot.job is None and slot.value is None and start
+        if started:
             slot.job = _start_full_shap(analysis, slot)
-        return slot.job
+        job = slot.job
+    if started and not analysis.shared:
+        _stop_previous_job(slot)
+    return job
+
+
+def _stop_previous_job(current: Slot) -> None:
+    """One background job per session: a new analysis's (other settings, another file) stops
+    the previous one's, which starts afresh if that analysis is opened again."""
+    previous = state.background_slot()
+    if isinstance(previous, Slot) and previous is not current:
+        with previous.lock:
+            if previous.job is not None and previous.job.running:
+                previous.job.cancel()
+                previous.job = None
+    state.set_background_slot(current)
 
 
 def restart_full_shap(analysis: Analysis) -> jobs.Job | None:
@@ -272,13 +288,8 @@ def _start_full_shap(analysis: Analysis, slot: Slot) -> jobs.Job:
 
 
 def full_shap(analysis: Analysis) -> ShapResult:
-    """Exact SHAP values of every row, waiting for the background job (started if needed).
-
-    Raises
-    ------
-    ExplainerError
-        When the job failed; :class:`jobs.JobCancelled` when it was stopped.
-    """
+    """Exact SHAP values of every row, waiting for the background job (started if needed);
+    raises the job's engine error, or :class:`jobs.JobCancelled` when it was stopped."""
     job = full_shap_job(analysis)
     if job is None:
         return _best_shap(analysis)

@@ -33,6 +33,7 @@ _MODEL_FILE = "xai_model_file"
 _MODEL_SEEN = "xai_model_seen"
 _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
+_BACKGROUND = "xai_background_slot"
 _UPLOAD_SEEN = "xai_upload_seen"
 _MAX_PRIVATE = 32
 
@@ -316,6 +317,16 @@ def pop_notices() -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------- private results
+
+
+def background_slot() -> Any:
+    """The cache slot of this session's background job (see ``services.full_shap_job``)."""
+    return _get(_BACKGROUND)
+
+
+def set_background_slot(slot: Any) -> None:
+    """Remember the cache slot of this session's newest background job."""
+    _set(_BACKGROUND, slot)
 
 
 def private_result(key: str) -> Any:

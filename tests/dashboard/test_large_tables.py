@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from synthetic_tables import synthetic_binary, to_csv_bytes
 
 from dashboard import services
-from dashboard.state import ModelSettings, Settings, Source
+from dashboard.state import PENDING_UPLOAD_KEY, ModelSettings, Settings, Source
 from explainers import DataError
 from sample_data import load_sample_bytes
 
@@ -165,3 +166,30 @@ def test_failed_background_job_says_why_and_offers_to_start_again(monkeypatch):
     assert "could not be computed" in warning and "memory" in warning, warning
     assert _sample_shown(at)
     assert at.button(key="w_full_shap").label.startswith("Compute all 3,000 rows")
+
+
+def test_a_new_upload_stops_the_previous_uploads_background_job(monkeypatch):
+    """Check that one session runs one background job: uploading another file stops the job
+    of the first (its analysis is no longer shown) and starts the new file's."""
+    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 300)
+    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1)  # slow enough to be running
+    started = []
+    real_start = services.jobs.start
+
+    def recording_start(*args, **kwargs):
+        started.append(real_start(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(services.jobs, "start", recording_start)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[PENDING_UPLOAD_KEY] = ("first.csv", to_csv_bytes(synthetic_binary(n=900)))
+    at.run()
+    assert not at.exception and len(started) == 1 and started[0].running
+    at.session_state[PENDING_UPLOAD_KEY] = ("second.csv",
+                                            to_csv_bytes(synthetic_binary(n=900, seed=5)))
+    at.run()
+    assert not at.exception and len(started) == 2
+    assert started[0].cancelled and started[0].wait(60) and started[0].result is None
+    assert not started[1].cancelled
+    started[1].cancel()  # do not leave one-row steps running after the test
+    assert started[1].wait(60)
