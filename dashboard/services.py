@@ -261,10 +261,12 @@ def _stop_previous_job(current: Slot) -> None:
 
 
 def restart_full_shap(analysis: Analysis) -> jobs.Job | None:
-    """Start the exact values of every row again after they were stopped or failed."""
+    """Start the exact values of every row again after they were stopped or failed (a
+    stopped job may still be finishing its step: it ends without a result)."""
     slot = entry(_full_key(analysis), analysis.shared)
     with slot.lock:
-        if slot.job is not None and not slot.job.running and slot.value is None:
+        done = slot.job is not None and (slot.job.cancelled or not slot.job.running)
+        if done and slot.value is None:
             slot.job = None
     return full_shap_job(analysis)
 
