@@ -20,6 +20,7 @@ from dashboard import services, state  # noqa: E402
 from dashboard.i18n import LANG_NAMES, LANGS, fmt_number, normalise_lang, t  # noqa: E402
 from dashboard.safe_text import escape_md  # noqa: E402
 from dashboard.views import _common as ui  # noqa: E402
+from dashboard.views import _full_values as full_values  # noqa: E402
 
 # A local favicon: a ``:material/...:`` page icon makes the browser fetch it from a font CDN.
 _ICON = str(Path(__file__).with_name("icon.png"))
@@ -92,6 +93,7 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
         if analysis.model.source == "uploaded":
             st.caption(t("sidebar.uploaded_model"))
         st.markdown(t("sidebar.backend", backend=analysis.backend))
+        full_values.sidebar_line(analysis)
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """After a sampled first view: the exact values of every row, computed in the background.
 
 The job runs outside the page run (see :mod:`dashboard.jobs`), so the page stays
-usable; a fragment polls it once a second, and when it ends the whole page
-reruns, so its charts switch to every row.
+usable; fragments poll it (on the Global and Export pages once a second, in the
+sidebar of every page every two), and when it ends the whole page reruns, so its
+charts switch to every row.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dashboard import services
 from dashboard.i18n import error_message, fmt_number, t
 
 POLL_SECONDS = 1.0
+SIDEBAR_POLL_SECONDS = 2.0
 
 
 def status(analysis: services.Analysis) -> None:
@@ -55,3 +57,22 @@ def _progress(analysis: services.Analysis) -> None:
                     help=t("full.stop_help")):
         job.cancel()
         st.rerun()
+
+
+def sidebar_line(analysis: services.Analysis) -> None:
+    """While the job runs, a line in the sidebar on every page (polled, so it stays current
+    and the page switches to every row when the job is done)."""
+    job = services.full_shap_job(analysis, start=False)
+    if job is not None and job.running and not job.cancelled:
+        _sidebar_progress(analysis)
+
+
+@st.fragment(run_every=SIDEBAR_POLL_SECONDS)
+def _sidebar_progress(analysis: services.Analysis) -> None:
+    job = services.full_shap_job(analysis, start=False)
+    if job is None or job.cancelled:
+        return
+    if not job.running:
+        st.rerun()
+    st.caption(t("full.sidebar", done=fmt_number(job.done),
+                 total=fmt_number(len(analysis.dataset.y))))

@@ -92,6 +92,8 @@ def test_background_job_can_be_stopped_and_started_again(monkeypatch):
     assert not at.exception
     texts = [p.proto.text for p in at.get("progress")]
     assert any("SHAP values of all 3,000 rows" in text for text in texts), texts
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert "of 3,000 computed, in the background" in sidebar, sidebar
     at.button(key="w_full_shap_stop").click().run()
     assert not at.exception
     analysis = _triage_analysis()
