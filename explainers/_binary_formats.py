@@ -1,4 +1,4 @@
-"""Reading Excel (.xlsx, first sheet) and Parquet uploads, within size limits.
+"""Reading Parquet uploads within size limits, and helpers shared with the workbook reader.
 
 Packed formats are checked for what they would unpack to before they are opened
 (zip bombs), and every failure is a :class:`DataError` that quotes no cell.
@@ -6,9 +6,7 @@ Packed formats are checked for what they would unpack to before they are opened
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 import pandas as pd
 import pyarrow as pa
@@ -23,48 +21,6 @@ _MAX_ZIP_ENTRIES = 10_000
 _INDEX_COLUMN = re.compile(r"__index_level_\d+__")
 
 
-def read_excel(data: bytes, *, max_bytes: int) -> tuple[pd.DataFrame, dict[str, str]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except Exception:
-        raise _bad_excel() from None
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
-        raise DataError(
-            f"This is a zip archive (or another packaged file), not a spreadsheet; zip "
-            f"archives are not supported. Unzip it first and upload the table inside. "
-            f"{UPLOAD_HINT}",
-            code="zip_archive",
-        )
-    _check_unpacked(sum(entry.file_size for entry in entries), len(entries), max_bytes)
-    try:
-        raw = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, engine="openpyxl")
-    except MemoryError:
-        raise
-    except Exception:
-        raise _bad_excel() from None
-    raw = raw.dropna(how="all").dropna(axis=1, how="all")
-    if raw.empty:
-        raise DataError(
-            "The first sheet of the workbook is empty. Put the table on the first sheet, "
-            "with column names in the first row, and upload it again.",
-            code="empty_file",
-        )
-    names = safe_column_names(raw.iloc[0].tolist())
-    body = raw.iloc[1:].reset_index(drop=True).infer_objects()
-    body.columns = list(names)
-    for column in body.columns:
-        values = body[column]
-        if values.dtype != object:
-            continue
-        present = values.dropna()
-        if present.empty:
-            body[column] = values.astype("float64")
-        elif not present.map(type).eq(bool).all():
-            body[column] = values.astype("str")  # mixed text and numbers: text, as CSV gives
-    return body, names
-
-
 def read_parquet(
     data: bytes, *, max_bytes: int, max_cells: int
 ) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -73,7 +29,7 @@ def read_parquet(
         meta = parquet.metadata
         check_cells(meta.num_rows, meta.num_columns, max_cells, estimated=True)
         groups = range(meta.num_row_groups)
-        _check_unpacked(sum(meta.row_group(i).total_byte_size for i in groups), 1, max_bytes)
+        check_unpacked(sum(meta.row_group(i).total_byte_size for i in groups), 1, max_bytes)
         table = parquet.read(use_pandas_metadata=False)
         keep = [i for i, n in enumerate(table.column_names) if not _INDEX_COLUMN.fullmatch(n)]
         table = table.select(keep)
@@ -96,7 +52,7 @@ def read_parquet(
         ) from None
 
 
-def _check_unpacked(unpacked: int, entries: int, max_bytes: int) -> None:
+def check_unpacked(unpacked: int, entries: int, max_bytes: int) -> None:
     limit = min(20 * max_bytes, _UNPACKED_LIMIT)
     if unpacked > limit or entries > _MAX_ZIP_ENTRIES:
         raise DataError(
@@ -126,14 +82,6 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
         if pa.types.is_null(field.type) or pa.types.is_decimal(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
     return table.to_pandas()
-
-
-def _bad_excel() -> DataError:
-    return DataError(
-        "The file looks like an Excel workbook but could not be opened; it may be damaged. "
-        "Open it in Excel, save it again as .xlsx or CSV, and upload it again.",
-        code="bad_excel",
-    )
 
 
 def human_size(n: int) -> str:

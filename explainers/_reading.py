@@ -22,10 +22,10 @@ from ._binary_formats import (
     arrow_to_pandas,
     check_cells,
     human_size,
-    read_excel,
     read_parquet,
 )
 from ._bounded_read import read_bounded
+from ._cleaning import MissingTokens, NumberConversion, clean_frame
 from ._column_names import is_blank_name, rename_warnings, safe_column_names
 from ._encoding import decode_text, sniff_content
 from ._errors import DataError
@@ -36,18 +36,36 @@ from ._sniffing import (
     read_header,
     sniff_delimiter,
 )
+from ._workbook import read_workbook
 
 Format = Literal["csv", "tsv", "xlsx", "parquet"]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_CELLS = 60_000_000
-# pandas' default missing-value markers, so both CSV parsers agree.
-_NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
-              "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+# Only empty cells are missing while parsing; every other marker ("NA", ".", "?") is
+# read as text and turned into a missing value by _cleaning, which reports it.
+_NA_VALUES = [""]
 _NEVER_A_TIMESTAMP = "\x01%Y"
 _NON_SPACE = re.compile(r"\S")
 _NOT_A_TABLE = re.compile(r"\s*([{\[<])")
 _HEX_INTEGER = re.compile(rb"0[xX][0-9a-fA-F]")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the file was read, to be shown to the user.
+
+    ``sheet`` and ``sheets`` are set for workbooks, ``header_row`` is the 0-based
+    row of the sheet that held the column names; ``missing`` lists the markers read
+    as missing per column and ``converted`` the text columns read as numbers.
+    Column names are the table's safe names.
+    """
+
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    header_row: int = 0
+    missing: tuple[MissingTokens, ...] = ()
+    converted: tuple[NumberConversion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,7 @@ class Table:
     n_rows: int
     n_columns: int
     warnings: tuple[str, ...]
+    reading: Reading = Reading()
 
 
 def read_table(
@@ -71,8 +90,10 @@ def read_table(
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_cells: int = DEFAULT_MAX_CELLS,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> Table:
-    """Read a CSV, TSV, Excel (.xlsx, first sheet) or Parquet table.
+    """Read a CSV, TSV, Excel (.xlsx) or Parquet table, and clean its cells.
 
     Parameters
     ----------
@@ -84,6 +105,9 @@ def read_table(
         the path's or the stream's name.
     max_bytes, max_cells
         Limits on the file size and on rows x columns.
+    sheet, header_row
+        For a workbook: the sheet to read (the one with the most data when None)
+        and the 0-based row holding the column names (found when None).
 
     Returns
     -------
@@ -100,7 +124,8 @@ def read_table(
     data, default_name = _load_bytes(source, max_bytes)
     source_name = name if name is not None else default_name
     try:
-        return _parse(data, source_name, max_bytes=max_bytes, max_cells=max_cells)
+        return _parse(data, source_name, max_bytes=max_bytes, max_cells=max_cells,
+                      sheet=sheet, header_row=header_row)
     except DataError:
         raise
     except MemoryError:
@@ -131,7 +156,8 @@ def _cannot_open(error: OSError, name: str) -> DataError:
                      code="unreadable_file", name=name, detail=type(error).__name__)
 
 
-def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int) -> Table:
+def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int,
+           sheet: str | None, header_row: int | None) -> Table:
     if not data:
         raise _empty()
     kind = sniff_content(data)
@@ -139,12 +165,14 @@ def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int) -> 
     delimiter: str | None = None
     notes: list[str] = []
     fmt: Format
+    choice = None
     if kind == "parquet":
         fmt = "parquet"
         frame, names = read_parquet(data, max_bytes=max_bytes, max_cells=max_cells)
     elif kind == "zip":
         fmt = "xlsx"
-        frame, names = read_excel(data, max_bytes=max_bytes)
+        frame, names, choice = read_workbook(data, max_bytes=max_bytes, sheet=sheet,
+                                             header_row=header_row)
     else:
         frame, names, notes, encoding, delimiter = _read_text(data, source_name, max_cells)
         fmt = "tsv" if delimiter == "\t" or _suffix(source_name) in (".tsv", ".tab") else "csv"
@@ -158,6 +186,14 @@ def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int) -> 
     if frame.shape[1] == 0:
         raise _empty()
     check_cells(frame.shape[0], frame.shape[1], max_cells)
+    frame, cleaning = clean_frame(frame, delimiter=delimiter)
+    reading = Reading(
+        sheet=choice.sheet if choice else None,
+        sheets=choice.sheets if choice else (),
+        header_row=choice.header_row if choice else 0,
+        missing=cleaning.missing,
+        converted=cleaning.converted,
+    )
     return Table(
         frame=frame.reset_index(drop=True),
         original_names=names,
@@ -168,6 +204,7 @@ def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int) -> 
         n_rows=frame.shape[0],
         n_columns=frame.shape[1],
         warnings=tuple(notes + rename_warnings(list(names.values()))),
+        reading=reading,
     )
 
 
@@ -291,6 +328,8 @@ def _pandas_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> p
             names=names,
             index_col=False,
             encoding="utf-8",
+            keep_default_na=False,
+            na_values=_NA_VALUES,
             low_memory=False,
         )
     except MemoryError:

@@ -292,10 +292,14 @@ def test_delimiters_are_sniffed(sep, name):
 
 
 def test_european_semicolon_file_with_decimal_commas():
+    """Check that decimal commas in a ``;`` file are numbers, as pandas reads them when told."""
     data = b"id;price;name\n1;1,5;a\n2;2,25;b\n"
     table = read_table(data, name="eu.csv")
     assert table.delimiter == ";"
-    _same_as_pandas(table, data, sep=";")
+    _same_as_pandas(table, data, sep=";", decimal=",")
+    assert [(c.column, c.formats) for c in table.reading.converted] == [
+        ("price", ("decimal_comma",))
+    ]
 
 
 

@@ -1,0 +1,224 @@
+"""Cleaning what spreadsheets and statistics packages write into cells.
+
+After a file is parsed, every text column is looked at once:
+
+- surrounding spaces are removed, and whitespace-only cells are missing;
+- missing-value markers (``.`` from SAS and Stata, ``NA``, ``#N/A``, ``NULL``,
+  ``?``, ``-``, ...) are missing in every column; words that mean "unknown"
+  (``missing``, ``unknown``, Korean ``없음``, ``미상``, ``모름``) only in a column
+  that is otherwise numeric, where they cannot be a category;
+- a column whose remaining cells all read as numbers, as people type them
+  (``12,345``, ``1.234,5`` in a ``;`` file, ``$1,200``, ``₩5,000``, ``3,000원``,
+  ``45%``), becomes numeric; pandas' :func:`pandas.to_numeric` does the parsing
+  once the separators and signs are taken off.
+
+What was done is returned as a :class:`Reading`-ready list of facts, so the user
+can see it. No cell value is ever put into a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Markers of a missing value in any column (compared after stripping spaces).
+MISSING_TOKENS = frozenset({
+    "", ".", "NA", "N/A", "n/a", "N.A.", "n.a.", "#N/A", "#N/A N/A", "#NA", "<NA>", "NULL",
+    "null", "Null", "None", "none", "nan", "NaN", "NAN", "-NaN", "-nan", "?", "-", "--", "---",
+    "#VALUE!", "#DIV/0!", "#REF!", "#NUM!", "#NAME?", "결측", "결측치",
+})
+# Words that mean "not known" only where the rest of the column is numbers.
+_UNKNOWN_WORDS = frozenset({"missing", "unknown", "not known", "not available", "없음", "미상",
+                            "모름", "알수없음", "알 수 없음"})
+_BOOL_WORDS = {"True": True, "TRUE": True, "true": True, "False": False, "FALSE": False,
+               "false": False}
+_CURRENCY_SUFFIX = ("원", "€", "$", "₩")
+_SIGNED = re.compile(r"^(?P<sign>[+-]?)\s*(?P<cur>[$€£₩¥]?)\s*(?P<sign2>[+-]?)(?P<body>[\d.,]+)"
+                     r"\s*(?P<suffix>원|€|\$|₩|%)?$")
+_US_BODY = re.compile(r"^(\d{1,3}(,\d{3})+(\.\d*)?|\d+(\.\d*)?|\.\d+)$")
+_EU_BODY = re.compile(r"^(\d{1,3}(\.\d{3})+(,\d*)?|\d+(,\d*)?|,\d+)$")
+_HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_DIGIT = re.compile(r"\d")
+# A column stays numeric when at most this share of its cells are odd words (no digits),
+# of at most this many distinct words: "pending", "NR", "not done" in a lab column.
+_ODD_WORDS_SHARE = 0.05
+_ODD_WORDS_DISTINCT = 5
+
+
+@dataclass(frozen=True)
+class MissingTokens:
+    """Cells of one column read as missing, and the markers they held."""
+
+    column: str
+    tokens: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class NumberConversion:
+    """A text column read as numbers, and the formats taken off its cells.
+
+    ``formats`` holds ``thousands_separator``, ``decimal_comma``, ``currency``,
+    ``percent`` (``45%`` is read as 45, in percent) or ``missing_tokens`` (the
+    column only needed its missing markers removed).
+    """
+
+    column: str
+    formats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    """What :func:`clean_frame` changed."""
+
+    missing: tuple[MissingTokens, ...]
+    converted: tuple[NumberConversion, ...]
+
+
+def clean_frame(frame: pd.DataFrame, *, delimiter: str | None = None) -> tuple[pd.DataFrame,
+                                                                               CleaningReport]:
+    """Return ``frame`` with missing markers removed and typed numbers read as numbers.
+
+    Parameters
+    ----------
+    frame
+        A parsed table; only its text (object or string) columns are touched.
+    delimiter
+        The file's delimiter: in a ``;`` file, ``1.234,5`` is read with a decimal comma.
+    """
+    missing: list[MissingTokens] = []
+    converted: list[NumberConversion] = []
+    changed: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if not _is_text(series):
+            continue
+        result = _clean_column(series, prefer_comma=delimiter == ";")
+        if result is None:
+            continue
+        values, tokens, count, formats = result
+        changed[str(column)] = values
+        if tokens:
+            missing.append(MissingTokens(str(column), tokens, count))
+        if formats:
+            converted.append(NumberConversion(str(column), formats))
+    if changed:
+        frame = frame.assign(**changed)
+    return frame, CleaningReport(tuple(missing), tuple(converted))
+
+
+def _is_text(series: pd.Series) -> bool:
+    return bool(pd.api.types.is_string_dtype(series) or series.dtype == object)
+
+
+def _clean_column(
+    series: pd.Series, *, prefer_comma: bool
+) -> tuple[pd.Series, tuple[str, ...], int, tuple[str, ...]] | None:
+    """Clean one text column; None when nothing changes."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return None
+    raw = np.asarray(uniques, dtype=object)
+    if not all(isinstance(v, str) for v in raw):
+        return None  # mixed Python objects (an Excel column of dates and numbers): leave it
+    stripped = np.array([v.strip() for v in raw], dtype=object)
+    is_token = np.array([v in MISSING_TOKENS for v in stripped])
+    rest = ~is_token
+    number, formats = _read_numbers(stripped[rest], prefer_comma=prefer_comma)
+    numeric_values: np.ndarray | None = None
+    if number is None:
+        # Unknown-words and odd words are missing only if the rest are numbers.
+        lowered = np.array([v.lower() for v in stripped])
+        unknown = rest & np.isin(lowered, list(_UNKNOWN_WORDS))
+        odd = rest & ~unknown & ~np.array([bool(_DIGIT.search(v)) for v in stripped])
+        counts = np.bincount(codes[codes >= 0], minlength=len(raw))
+        for extra in (unknown, unknown | odd):
+            left = rest & ~extra
+            if not left.any() or not extra.any():
+                continue
+            if extra is not unknown:
+                share = counts[odd & ~unknown].sum() / max(counts[rest].sum(), 1)
+                if share > _ODD_WORDS_SHARE or (odd & ~unknown).sum() > _ODD_WORDS_DISTINCT:
+                    continue
+            number, formats = _read_numbers(stripped[left], prefer_comma=prefer_comma)
+            if number is not None:
+                is_token = is_token | extra
+                rest = left
+                break
+    if number is not None:
+        numeric_values = np.full(len(raw), np.nan)
+        numeric_values[rest] = number
+    if number is None and is_token.any() and rest.any() and all(
+        v in _BOOL_WORDS for v in stripped[rest]
+    ):  # True/False with markers: booleans with missing values, as pandas reads them
+        bools = np.array([_BOOL_WORDS.get(v) for v in stripped], dtype=object)
+        flags = pd.Series(np.where(codes >= 0, bools[np.maximum(codes, 0)], np.nan),
+                          index=series.index, name=series.name, dtype=object)
+        counts = np.bincount(codes[codes >= 0], minlength=len(raw))
+        tokens = tuple(sorted({str(v) if str(v) else "(blank)" for v in stripped[is_token]}))
+        return flags, tokens, int(counts[is_token].sum()), ()
+    if numeric_values is None and not is_token.any() and all(
+        a == b for a, b in zip(raw, stripped, strict=True)
+    ):
+        return None
+    counts = np.bincount(codes[codes >= 0], minlength=len(raw))
+    tokens = tuple(sorted({str(v) if str(v) else "(blank)" for v in stripped[is_token]}))
+    n_tokens = int(counts[is_token].sum())
+    if numeric_values is not None:
+        values = np.where(codes >= 0, numeric_values[np.maximum(codes, 0)], np.nan)
+        out = pd.Series(values, index=series.index, name=series.name)
+        if not formats:
+            formats = ("missing_tokens",) if is_token.any() else ()
+        if not formats and not n_tokens:
+            return None
+        return out, tokens, n_tokens, formats
+    cleaned = np.where(is_token, None, stripped).astype(object)
+    text = pd.Series(np.where(codes >= 0, cleaned[np.maximum(codes, 0)], None),
+                     index=series.index, name=series.name, dtype=object)
+    return text.astype(series.dtype), tokens, n_tokens, ()
+
+
+def _read_numbers(values: np.ndarray, *, prefer_comma: bool) -> tuple[np.ndarray | None,
+                                                                      tuple[str, ...]]:
+    """Read every value as a number, or return None; also the formats that were taken off."""
+    if len(values) == 0:
+        return None, ()
+    plain = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    if plain.notna().all():
+        return plain.to_numpy(dtype=float), ()
+    parts = [_SIGNED.match(v) for v in values]
+    if not all(parts):
+        return None, ()
+    matches = [p for p in parts if p is not None]
+    bodies = [m.group("body") for m in matches]
+    us = all(_US_BODY.match(b) for b in bodies)
+    eu = all(_EU_BODY.match(b) for b in bodies)
+    if not (us or eu):
+        return None, ()
+    comma = eu and (not us or prefer_comma)
+    formats: list[str] = []
+    if comma:
+        digits = [b.replace(".", "").replace(",", ".") for b in bodies]
+        if any("," in b for b in bodies):
+            formats.append("decimal_comma")
+        if any("." in b for b in bodies):
+            formats.append("thousands_separator")
+    else:
+        digits = [b.replace(",", "") for b in bodies]
+        if any("," in b for b in bodies):
+            formats.append("thousands_separator")
+    if any(m.group("cur") or m.group("suffix") in _CURRENCY_SUFFIX for m in matches):
+        formats.append("currency")
+    percent = [m.group("suffix") == "%" for m in matches]
+    if any(percent) and not all(percent):
+        return None, ()  # "45%" beside "0.45": the units are unclear, keep the text
+    if all(percent):
+        formats.append("percent")
+    signs = [-1.0 if "-" in (m.group("sign") + m.group("sign2")) else 1.0 for m in matches]
+    numbers = pd.to_numeric(pd.Series(digits, dtype=object), errors="coerce").to_numpy(dtype=float)
+    if np.isnan(numbers).any():
+        return None, ()
+    return numbers * np.array(signs), tuple(formats)
