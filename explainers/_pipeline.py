@@ -14,6 +14,7 @@ from ._dataset import Dataset, build_dataset
 from ._device import DeviceChoice
 from ._errors import DataError
 from ._evaluation import Evaluation, evaluate_model
+from ._findings import Finding, model_findings
 from ._model_attach import attach_model
 from ._model_file import LoadedModel, load_model_file
 from ._reading import DEFAULT_MAX_BYTES, Table, read_table
@@ -30,7 +31,8 @@ class ExplainRun:
     """Everything one run produced, with the seconds each stage took.
 
     ``warnings`` holds the codes :func:`attach_model` reported for an uploaded
-    model (empty for a trained one).
+    model (empty for a trained one). ``findings`` holds what a user must check: the
+    schema's (target guess, leaks) and the model's (:func:`run_findings`).
     """
 
     table: Table
@@ -41,6 +43,7 @@ class ExplainRun:
     shap: ShapResult
     seconds: dict[str, float]
     warnings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 def sample_rows(n_total: int, n: int | None, *, seed: int) -> np.ndarray:
@@ -64,6 +67,8 @@ def explain_file(
     options: TrainingOptions | None = None,
     model: Source | LoadedModel | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    sheet: str | None = None,
+    header_row: int | None = None,
     progress: Progress | None = None,
 ) -> ExplainRun:
     """Read, profile, train (or load ``model``), evaluate and explain, in that order.
@@ -76,13 +81,15 @@ def explain_file(
     ``task`` must be ``"auto"`` or the model's task, ``options`` is ignored,
     the model is evaluated on every labelled row, and ``seconds["train"]`` is
     the time taken to check, load and evaluate it. ``max_bytes`` limits the
-    table's file size (the app's upload limit by default).
+    table's file size (the app's upload limit by default); ``sheet`` and
+    ``header_row`` choose a workbook's sheet and header row (see :func:`read_table`).
     """
     report = progress or (lambda done, total, message: None)
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     report(0, 1, "load")
-    table = read_table(source, name=name, max_bytes=max_bytes)
+    table = read_table(source, name=name, max_bytes=max_bytes, sheet=sheet,
+                       header_row=header_row)
     warnings: tuple[str, ...] = ()
     if model is None:
         schema = build_schema(table, target=target, task=task)
@@ -119,4 +126,16 @@ def explain_file(
         trained, X, rows=picked, row_ids=dataset.row_ids[picked], device=device, progress=report
     )
     seconds["shap"] = time.perf_counter() - start
-    return ExplainRun(table, schema, dataset, trained, evaluation, shap, seconds, warnings)
+    findings = schema.findings + run_findings(schema, trained, evaluation, shap)
+    return ExplainRun(table, schema, dataset, trained, evaluation, shap, seconds, warnings,
+                      findings)
+
+
+def run_findings(
+    schema: Schema, model: TrainedModel, evaluation: Evaluation, shap: ShapResult
+) -> tuple[Finding, ...]:
+    """Warnings about the model itself: a near-perfect held-out score, one dominant feature."""
+    names = schema.display_names
+    importance = {names.get(f, f): score for f, score in shap.ranking()}
+    return model_findings(evaluation.metrics, classifier=model.task != "regression",
+                          mean_abs_shap=importance)

@@ -23,6 +23,7 @@ Reason = Literal[
     "free_text",
     "datetime",
     "leakage",
+    "possible_leak",
     "personal",
     "high_cardinality",
     "all_missing",
@@ -31,14 +32,16 @@ Reason = Literal[
 ]
 
 REASON_TEXT: dict[str, str] = {
-    "identifier": "excluded: unique per row, looks like an identifier",
+    "identifier": "excluded: an identifier (unique per row, a row number, or named as an ID)",
     "constant": "excluded: has a single value, so it cannot explain anything",
     "free_text": "excluded: free text, not a category or a number",
     "datetime": "excluded: a date or time; derive features such as month or age from it first",
-    "leakage": "excluded: maps almost one-to-one onto the target, so it likely leaks the answer",
-    "personal": (
-        "excluded: looks like a person identifier (name, e-mail, phone, ID or record number)"
-    ),
+    "leakage": "excluded: alone it predicts the target almost perfectly, so it likely leaks "
+    "the answer",
+    "possible_leak": "excluded: its name says it is recorded at or after the outcome (such as "
+    "follow-up time or cause of death); include it only if it is known before the outcome",
+    "personal": "excluded: personal data (a person's name, phone number, e-mail or postal "
+    "address, or national ID number)",
     "high_cardinality": "excluded: too many distinct text values to use as a category",
     "all_missing": "excluded: every value is missing",
     "user": "excluded by you",
@@ -46,14 +49,35 @@ REASON_TEXT: dict[str, str] = {
 }
 
 MAX_CATEGORIES = 200
-_PERSONAL_NAME = re.compile(
-    r"(^|[_\s-])(first|last|full|patient|given|family|sur)?[_\s-]?name($|[_\s-])|e-?mail|phone|"
-    r"mobile|telephone|^tel$|ssn|social.?security|rrn|resident.?reg|^mrn$|medical.?record|"
-    r"address|이름|성명|환자명|전화|휴대폰|주민|등록번호|이메일|주소|환자번호",
+# Names that say what a column holds; the content decides whether it is personal.
+_PERSON_NAME_COLUMN = re.compile(
+    r"(^|[_\s.-])(first|last|full|patient|given|family|sur|middle|maiden|person|customer|"
+    r"client|member|owner)?[_\s.-]?name$|^name$|이름|성명|환자명|고객명",
     re.IGNORECASE,
 )
+_PHONE_COLUMN = re.compile(r"phone|mobile|telephone|^tel$|^fax$|전화|휴대폰|연락처", re.IGNORECASE)
+_ADDRESS_COLUMN = re.compile(r"(^|[_\s.-])(street|home|postal|mailing)?[_\s.-]?address$|주소",
+                             re.IGNORECASE)
+_NATIONAL_ID_COLUMN = re.compile(r"(^|[_\s.-])(ssn|rrn)($|[_\s.-])|social.?security|"
+                                 r"resident.?reg|주민", re.IGNORECASE)
+# Named as an identifier: an identifier even when values repeat (repeat visits).
+_NAMED_ID = re.compile(
+    r"(^|[_\s.-])(id|ids|identifier|uuid|guid|mrn|recordno|record_?no)$|^id([_\s.-]|$)|"
+    r"(patient|subject|person|participant|visit|record|case|sample|member|customer|client|"
+    r"user|account|encounter|admission|hadm|stay|study|individual|household|family|episode|"
+    r"specimen|order|accession|chart|medical[_\s.-]?record)[_\s.-]?(id|no|num|nr|number|code|"
+    r"key)$|^(subject|patient|individual|person|participant|household|respondent)s?$|"
+    r"환자번호|등록번호|차트번호|아이디|식별",
+    re.IGNORECASE,
+)
+_NAMED_ID_CAMEL = re.compile(r"[a-z](ID|Id)$")
+# Generic names of row numbers written by R, pandas and spreadsheets.
+_ROW_NUMBER_NAME = re.compile(r"^(unnamed: ?\d+|rownames|row\.?names|x|\.\.\.1|index|row|"
+                              r"rowid|row_?id|obs|seq|#|no\.?|순번|번호)$", re.IGNORECASE)
 _ID_NAME = re.compile(r"(^|[_\s-])(id|identifier|key|uuid|guid|index|no|number)$|^id[_\s-]|번호$",
                       re.IGNORECASE)
+_PERSON_WORDS = re.compile(r"^[A-Z][A-Za-z'\-]+\.?(,?\s+[A-Z][A-Za-z'\-]*\.?){0,3}$|^[가-힣]{2,4}$")
+_NAMED_ID_MIN_DISTINCT = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[\d\s().-]{9,18}$")
 _RRN = re.compile(r"^\d{6}-?[1-8]\d{6}$")
@@ -72,6 +96,8 @@ class ColumnProfile:
     n_missing: int
     n_unique: int
     n_rows: int
+    leak_metric: str | None = None
+    leak_score: float | None = None
 
     @property
     def missing_fraction(self) -> float:
@@ -81,6 +107,10 @@ class ColumnProfile:
     @property
     def reason_text(self) -> str | None:
         """English sentence for the exclusion reason, or None for features."""
+        if self.reason == "leakage" and self.leak_score is not None:
+            metric = "AUC" if self.leak_metric == "auc" else "R²"
+            return (f"excluded: alone it predicts the target with {metric} "
+                    f"{self.leak_score:.3f} on held-out rows, so it likely leaks the answer")
         return REASON_TEXT[self.reason] if self.reason else None
 
 
@@ -113,10 +143,19 @@ def _looks_datetime(series: pd.Series) -> bool:
     return bool(parsed.notna().mean() > 0.9)
 
 
-def _looks_personal(name: str, series: pd.Series) -> bool:
-    if _PERSONAL_NAME.search(name):
+def _looks_personal(name: str, series: pd.Series, n_unique: int) -> bool:
+    """A person's name, phone, e-mail, address or national ID number, judged by content.
+
+    A column's name only says where to look: ``clinic_name`` with a handful of
+    clinics and ``phone_service`` with yes/no are categories.
+    """
+    non_null = int(series.notna().sum())
+    many = n_unique >= 5 and n_unique >= 0.3 * non_null
+    if _NATIONAL_ID_COLUMN.search(name) and n_unique >= 0.5 * non_null and non_null:
         return True
-    if pd.api.types.is_numeric_dtype(series):
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        if _PHONE_COLUMN.search(name) and many and series.dropna().abs().min() >= 1e6:
+            return True  # phone numbers stored as numbers
         return False
     sample = _non_null_strings(series, 300).str.strip()
     if sample.empty:
@@ -125,22 +164,44 @@ def _looks_personal(name: str, series: pd.Series) -> bool:
         if sample.str.match(pattern).mean() > 0.5:
             return True
     phone_like = sample.str.match(_PHONE) & (sample.str.count(r"\d") >= 9)
-    return bool(phone_like.mean() > 0.5 and sample.str.contains(r"[-\s()+]").mean() > 0.5)
+    if phone_like.mean() > 0.5 and (
+        _PHONE_COLUMN.search(name) or sample.str.contains(r"[-\s()+]").mean() > 0.5
+    ):
+        return True
+    if _PERSON_NAME_COLUMN.search(name) and many:
+        return bool(sample.str.match(_PERSON_WORDS).mean() > 0.8)
+    if _ADDRESS_COLUMN.search(name) and many:
+        return bool(sample.str.contains(r"\d").mean() > 0.5 or n_unique >= 0.8 * non_null)
+    return False
+
+
+def _named_identifier(name: str, n_unique: int) -> bool:
+    """Named as an identifier (``patient_id``, ``visit.id``, ``mrn``, ``환자번호``), many values."""
+    named = bool(_NAMED_ID.search(name) or _NAMED_ID_CAMEL.search(name))
+    return named and n_unique > _NAMED_ID_MIN_DISTINCT
 
 
 def _looks_identifier(name: str, series: pd.Series, n_unique: int, n_rows: int) -> bool:
     non_null = int(series.notna().sum())
     if non_null < 10 or n_unique < 0.98 * non_null:
         return False
-    if pd.api.types.is_float_dtype(series):
-        values = series.dropna().to_numpy()
-        return bool(np.all(values == np.round(values)) and _ID_NAME.search(name) is not None)
-    if pd.api.types.is_integer_dtype(series):
-        if _ID_NAME.search(name):
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.dropna().to_numpy(dtype=float)
+        if not np.all(values == np.round(values)):
+            return False
+        if _ID_NAME.search(name) or _ROW_NUMBER_NAME.match(name.strip()):
             return True
-        steps = np.diff(np.sort(series.dropna().to_numpy()))
-        return bool(steps.size and np.mean(steps == 1) > 0.9)
+        steps = np.diff(np.sort(values))
+        return bool(steps.size and np.mean(steps == 1) > 0.9)  # a row number
     return True
+
+
+def _row_numbers(series: pd.Series, n_unique: int) -> bool:
+    """Distinct whole numbers counting up by one (at least three of them)."""
+    values = series.dropna().to_numpy(dtype=float)
+    if len(values) < 3 or n_unique != len(values) or not np.all(values == np.round(values)):
+        return False
+    return bool(np.mean(np.diff(np.sort(values)) == 1) > 0.9)
 
 
 def _looks_free_text(series: pd.Series, n_unique: int) -> bool:
@@ -162,11 +223,15 @@ def _classify(name: str, display: str, series: pd.Series, n_rows: int) -> Column
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     if n_unique == 0:
         return make("numeric" if numeric else "categorical", "all_missing")
-    if _looks_personal(display, series):
+    if numeric and _ROW_NUMBER_NAME.match(display.strip()) and _row_numbers(series, n_unique):
+        return make("identifier", "identifier")  # "Unnamed: 0", "rownames": a row number
+    if _looks_personal(display, series, n_unique):
         kind: Kind = "identifier" if n_unique > 0.9 * (n_rows - n_missing) else "text"
         return make(kind, "personal")
     if n_unique == 1:
         return make("numeric" if numeric else "categorical", "constant")
+    if _named_identifier(display, n_unique) and not _looks_datetime(series):
+        return make("identifier", "identifier")
     if _looks_boolean(series, n_unique):
         return make("boolean", None)
     if _looks_datetime(series):
@@ -182,46 +247,6 @@ def _classify(name: str, display: str, series: pd.Series, n_rows: int) -> Column
     if n_unique > MAX_CATEGORIES:
         return make("categorical", "high_cardinality")
     return make("categorical", None)
-
-
-def _single_feature_fit(feature: pd.Series, target: pd.Series, classification: bool) -> float:
-    """Return how well ``feature`` alone predicts ``target``, 0..1 (purity or eta squared)."""
-    if pd.api.types.is_numeric_dtype(feature) and feature.nunique() > 20:
-        groups = pd.qcut(feature, 20, labels=False, duplicates="drop")
-    else:
-        groups = feature.astype("object")
-    groups = groups.astype("object").where(groups.notna(), "__missing__")
-    if classification:
-        table = pd.crosstab(groups, target.astype(str))
-        return float(table.max(axis=1).sum() / table.to_numpy().sum())
-    y = pd.to_numeric(target, errors="coerce").astype(float)
-    total = float(((y - y.mean()) ** 2).sum())
-    if total == 0:
-        return 0.0
-    means = y.groupby(groups).transform("mean")
-    return float(1 - ((y - means) ** 2).sum() / total)
-
-
-def detect_leakage(
-    frame: pd.DataFrame, target: str, features: list[str], *, classification: bool
-) -> list[str]:
-    """Return the features that map almost one-to-one onto the target.
-
-    A column leaks when on its own (binned into at most 20 groups) it predicts
-    the target with purity (classification) or eta squared (regression) of at
-    least 0.98, and closes at least 90% of the gap left by the majority class.
-    """
-    y = frame[target]
-    baseline = float(y.astype(str).value_counts(normalize=True).iloc[0]) if classification else 0.0
-    leaking = []
-    for name in features:
-        feature = frame[name]
-        if feature.nunique() > MAX_CATEGORIES and not pd.api.types.is_numeric_dtype(feature):
-            continue
-        fit = _single_feature_fit(feature, y, classification)
-        if fit >= 0.98 and (fit - baseline) >= 0.9 * (1 - baseline):
-            leaking.append(name)
-    return leaking
 
 
 def profile_columns(frame: pd.DataFrame, display_names: dict[str, str]) -> list[ColumnProfile]:

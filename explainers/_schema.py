@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -10,8 +9,11 @@ from typing import Literal
 import pandas as pd
 
 from ._errors import DataError
-from ._profiling import ColumnProfile, Role, detect_leakage, override_role, profile_columns
+from ._findings import Finding
+from ._leakage import recorded_after_outcome, score_single_features
+from ._profiling import ColumnProfile, Role, override_role, profile_columns
 from ._reading import Table
+from ._target_guess import Candidate, rank_candidates
 
 Task = Literal["binary", "multiclass", "regression"]
 TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
@@ -19,7 +21,8 @@ TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
 MIN_ROWS = 20
 MIN_CLASS_ROWS = 5
 MAX_CLASSES = 50
-_TARGET_WORDS = ("target", "label", "outcome", "diagnosis", "class", "y", "진단", "결과", "타겟")
+TargetReason = Literal["given", "named", "shape", "last_column", "model"]
+_MAX_ALTERNATIVES = 5
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Schema:
     target_guessed: bool
     task_guessed: bool
     n_rows: int
+    target_reason: TargetReason = "given"
+    target_alternatives: tuple[str, ...] = ()
+    skipped_targets: tuple[tuple[str, str], ...] = ()
+    findings: tuple[Finding, ...] = ()
+    leak_check_rows: int = 0
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -60,41 +68,32 @@ class Schema:
         )
 
 
-def _name_score(name: str) -> int:
-    lowered = name.strip().lower()
-    if lowered in _TARGET_WORDS:
-        return 2
-    tokens = re.split(r"[\s_\-.()]+", lowered)
-    if any(t in _TARGET_WORDS for t in tokens if t != "y") or any(
-        w in lowered for w in _TARGET_WORDS[6:]
-    ):
-        return 1
-    return 0
-
-
 def guess_target(columns: tuple[ColumnProfile, ...] | list[ColumnProfile]) -> str:
-    """Guess the target: a column named like target/label/outcome/..., else the last column.
+    """Guess the target from names, then shape (see :mod:`explainers._target_guess`).
 
     Columns that cannot be a target (identifiers, free text, constants, all
-    missing) are skipped.
+    missing, dates, personal data) are skipped.
     """
-    usable = [
-        c
-        for c in columns
-        if c.reason not in ("identifier", "all_missing", "constant", "personal", "free_text")
-    ]
-    if not usable:
-        raise DataError(
-            "No column can serve as the target: every column is an identifier, text, "
-            "constant or empty. Add a column with the outcome to explain.",
-            code="no_target",
-        )
-    best = max(usable, key=lambda c: (_name_score(c.display_name), columns.index(c)))
-    return best.name if _name_score(best.display_name) > 0 else usable[-1].name
+    ranked = rank_candidates(list(columns))
+    if not ranked:
+        raise _no_target()
+    return ranked[0].profile.name
+
+
+def _no_target() -> DataError:
+    return DataError(
+        "No column can serve as the target: every column is an identifier, text, a date, "
+        "constant or empty. Add a column with the outcome to explain.",
+        code="no_target",
+    )
 
 
 def infer_task(target: pd.Series) -> Task:
-    """Infer binary, multiclass or regression from the target's values."""
+    """Infer binary, multiclass or regression from the target's values.
+
+    Text is classes; numbers are classes when they are at most ten whole numbers
+    counting up by one (class codes), else a regression target.
+    """
     values = target.dropna()
     n_unique = int(values.nunique())
     if n_unique <= 2:
@@ -103,7 +102,9 @@ def infer_task(target: pd.Series) -> Task:
         return "binary"
     if pd.api.types.is_numeric_dtype(values):
         integral = bool((values == values.round()).all())
-        return "multiclass" if integral and n_unique <= 10 else "regression"
+        # Class codes count up by one (0..k, 1..k); counts with gaps (0, 1, 2, 7, 12) are numbers.
+        codes = integral and n_unique <= 10 and values.max() - values.min() + 1 == n_unique
+        return "multiclass" if codes else "regression"
     return "multiclass"
 
 
@@ -183,8 +184,14 @@ def build_schema(
     profiles = profile_columns(table.frame, table.original_names)
     by_name = {c.name: c for c in profiles}
     by_display = {c.display_name: c.name for c in profiles}
+    frame = table.frame
+    findings: list[Finding] = []
+    reason: TargetReason = "given"
+    alternatives: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
     if target is None:
-        target_name, target_guessed = guess_target(profiles), True
+        target_name, reason, alternatives, skipped = _choose_target(frame, profiles, task)
+        target_guessed = True
     else:
         target_name = target if target in by_name else by_display.get(target, "")
         target_guessed = False
@@ -195,7 +202,6 @@ def build_schema(
                 code="unknown_target",
                 column=target,
             )
-    frame = table.frame
     display = by_name[target_name].display_name
     chosen_task = infer_task(frame[target_name]) if task == "auto" else task
     _check_target(frame, target_name, chosen_task, display)
@@ -203,15 +209,7 @@ def build_schema(
     profiles = [
         replace(c, role="target", reason=None) if c.name == target_name else c for c in profiles
     ]
-    candidates = [c.name for c in profiles if c.role == "feature"]
-    labelled = frame[frame[target_name].notna()]
-    leaking = set(
-        detect_leakage(
-            labelled, target_name, candidates, classification=chosen_task != "regression"
-        )
-    )
-    profiles = [replace(c, role="excluded", reason="leakage") if c.name in leaking else c
-                for c in profiles]
+    profiles, leak_rows = _audit_leaks(frame, target_name, profiles, chosen_task)
     for name, role in (roles or {}).items():
         key = name if name in by_name else by_display.get(name)
         if key is None or key == target_name:
@@ -223,6 +221,9 @@ def build_schema(
             "Data page (or check the target choice).",
             code="no_features",
         )
+    names = {c.name: c.display_name for c in profiles}
+    findings = _target_findings(display, reason, alternatives, skipped, names)
+    findings += _leak_findings(profiles)
     return Schema(
         columns=tuple(profiles),
         target=target_name,
@@ -230,4 +231,136 @@ def build_schema(
         target_guessed=target_guessed,
         task_guessed=task == "auto",
         n_rows=len(frame),
+        target_reason=reason,
+        target_alternatives=alternatives,
+        skipped_targets=skipped,
+        findings=tuple(findings),
+        leak_check_rows=leak_rows,
     )
+
+
+def _choose_target(
+    frame: pd.DataFrame, profiles: list[ColumnProfile], task: TaskChoice
+) -> tuple[str, TargetReason, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The first ranked candidate that can be trained on, the others, and those skipped."""
+    _refuse_unusable_named(profiles)
+    ranked = rank_candidates(profiles)
+    if not ranked:
+        raise _no_target()
+    skipped: list[tuple[str, str]] = []
+    for i, candidate in enumerate(ranked):
+        name = candidate.profile.name
+        chosen_task = infer_task(frame[name]) if task == "auto" else task
+        try:
+            _check_target(frame, name, chosen_task, candidate.profile.display_name)
+        except DataError as error:
+            skipped.append((name, error.code))
+            continue
+        rest = tuple(c.profile.name for c in ranked[i + 1:] if _plausible(c))
+        return name, candidate.reason, rest[:_MAX_ALTERNATIVES], tuple(skipped)
+    first = ranked[0].profile
+    chosen_task = infer_task(frame[first.name]) if task == "auto" else task
+    _check_target(frame, first.name, chosen_task, first.display_name)  # raises its reason
+    raise _no_target()
+
+
+def _plausible(candidate: Candidate) -> bool:
+    return candidate.name_tier > 0 or candidate.shape > 0
+
+
+def _refuse_unusable_named(profiles: list[ColumnProfile]) -> None:
+    """A column named exactly as the outcome that is empty or constant stops the guess."""
+    from ._target_guess import name_tier
+
+    named = [c for c in profiles if name_tier(c.display_name) == 3]
+    if not named or any(c.reason not in ("all_missing", "constant") for c in named):
+        return
+    column = named[0]
+    what = "is empty" if column.reason == "all_missing" else "has a single value"
+    raise DataError(
+        f"The column {column.display_name!r} is named as the outcome but {what}, so there is "
+        f"nothing to predict. Check the file, or choose the target yourself.",
+        code="unusable_named_target",
+        column=column.display_name,
+        why=column.reason,
+    )
+
+
+def _audit_leaks(
+    frame: pd.DataFrame, target: str, profiles: list[ColumnProfile], task: Task
+) -> tuple[list[ColumnProfile], int]:
+    """Exclude features that alone predict the target, and those recorded after the outcome."""
+    outcome = next(c.display_name for c in profiles if c.role == "target")
+    after = {c.name for c in profiles if c.role != "target" and c.reason in (None, "datetime")
+             and recorded_after_outcome(c.display_name, target=outcome)}
+    features = {
+        c.name: bool(pd.api.types.is_numeric_dtype(frame[c.name]))
+        for c in profiles if c.role == "feature" and c.name not in after
+    }
+    scores, rows = score_single_features(frame, target, features,
+                                         classification=task != "regression")
+    leaks = {s.column: s for s in scores if s.leaks}
+    out = []
+    for c in profiles:
+        if c.name in after:
+            c = replace(c, role="excluded", reason="possible_leak")
+        elif c.name in leaks:
+            leak = leaks[c.name]
+            c = replace(c, role="excluded", reason="leakage", leak_metric=leak.metric,
+                        leak_score=leak.score)
+        out.append(c)
+    return out, rows
+
+
+def _target_findings(
+    display: str, reason: TargetReason, alternatives: tuple[str, ...],
+    skipped: tuple[tuple[str, str], ...], names: dict[str, str],
+) -> list[Finding]:
+    findings = []
+    for name, code in skipped:
+        why = _SKIP_TEXT.get(code, "it cannot be trained on")
+        findings.append(Finding(
+            "target_skipped", f"{names[name]!r} was not used as the target: {why}.",
+            (names[name],), {"why": code}))
+    if reason != "given":
+        how = {"named": "from its name", "shape": "from its values (it has few classes and "
+               "comes last among such columns)", "last_column": "as the last usable column",
+               "model": "as the column the model does not use"}[reason]
+        others = [names[a] for a in alternatives]
+        tail = f" Other candidates: {', '.join(repr(o) for o in others)}." if others else ""
+        findings.append(Finding(
+            "target_guess", f"The target {display!r} was guessed {how}; check that it is the "
+            f"outcome you want to explain.{tail}", (display, *others), {"reason": reason}))
+    return findings
+
+
+_SKIP_TEXT = {
+    "constant_target": "it has a single value",
+    "too_few_rows": "too few rows have a value in it",
+    "rare_class": "one of its classes has too few rows",
+    "too_many_classes": "it has too many distinct values to be classes",
+    "not_binary": "it does not have exactly two values",
+    "regression_needs_numbers": "it is not numeric",
+}
+
+
+def _leak_findings(profiles: list[ColumnProfile]) -> list[Finding]:
+    findings = []
+    after = tuple(c.display_name for c in profiles if c.reason == "possible_leak")
+    if after:
+        findings.append(Finding(
+            "possible_leak",
+            f"Left out because their names say they are recorded at or after the outcome "
+            f"(follow-up time, time to event, date or cause of death, discharge status): "
+            f"{', '.join(repr(a) for a in after[:5])}. Include one only if it is known before "
+            f"the outcome.", after))
+    leaks = [c for c in profiles if c.reason == "leakage"]
+    if leaks:
+        parts = [f"{c.display_name!r} ({c.leak_metric.upper() if c.leak_metric == 'auc' else 'R²'}"
+                 f" {c.leak_score:.3f})" for c in leaks[:5] if c.leak_score is not None]
+        findings.append(Finding(
+            "leakage",
+            f"Left out because each alone predicts the target almost perfectly on held-out "
+            f"rows: {', '.join(parts)}. Such a column usually records the answer.",
+            tuple(c.display_name for c in leaks)))
+    return findings

@@ -4,7 +4,7 @@ Usage::
 
     xai-explain DATA [--target COL] [--task auto|binary|multiclass|regression]
                 [--out DIR] [--device auto|cpu|cuda] [--rows N] [--seed N]
-                [--model FILE]
+                [--model FILE] [--sheet NAME] [--header-row N]
 
 Writes ``DIR/model.json``, ``DIR/shap_values.csv`` and ``DIR/summary.json``.
 With ``--model`` (an XGBoost model saved as JSON or UBJSON) nothing is trained:
@@ -27,6 +27,7 @@ from typing import NoReturn
 from ._errors import ExplainerError
 from ._export import shap_frame, write_csv
 from ._pipeline import ExplainRun, explain_file
+from ._reading import Table
 
 # The CLI reads local files, so it allows far larger tables than an upload (the cell
 # limit still applies): a 1M x 30 CSV is about 320 MB.
@@ -54,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--model", metavar="FILE",
                         help="explain this XGBoost model (JSON or UBJSON) instead of training one")
+    parser.add_argument("--sheet", metavar="NAME",
+                        help="workbook sheet to read (default: the one with the most data)")
+    parser.add_argument("--header-row", type=int, metavar="N",
+                        help="workbook row (1 = first) holding the column names "
+                        "(default: found)")
     return parser
 
 
@@ -107,12 +113,44 @@ def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
         "global_importance": [
             {"feature": names[f], "mean_abs_shap": score} for f, score in run.shap.ranking()
         ],
+        "warnings": [finding.as_dict() for finding in run.findings],
+        "reading": reading_of(run.table),
+        "target_guess": {
+            "guessed": run.schema.target_guessed,
+            "reason": run.schema.target_reason,
+            "alternatives": [names.get(a, a) for a in run.schema.target_alternatives],
+            "skipped": [{"name": names.get(n, n), "code": code}
+                        for n, code in run.schema.skipped_targets],
+        },
+        "leak_check_rows": run.schema.leak_check_rows,
     }
     if run.model.classes is not None:
         summary["classes"] = list(run.model.classes)
     if run.model.source == "uploaded":
         summary["model_warnings"] = list(run.warnings)
     return summary
+
+
+def reading_of(table: Table) -> dict[str, object]:
+    """How the file was read: format, sheet, header row, missing markers, number formats."""
+    names = table.original_names
+    reading = table.reading
+    return {
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "sheet": reading.sheet,
+        "sheets": list(reading.sheets),
+        "header_row": reading.header_row + 1,
+        "missing_tokens": [
+            {"column": names.get(m.column, m.column), "tokens": list(m.tokens), "count": m.count}
+            for m in reading.missing
+        ],
+        "converted_to_numbers": [
+            {"column": names.get(c.column, c.column), "formats": list(c.formats)}
+            for c in reading.converted
+        ],
+    }
 
 
 def _dropped(run: ExplainRun) -> list[dict[str, object]]:
@@ -135,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows is not None and args.rows < 1:
         print("error: --rows must be at least 1.", file=sys.stderr)
         return 2
+    if args.header_row is not None and args.header_row < 1:
+        print("error: --header-row must be at least 1.", file=sys.stderr)
+        return 2
     if args.model is not None and not Path(args.model).is_file():
         print(f"error: no such model file: {args.model}. Check the path.", file=sys.stderr)
         return 2
@@ -143,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             path, target=args.target, task=args.task, device=args.device,
             rows=args.rows, seed=args.seed, progress=_TerminalBar(),
             model=None if args.model is None else Path(args.model),
-            max_bytes=CLI_MAX_BYTES,
+            max_bytes=CLI_MAX_BYTES, sheet=args.sheet,
+            header_row=None if args.header_row is None else args.header_row - 1,
         )
         seconds = dict(run.seconds)
         out = Path(args.out)

@@ -14,6 +14,13 @@ def _schema(frame: pd.DataFrame, **kwargs):
     return build_schema(read_table(to_csv_bytes(frame), name="t.csv"), **kwargs)
 
 
+_FIRST = ["James", "Mary", "Min-jun", "Seo-yeon", "Ahmed", "Olga", "Kwame", "Lucia", "Hiroshi",
+          "Ana", "John", "Fatima", "Pierre", "Ji-ho", "Emma", "Raj", "Sofia", "Chen", "Ivan",
+          "Grace"]
+_LAST = ["Smith", "Kim", "Lee", "Garcia", "Novak", "Okafor", "Tanaka", "Silva", "Park",
+         "O'Brien", "Dubois", "Khan", "Rossi", "Choi", "Nguyen", "Jones", "Moreau"]
+
+
 def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
@@ -26,7 +33,8 @@ def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
             "constant": 1,
             "notes": [f"patient reported mild pain on day {i} after the visit" for i in range(n)],
             "visit_date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
-            "full_name": [f"Name{i} Surname{i}" for i in range(n)],
+            "full_name": [f"{_FIRST[i % len(_FIRST)]} {_LAST[i * 7 % len(_LAST)]}"
+                          for i in range(n)],
             "email": [f"user{i}@example.org" for i in range(n)],
             "phone": [f"010-{1000 + i:04d}-{2000 + i:04d}" for i in range(n)],
             "rrn_field": [f"{900101 + i % 28:06d}-{1000000 + i:07d}" for i in range(n)],
@@ -48,8 +56,9 @@ def test_roles_and_reasons():
     assert reasons["constant"] == "constant"
     assert reasons["notes"] == "free_text"
     assert reasons["visit_date"] == "datetime"
-    for personal in ("full_name", "email", "phone", "rrn_field", "MRN"):
+    for personal in ("full_name", "email", "phone", "rrn_field"):
         assert reasons[personal] == "personal", personal
+    assert reasons["MRN"] == "identifier"  # a medical record number names the row, not a person
     assert reasons["discharge_code"] == "leakage"
     assert set(schema.features) == {"age", "glucose", "smoker", "region"}
     assert schema.target == "outcome" and schema.task == "binary"

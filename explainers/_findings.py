@@ -1,0 +1,97 @@
+"""Findings: things a user must look at before trusting a model, with the columns to check.
+
+Codes are stable (the app translates them from ``code`` and ``params``):
+``target_guess``, ``target_skipped``, ``possible_leak``, ``leakage``,
+``near_perfect_score`` and ``dominant_feature``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NEAR_PERFECT_AUC = 0.99
+NEAR_PERFECT_R2 = 0.98
+DOMINANT_SHARE = 0.6
+"""A feature carrying more than this share of the total mean |SHAP| dominates the model."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One warning: a stable code, an English sentence, the columns it names, its figures."""
+
+    code: str
+    message: str
+    columns: tuple[str, ...] = ()
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``summary.json`` form: code, message and columns."""
+        return {"code": self.code, "message": self.message, "columns": list(self.columns)}
+
+
+def _names(columns: tuple[str, ...]) -> str:
+    shown = ", ".join(repr(c) for c in columns[:5])
+    return shown + (f" and {len(columns) - 5} more" if len(columns) > 5 else "")
+
+
+def score_findings(
+    metrics: Mapping[str, float],
+    *,
+    classifier: bool,
+    ranking: list[tuple[str, float]],
+) -> tuple[Finding, ...]:
+    """Warnings about a model that looks too good, from its held-out metrics and mean |SHAP|.
+
+    Parameters
+    ----------
+    metrics
+        Validation metrics (``auc``, ``accuracy`` or ``r2``).
+    ranking
+        Features (display names) with their mean |SHAP|, largest first.
+    """
+    findings = []
+    top = tuple(name for name, _ in ranking[:3])
+    total = float(sum(score for _, score in ranking))
+    auc, accuracy, r2 = metrics.get("auc"), metrics.get("accuracy"), metrics.get("r2")
+    figure: tuple[str, float] | None = None
+    if classifier:
+        if auc is not None and np.isfinite(auc) and auc >= NEAR_PERFECT_AUC:
+            figure = ("AUC", float(auc))
+        elif accuracy is not None and accuracy >= 1.0:
+            figure = ("accuracy", float(accuracy))
+    elif r2 is not None and np.isfinite(r2) and r2 >= NEAR_PERFECT_R2:
+        figure = ("R²", float(r2))
+    if figure is not None:
+        findings.append(Finding(
+            "near_perfect_score",
+            f"The model scores {figure[0]} {figure[1]:.3f} on held-out rows, which real data "
+            f"rarely allows: it may be too good to be true. Check that none of the most "
+            f"important columns records the answer or is recorded after it: {_names(top)}.",
+            top,
+            {"metric": figure[0], "score": figure[1]},
+        ))
+    if ranking and total > 0 and ranking[0][1] / total > DOMINANT_SHARE:
+        share = ranking[0][1] / total
+        findings.append(Finding(
+            "dominant_feature",
+            f"One column, {ranking[0][0]!r}, carries {share:.0%} of the model's total "
+            f"importance (mean |SHAP|). Check that it is known before the outcome and does "
+            f"not stand in for the answer.",
+            (ranking[0][0],),
+            {"share": share},
+        ))
+    return tuple(findings)
+
+
+def model_findings(
+    metrics: Mapping[str, float],
+    *,
+    classifier: bool,
+    mean_abs_shap: Mapping[str, float],
+) -> tuple[Finding, ...]:
+    """:func:`score_findings` from a model's metrics and its features' mean |SHAP|."""
+    ranking = sorted(mean_abs_shap.items(), key=lambda item: -item[1])
+    return score_findings(metrics, classifier=classifier, ranking=ranking)

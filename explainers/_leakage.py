@@ -1,0 +1,179 @@
+"""The leak audit before training: features that give the answer away.
+
+Two checks, both run on the candidate features of a chosen target:
+
+- **Alone, on held-out rows.** Each feature on its own predicts the target with a
+  shallow decision tree (categories target-encoded by scikit-learn's
+  :class:`~sklearn.preprocessing.TargetEncoder`, missing values kept, so numeric
+  thresholds, categories and "present only when the event happened" patterns are
+  all caught), scored out of fold by 3-fold cross-validation: ROC AUC for
+  classification (one-vs-rest macro for several classes), R² for regression. A
+  feature that alone reaches AUC >= 0.99 or R² >= 0.98 leaks. Large tables are
+  checked on a seeded sample of :data:`LEAK_SAMPLE_ROWS` labelled rows.
+- **By meaning.** A column whose name says it is recorded at or after the outcome
+  (follow-up time, time to event, date or cause of death, discharge status, in
+  their usual abbreviations and in Korean) is a possible leak.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import r2_score, roc_auc_score
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import TargetEncoder
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+LEAK_SAMPLE_ROWS = 10_000
+"""Labelled rows (a seeded sample) on which each feature is tried alone."""
+LEAK_AUC = 0.99
+LEAK_R2 = 0.98
+_FOLDS = 3
+_DEPTH = 6
+_MIN_LEAF = 5
+
+LeakMetric = Literal["auc", "r2"]
+
+_AFTER_OUTCOME = re.compile(
+    r"follow[_\s.-]?up|^fu[_\s.-]?(time|days|months|years|len|length)?$|futime|fu_?time|"
+    r"(time|days?|months?|years?|weeks?)[_\s.-]?(to|until|till)[_\s.-]?(event|recurrence|"
+    r"relapse|death|progression|failure|readmission|censor\w*|last[_\s.-]?(contact|follow\w*))|"
+    r"surv(ival)?[_\s.-]?(time|days|months|years|weeks|status)|"
+    r"^(os|pfs|dfs|efs|rfs|ttp)[_\s.-]?(time|months|days|weeks|years|status)?$|"
+    r"(date|time|day|year|age|place)[_\s.-]?(of|at)[_\s.-]?(death|recurrence|relapse|discharge|"
+    r"censor\w*|last[_\s.-]?(contact|follow\w*))|"
+    r"(death|dod|recurrence|relapse|discharge|censor(ing)?)[_\s.-]?(date|time|day|days|dt|cause|"
+    r"status|reason|type|disposition|location)$|"
+    r"cause[_\s.-]?of[_\s.-]?death|^dod$|^censor(ed|ing)?$|len[_\s.-]?fol|"
+    r"surv(ival)?[_\s.-]?in[_\s.-]?(days|months|weeks|years)|"
+    r"추적|사망[_\s]?(일|날짜|일자|원인|시간|장소)|퇴원[_\s]?(상태|형태|결과)|재발[_\s]?(일|날짜|시간)|"
+    r"생존[_\s]?(기간|시간|일수)|관찰[_\s]?기간",
+    re.IGNORECASE,
+)
+
+
+# Beside an event outcome (death, status, censoring), a bare time column is follow-up time.
+_EVENT_TARGET = re.compile(r"death|dead|died|mortality|status|event|cens|fstat|surviv|recur|"
+                           r"relapse|fail|사망|재발|생존|사건", re.IGNORECASE)
+_BARE_TIME = re.compile(r"^(t|time|times|stime|survt(ime)?|surv|survival|duration|days|weeks|"
+                        r"months|years|time[_\s.-]?[a-z]{1,2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LeakScore:
+    """How well one feature alone predicts the target on held-out rows."""
+
+    column: str
+    metric: LeakMetric
+    score: float
+
+    @property
+    def leaks(self) -> bool:
+        """True when the feature alone predicts the target almost perfectly."""
+        return self.score >= (LEAK_AUC if self.metric == "auc" else LEAK_R2)
+
+
+def recorded_after_outcome(name: str, *, target: str | None = None) -> bool:
+    """True when a column's name says it is recorded at or after the outcome.
+
+    With ``target`` (the outcome's name), a bare ``time`` or ``survival`` column beside
+    an event outcome (death, status, censoring) is follow-up time too.
+    """
+    name = name.strip()
+    if _AFTER_OUTCOME.search(name):
+        return True
+    return bool(target and _EVENT_TARGET.search(target) and _BARE_TIME.match(name))
+
+
+def score_single_features(
+    frame: pd.DataFrame,
+    target: str,
+    features: dict[str, bool],
+    *,
+    classification: bool,
+    seed: int = 0,
+    max_rows: int = LEAK_SAMPLE_ROWS,
+) -> tuple[list[LeakScore], int]:
+    """Score every feature alone against ``target`` on held-out rows.
+
+    Parameters
+    ----------
+    frame
+        The table; rows with a missing target are left out here.
+    features
+        Feature name to True when it is numeric (or boolean), False for a category.
+    classification
+        AUC for classification, R² for regression.
+
+    Returns
+    -------
+    list of LeakScore, int
+        One score per feature that could be scored, and the rows they were scored on.
+    """
+    labelled = frame[frame[target].notna()]
+    if classification:
+        labels = labelled[target].astype(str)
+        counts = labels.value_counts()
+        labelled = labelled[labels.isin(counts[counts >= _FOLDS * 2].index)]
+    if len(labelled) > max_rows:
+        labelled = labelled.sample(max_rows, random_state=seed)
+    if len(labelled) < 4 * _FOLDS:
+        return [], len(labelled)
+    if classification:
+        y = pd.factorize(labelled[target].astype(str), sort=True)[0]
+        if len(np.unique(y)) < 2 or np.bincount(y).min() < _FOLDS:
+            return [], len(labelled)
+        folds: StratifiedKFold | KFold = StratifiedKFold(_FOLDS, shuffle=True, random_state=seed)
+    else:
+        y = pd.to_numeric(labelled[target], errors="coerce").to_numpy(dtype=float)
+        folds = KFold(_FOLDS, shuffle=True, random_state=seed)
+    scores = []
+    for name, numeric in features.items():
+        score = _score_one(labelled[name], y, numeric, classification, folds, seed)
+        if score is not None:
+            scores.append(LeakScore(name, "auc" if classification else "r2", score))
+    return scores, len(labelled)
+
+
+def _score_one(
+    column: pd.Series,
+    y: np.ndarray,
+    numeric: bool,
+    classification: bool,
+    folds: StratifiedKFold | KFold,
+    seed: int,
+) -> float | None:
+    tree = (DecisionTreeClassifier if classification else DecisionTreeRegressor)(
+        max_depth=_DEPTH, min_samples_leaf=_MIN_LEAF, random_state=seed
+    )
+    if numeric:
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, copy=True)
+        values = values.reshape(-1, 1)
+        values[~np.isfinite(values)] = np.nan
+        if np.isnan(values).all():
+            return None
+        model = tree
+    else:
+        values = column.astype(object).where(column.notna(), "\x00missing").astype(str)
+        values = values.to_numpy().reshape(-1, 1)
+        kind = "continuous" if not classification else (
+            "binary" if len(np.unique(y)) == 2 else "multiclass")
+        model = make_pipeline(TargetEncoder(target_type=kind, random_state=seed), tree)
+    method = "predict_proba" if classification else "predict"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            predicted = cross_val_predict(model, values, y, cv=folds, method=method)
+            if not classification:
+                return float(r2_score(y, predicted))
+            if predicted.shape[1] == 2:
+                return float(roc_auc_score(y, predicted[:, 1]))
+            return float(roc_auc_score(y, predicted, multi_class="ovr", average="macro"))
+    except ValueError:
+        return None  # a fold without a class, or a constant column: nothing to learn from

@@ -1,0 +1,98 @@
+"""Guessing the target the way a person reading the table would.
+
+Names first, in English and Korean (a column called ``outcome``, ``churn`` or
+``사망여부``), then shape: the last column when it has two values or a few
+classes, else the last such column. Columns that cannot be a target
+(identifiers, personal data, free text, dates, constants, empty columns, and
+columns recorded after the outcome such as a date of death) are never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ._leakage import recorded_after_outcome
+from ._profiling import ColumnProfile
+
+GuessReason = Literal["named", "shape", "last_column"]
+
+# A whole name that says "this is the outcome".
+_EXACT = {
+    "target", "label", "labels", "outcome", "outcomes", "class", "y", "diagnosis", "dx", "result",
+    "response", "churn", "churned", "death", "dead", "died", "mortality", "status", "event",
+    "survived", "readmitted", "readmission", "recurrence", "relapse", "default", "fraud",
+    "결과", "진단", "사망", "타겟", "타깃", "레이블", "라벨", "재발", "발병", "사망여부", "생존",
+}
+# Words that make a longer name an outcome ("in_hospital_death", "churn_flag").
+_STRONG = {"target", "label", "outcome", "diagnosis", "death", "dead", "died", "mortality",
+           "churn", "churned", "survived", "readmitted", "readmission", "recurrence", "relapse"}
+# Weaker words: an outcome only in some names ("test_result", "vital_status", "event_flag").
+_MEDIUM = {"result", "response", "event"}
+_STATUS_OUTCOME = re.compile(r"(vital|death|survival|outcome|final|disease)[_\s.-]?status",
+                             re.IGNORECASE)
+_KOREAN_STRONG = ("결과", "진단", "사망", "타겟", "타깃", "레이블", "재발", "발병", "생존")
+_KOREAN_WEAK = ("여부",)
+_TOKENS = re.compile(r"[\s_\-.()/]+")
+_NOT_A_TARGET = {"identifier", "all_missing", "constant", "personal", "free_text", "datetime",
+                 "high_cardinality"}
+_FEW_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A column that could be the target, with how strongly its name and shape say so."""
+
+    profile: ColumnProfile
+    name_tier: int
+    shape: int
+    last_classlike: bool
+    position: int
+
+    @property
+    def reason(self) -> GuessReason:
+        """Why it ranks where it does."""
+        if self.name_tier:
+            return "named"
+        return "shape" if self.shape else "last_column"
+
+
+def name_tier(name: str) -> int:
+    """How clearly a column's name says it is the outcome: 3 (exact) to 0 (not at all)."""
+    lowered = name.strip().lower()
+    if lowered in _EXACT:
+        return 3
+    if recorded_after_outcome(name):
+        return 0  # "cause_of_death", "death_date": about the outcome, not the outcome
+    tokens = [t for t in _TOKENS.split(lowered) if t]
+    if any(t in _STRONG for t in tokens) or any(w in lowered for w in _KOREAN_STRONG):
+        return 2
+    if any(t in _MEDIUM for t in tokens) or _STATUS_OUTCOME.search(lowered):
+        return 1
+    if any(lowered.endswith(w) for w in _KOREAN_WEAK):
+        return 1
+    return 0
+
+
+def _shape(profile: ColumnProfile) -> int:
+    if profile.kind == "boolean" or profile.n_unique == 2:
+        return 2
+    if profile.n_unique <= _FEW_CLASSES and profile.kind in ("categorical", "numeric"):
+        return 1
+    return 0
+
+
+def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
+    """Every column that could be the target, most likely first."""
+    usable = [(i, c) for i, c in enumerate(columns) if c.reason not in _NOT_A_TARGET
+              and not (recorded_after_outcome(c.display_name) and
+                       name_tier(c.display_name) < 3)]
+    last = usable[-1][0] if usable else -1
+    ranked = [
+        Candidate(c, name_tier(c.display_name), _shape(c), i == last and _shape(c) > 0, i)
+        for i, c in usable
+    ]
+    return sorted(ranked, key=lambda k: (k.name_tier, k.last_classlike, k.shape, k.position),
+                  reverse=True)
