@@ -295,19 +295,19 @@ def _audit_leaks(
              and recorded_after_outcome(c.display_name, target=outcome)}
     features = {
         c.name: bool(pd.api.types.is_numeric_dtype(frame[c.name]))
-        for c in profiles if c.role == "feature" and c.name not in after
+        for c in profiles if c.role == "feature"
     }
     scores, rows = score_single_features(frame, target, features,
                                          classification=task != "regression")
     leaks = {s.column: s for s in scores if s.leaks}
     out = []
     for c in profiles:
-        if c.name in after:
-            c = replace(c, role="excluded", reason="possible_leak")
-        elif c.name in leaks:
+        if c.name in leaks:  # the figure is the stronger evidence, also for a telling name
             leak = leaks[c.name]
             c = replace(c, role="excluded", reason="leakage", leak_metric=leak.metric,
                         leak_score=leak.score)
+        elif c.name in after:
+            c = replace(c, role="excluded", reason="possible_leak")
         out.append(c)
     return out, rows
 

@@ -24,11 +24,13 @@ _EXACT = {
     "target", "label", "labels", "outcome", "outcomes", "class", "y", "diagnosis", "dx", "result",
     "response", "churn", "churned", "death", "dead", "died", "mortality", "status", "event",
     "survived", "readmitted", "readmission", "recurrence", "relapse", "default", "fraud",
+    "progression", "remission", "complication", "complications", "cured", "failure",
     "결과", "진단", "사망", "타겟", "타깃", "레이블", "라벨", "재발", "발병", "사망여부", "생존",
 }
 # Words that make a longer name an outcome ("in_hospital_death", "churn_flag").
 _STRONG = {"target", "label", "outcome", "diagnosis", "death", "dead", "died", "mortality",
-           "churn", "churned", "survived", "readmitted", "readmission", "recurrence", "relapse"}
+           "churn", "churned", "survived", "readmitted", "readmission", "recurrence", "relapse",
+           "progression", "remission", "complication", "complications"}
 # Weaker words: an outcome only in some names ("test_result", "vital_status", "event_flag").
 _MEDIUM = {"result", "response", "event"}
 _STATUS_OUTCOME = re.compile(r"(vital|death|survival|outcome|final|disease)[_\s.-]?status",

@@ -122,8 +122,9 @@ def test_header_names_that_collide_once_neutralised_still_export():
 
 def _evil_multiclass(n: int = 300, seed: int = 5) -> bytes:
     rng = np.random.default_rng(seed)
-    s, t = rng.normal(size=(2, n))
-    labels = np.select([s < -0.5, s < 0.5], [CALC, "+benign"], "@other")
+    s, t, u = rng.normal(size=(3, n))
+    noisy = s + 0.3 * u  # labels not a pure threshold of one column, which would be a leak
+    labels = np.select([noisy < -0.5, noisy < 0.5], [CALC, "+benign"], "@other")
     frame = pd.DataFrame({"=1+1": s, "@SUM(A1)": t, "-x": rng.normal(size=n), "outcome": labels})
     return frame.to_csv(index=False).encode()
 
