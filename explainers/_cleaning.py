@@ -175,9 +175,11 @@ def _clean_column(
         if not formats and not n_tokens:
             return None
         return out, tokens, n_tokens, formats
-    cleaned = np.where(is_token, None, stripped).astype(object)
-    text = pd.Series(np.where(codes >= 0, cleaned[np.maximum(codes, 0)], None),
-                     index=series.index, name=series.name, dtype=object)
+    cleaned = stripped.copy()
+    cleaned[is_token] = None
+    picked = cleaned[np.maximum(codes, 0)]
+    picked[codes < 0] = None
+    text = pd.Series(picked, index=series.index, name=series.name, dtype=object)
     return text.astype(series.dtype), tokens, n_tokens, ()
 
 
