@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.state import Source
-from explainers import Dataset, Evaluation, Schema, ShapResult, Table, TrainedModel
+from explainers import Dataset, Evaluation, Finding, Schema, ShapResult, Table, TrainedModel
 from sample_data import SampleInfo
 
 
@@ -28,6 +28,8 @@ class Analysis:
     sample: SampleInfo | None
     warnings: tuple[str, ...] = ()
     """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
+    findings: tuple[Finding, ...] = ()
+    """What to check before trusting the model: the schema's findings, then the model's."""
     _words: dict[str, tuple[str, str] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 

@@ -53,7 +53,7 @@ def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
             ))
         return tuple(out)
 
-    return services.memo(f"profile|{source.digest}", source.is_sample, compute)  # type: ignore[no-any-return]
+    return services.memo(f"profile|{source.key}", source.is_sample, compute)  # type: ignore[no-any-return]
 
 
 def renamed_columns(table: Table) -> list[tuple[str, str]]:

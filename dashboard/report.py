@@ -19,7 +19,9 @@ _PAGE = """<!DOCTYPE html>
 <style>body{{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans KR",sans-serif;
 max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2933}}
 h1{{font-size:1.6rem}} h2{{font-size:1.2rem;margin-top:2.5rem}}
-.note{{color:#52606d;font-size:.9rem}}</style></head>
+.note{{color:#52606d;font-size:.9rem}}
+.findings{{background:#fff8e1;border-left:4px solid #f0b429;padding:.6rem 1rem .6rem 2rem}}
+.findings li{{margin:.3rem 0}}</style></head>
 <body><h1>{title}</h1><p class="note">{note}</p>
 {body}
 </body></html>
@@ -34,7 +36,8 @@ def figure_html(fig: go.Figure) -> bytes:
 
 
 def charts_html(title: str, charts: Sequence[tuple[str, go.Figure]], *, note: str = "",
-                lang: str = "en") -> bytes:
+                lang: str = "en", findings: Sequence[str] = (),
+                findings_title: str = "") -> bytes:
     """Several figures, each under its heading, in one offline HTML page.
 
     Parameters
@@ -45,8 +48,15 @@ def charts_html(title: str, charts: Sequence[tuple[str, go.Figure]], *, note: st
         ``(heading, figure)`` pairs, in order; headings are escaped.
     note, lang
         A line under the title (escaped) and the page's language code.
+    findings, findings_title
+        Sentences to check before trusting the model (plain text, escaped), listed
+        under ``findings_title`` before the charts.
     """
     parts = []
+    if findings:
+        items = "".join(f"<li>{html.escape(text)}</li>" for text in findings)
+        parts.append(f"<section><h2>{html.escape(findings_title)}</h2>\n"
+                     f"<ul class=\"findings\">{items}</ul></section>")
     for i, (heading, fig) in enumerate(charts):
         div = pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False,
                           config={"displaylogo": False, "responsive": True})

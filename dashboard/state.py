@@ -42,13 +42,24 @@ _MAX_PRIVATE = 32
 class Source:
     """The table the user is working on: a bundled sample or an uploaded file.
 
-    ``digest`` is the SHA-256 of the bytes; with the settings it keys every cache.
+    ``digest`` is the SHA-256 of the bytes. ``sheet`` and ``header_row`` are the user's
+    choices for a workbook (None: the reader decides); they change which table is read,
+    so :attr:`key`, with the settings, keys every cache.
     """
 
     kind: SourceKind
     name: str
     digest: str
     data: bytes = field(repr=False, compare=False)
+    sheet: str | None = None
+    header_row: int | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable text key for caches: the content hash and the reading choices."""
+        if self.sheet is None and self.header_row is None:
+            return self.digest
+        return f"{self.digest}|{self.sheet!r}|{self.header_row!r}"
 
     @property
     def is_sample(self) -> bool:
@@ -156,6 +167,16 @@ def set_upload(name: str, data: bytes, *, token: str | None = None) -> None:
     if current is not None and current.kind == "upload" and current.digest == digest:
         return
     _set(_SOURCE, Source("upload", name, digest, data))
+    _reset_choices()
+
+
+def set_reading(sheet: str | None, header_row: int | None) -> None:
+    """Read the current workbook from ``sheet`` with its column names in ``header_row``
+    (0-based; None lets the reader find it). Another table means new choices about it."""
+    current = source()
+    if current is None or (current.sheet, current.header_row) == (sheet, header_row):
+        return
+    _set(_SOURCE, replace(current, sheet=sheet, header_row=header_row))
     _reset_choices()
 
 

@@ -11,14 +11,11 @@ background job (:mod:`dashboard.jobs`), so the pages stay usable meanwhile.
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import math
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +23,12 @@ import pandas as pd
 from dashboard import jobs, state
 from dashboard.analysis import Analysis
 from dashboard.result_cache import Slot, entry, memo, peek
+from dashboard.services.exports import metrics_csv as metrics_csv
+from dashboard.services.exports import metrics_document as metrics_document
+from dashboard.services.exports import metrics_json as metrics_json
+from dashboard.services.exports import model_json as model_json
+from dashboard.services.exports import shap_csv as shap_csv
+from dashboard.services.exports import shap_parquet as shap_parquet
 from dashboard.state import ModelFile, ModelSettings, Settings, Source
 from explainers import (
     DataError,
@@ -45,15 +48,13 @@ from explainers import (
     compute_interactions,
     compute_shap,
     confusion_at,
-    csv_bytes,
     evaluate_model,
     explain_lime,
     load_model_file,
-    parquet_bytes,
     read_table,
     release_free_memory,
+    run_findings,
     sample_rows,
-    shap_frame,
     train_model,
 )
 from sample_data import SAMPLE_IDS, SampleInfo, list_samples, load_sample_bytes, sample_info
@@ -128,11 +129,10 @@ def _options(ms: ModelSettings) -> TrainingOptions:
 
 def load_table(source: Source) -> Table:
     """Read the source's bytes into a table (cached by content hash)."""
-    return memo(  # type: ignore[no-any-return]
-        f"table|{source.digest}|{source.name}",
-        source.is_sample,
-        lambda: read_table(source.data, name=source.name if not source.is_sample else "sample.csv"),
-    )
+    name = source.name if not source.is_sample else "sample.csv"
+    return memo(f"table|{source.key}|{source.name}", source.is_sample,  # type: ignore[no-any-return]
+                lambda: read_table(source.data, name=name, sheet=source.sheet,
+                                   header_row=source.header_row))
 
 
 def load_schema(source: Source, settings: Settings) -> Schema:
@@ -147,14 +147,14 @@ def load_schema(source: Source, settings: Settings) -> Schema:
             roles=dict(settings.roles),  # type: ignore[arg-type]
         )
 
-    return memo(f"schema|{source.digest}|{settings.key()}", source.is_sample, compute)  # type: ignore[no-any-return]
+    return memo(f"schema|{source.key}|{settings.key()}", source.is_sample, compute)  # type: ignore[no-any-return]
 
 
 def analysis_key(source: Source, settings: Settings, ms: ModelSettings,
                  model_file: ModelFile | None = None) -> str:
     """The cache key of an analysis: content hashes plus every setting."""
     model = model_file.digest if model_file else "trained"
-    return f"analysis|{source.digest}|{settings.key()}|{ms.key()}|{model}|{FIRST_VIEW_ROWS}"
+    return f"analysis|{source.key}|{settings.key()}|{ms.key()}|{model}|{FIRST_VIEW_ROWS}"
 
 
 def _uploaded_model(source: Source, settings: Settings, model_file: ModelFile,
@@ -209,8 +209,9 @@ def run_analysis(
                                 progress=report)
         prediction = model.predict(dataset.X)
         release_free_memory()  # the temporaries of reading and training: not kept at peak
+        findings = schema.findings + run_findings(schema, model, evaluation, shap)
         return Analysis(key, source, table, schema, dataset, model, evaluation, shap,
-                        prediction, sample_meta(source), warnings)
+                        prediction, sample_meta(source), warnings, findings)
 
     return memo(key, source.is_sample and model_file is None, compute)  # type: ignore[no-any-return]
 
@@ -393,58 +394,3 @@ def data_error_types() -> tuple[type[BaseException], ...]:
 def encoded_features(analysis: Analysis) -> pd.DataFrame:
     """The model's encoded features of every dataset row."""
     return analysis.dataset.X
-
-
-# ----------------------------------------------------------------------------- exports
-
-
-def shap_csv(analysis: Analysis, shap: ShapResult) -> bytes:
-    """SHAP values of ``shap``'s rows as CSV (formula-like text neutralised)."""
-    return csv_bytes(shap_frame(shap, analysis.model))
-
-
-def shap_parquet(analysis: Analysis, shap: ShapResult) -> bytes:
-    """SHAP values of ``shap``'s rows as Parquet."""
-    return parquet_bytes(shap_frame(shap, analysis.model))
-
-
-def model_json(analysis: Analysis) -> bytes:
-    """The trained booster in XGBoost's JSON format (load it with ``Booster.load_model``)."""
-    return bytes(analysis.model.booster.save_raw("json"))
-
-
-def _clean(value: float) -> float | None:
-    return None if value is None or not math.isfinite(float(value)) else float(value)
-
-
-def metrics_document(analysis: Analysis) -> dict[str, Any]:
-    """Validation metrics with what they were computed on, as a JSON-ready dict."""
-    ev, model = analysis.evaluation, analysis.model
-    trained = model.source == "trained"  # an uploaded model's training is unknown here
-    return {
-        "target": model.target_display,
-        "task": model.task,
-        "classes": list(model.classes or []),
-        "model_source": model.source,
-        "n_validation_rows": ev.n_valid,
-        "n_training_rows": int(len(model.train_index)) if trained else None,
-        "trees": model.best_iteration + 1,
-        "options": dict(model.options.__dict__) if trained else None,
-        "shap_backend": analysis.backend,
-        "metrics": {k: _clean(v) for k, v in ev.metrics.items()},
-        "per_class": {c: {k: _clean(v) for k, v in m.items()} for c, m in ev.per_class.items()},
-    }
-
-
-def metrics_json(analysis: Analysis) -> bytes:
-    """:func:`metrics_document` as UTF-8 JSON."""
-    return json.dumps(metrics_document(analysis), ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def metrics_csv(analysis: Analysis) -> bytes:
-    """Validation metrics as a long CSV table (``class`` empty for overall metrics)."""
-    ev = analysis.evaluation
-    rows = [("", name, value) for name, value in ev.metrics.items()]
-    rows += [(label, name, value) for label, values in ev.per_class.items()
-             for name, value in values.items()]
-    return csv_bytes(pd.DataFrame(rows, columns=["class", "metric", "value"]))

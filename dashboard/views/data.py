@@ -7,11 +7,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, column_profile, services, state
+from dashboard import charts, column_profile, findings, services, state
 from dashboard.i18n import error_message, fmt_number, fmt_percent, has_key, t
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
 from dashboard.views import _common as ui
+from dashboard.views import _findings, _reading
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 MODEL_TYPES = ["json", "ubj"]
@@ -132,7 +133,7 @@ def _settings_form(schema: services.Schema, table: services.Table) -> None:
         "column": [plain(c.display_name, max_len=80) for c in profiles],
         "kind": [t(f"kind.{c.kind}") for c in profiles],
         "role": [t(f"role.{c.role}") for c in profiles],
-        "why": [t(f"reason.{c.reason}") if c.reason else "" for c in profiles],
+        "why": [findings.reason_text(c) for c in profiles],
     })
     role_options = [t("role.feature"), t("role.excluded")]
     with st.form(f"w_settings_{ui.short_key(current.key())}", border=True):
@@ -253,11 +254,13 @@ def _body() -> None:
         table = services.load_table(source)
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")
+        _reading.reset_choice(source)
         return
+    _reading.workbook_controls(source, table)
     schema, analysis = None, None
     if state.model_file() is not None:  # the uploaded model decides features and task
         analysis = ui.current_analysis(quiet=False)
-        ui.show_notices()
+        state.pop_notices()  # "the target was guessed": this page says why, below
         schema = analysis.schema if analysis is not None else None
     else:
         try:
@@ -267,9 +270,12 @@ def _body() -> None:
             _fallback_settings(table)
         if schema is not None:
             analysis = ui.current_analysis(quiet=False)
-            ui.show_notices()
+            state.pop_notices()  # "the target was guessed": this page says why, below
     _overview(table, schema, analysis)
+    if schema is not None:
+        _findings.data_findings(schema, analysis, editable=state.model_file() is None)
     _quality_warnings(analysis, table)
+    _reading.how_it_was_read(source, table)
     if state.model_file() is not None:
         st.info(t("data.model_decides"), icon=":material/upload_file:")
         _model_target(table, analysis)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import report, services, state
+from dashboard import findings, report, services, state
 from dashboard.i18n import fmt_number, t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
@@ -90,8 +90,11 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
     title = t("export.report_title", target=analysis.model.target_display)
     note = t("export.report_note", backend=analysis.backend)
     lang = state.language()
-    _download("export.report", lambda: report.charts_html(title, charts, note=note, lang=lang),
-              f"{stem}_report.html", "text/html", "dl_report", "export.report_help")
+    checks = findings.report_lines(analysis.findings, analysis.schema)
+    checks_title = t("export.report_findings")
+    _download("export.report", lambda: report.charts_html(
+        title, charts, note=note, lang=lang, findings=checks, findings_title=checks_title),
+        f"{stem}_report.html", "text/html", "dl_report", "export.report_help")
     cols = st.columns(2)
     for i, (name, fig) in enumerate(charts):
         with cols[i % 2]:

@@ -12,6 +12,7 @@ from dashboard.safe_text import escape_md
 from dashboard.state import ModelSettings
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
+from dashboard.views import _findings
 
 CLASS_METRICS = ["auc", "pr_auc", "accuracy", "f1", "log_loss", "brier"]
 REGRESSION_METRICS = ["rmse", "mae", "r2"]
@@ -130,6 +131,7 @@ def _body() -> None:
     if analysis is None:
         return
     ui.show_notices()
+    _findings.model_warnings(analysis)
     _training_facts(analysis)
     if analysis.model.source == "uploaded":
         st.info(t("model.uploaded_note"), icon=":material/upload_file:")

@@ -404,7 +404,7 @@ def test_every_metric_has_a_label_and_help():
 def _progress_stages() -> set[str]:
     """Stage names passed as the last argument of progress/report callbacks."""
     stages: set[str] = set()
-    for path in [*_sources(EXPLAINERS), DASHBOARD / "services.py"]:
+    for path in [*_sources(EXPLAINERS), *_sources(DASHBOARD / "services")]:
         for node in ast.walk(_tree(path)):
             if (
                 isinstance(node, ast.Call)

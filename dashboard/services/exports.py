@@ -1,0 +1,64 @@
+"""Exports of an analysis: SHAP values, the model, the validation metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from dashboard.analysis import Analysis
+from explainers import ShapResult, csv_bytes, parquet_bytes, shap_frame
+
+
+def shap_csv(analysis: Analysis, shap: ShapResult) -> bytes:
+    """SHAP values of ``shap``'s rows as CSV (formula-like text neutralised)."""
+    return csv_bytes(shap_frame(shap, analysis.model))
+
+
+def shap_parquet(analysis: Analysis, shap: ShapResult) -> bytes:
+    """SHAP values of ``shap``'s rows as Parquet."""
+    return parquet_bytes(shap_frame(shap, analysis.model))
+
+
+def model_json(analysis: Analysis) -> bytes:
+    """The trained booster in XGBoost's JSON format (load it with ``Booster.load_model``)."""
+    return bytes(analysis.model.booster.save_raw("json"))
+
+
+def _clean(value: float) -> float | None:
+    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
+def metrics_document(analysis: Analysis) -> dict[str, Any]:
+    """Validation metrics with what they were computed on, as a JSON-ready dict."""
+    ev, model = analysis.evaluation, analysis.model
+    trained = model.source == "trained"  # an uploaded model's training is unknown here
+    return {
+        "target": model.target_display,
+        "task": model.task,
+        "classes": list(model.classes or []),
+        "model_source": model.source,
+        "n_validation_rows": ev.n_valid,
+        "n_training_rows": int(len(model.train_index)) if trained else None,
+        "trees": model.best_iteration + 1,
+        "options": dict(model.options.__dict__) if trained else None,
+        "shap_backend": analysis.backend,
+        "metrics": {k: _clean(v) for k, v in ev.metrics.items()},
+        "per_class": {c: {k: _clean(v) for k, v in m.items()} for c, m in ev.per_class.items()},
+    }
+
+
+def metrics_json(analysis: Analysis) -> bytes:
+    """:func:`metrics_document` as UTF-8 JSON."""
+    return json.dumps(metrics_document(analysis), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def metrics_csv(analysis: Analysis) -> bytes:
+    """Validation metrics as a long CSV table (``class`` empty for overall metrics)."""
+    ev = analysis.evaluation
+    rows = [("", name, value) for name, value in ev.metrics.items()]
+    rows += [(label, name, value) for label, values in ev.per_class.items()
+             for name, value in values.items()]
+    return csv_bytes(pd.DataFrame(rows, columns=["class", "metric", "value"]))
