@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Markers of a missing value in any column (compared after stripping spaces).
 MISSING_TOKENS = frozenset({
@@ -185,42 +187,60 @@ def _clean_column(
 
 def _read_numbers(values: np.ndarray, *, prefer_comma: bool) -> tuple[np.ndarray | None,
                                                                       tuple[str, ...]]:
-    """Read every value as a number, or return None; also the formats that were taken off."""
+    """Read every value as a number, or return None; also the formats that were taken off.
+
+    Vectorised over the column's distinct values with Arrow's compute functions.
+    """
     if len(values) == 0:
         return None, ()
-    plain = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    if plain.notna().all():
-        return plain.to_numpy(dtype=float), ()
-    parts = [_SIGNED.match(v) for v in values]
-    if not all(parts):
-        return None, ()
-    matches = [p for p in parts if p is not None]
-    bodies = [m.group("body") for m in matches]
-    us = all(_US_BODY.match(b) for b in bodies)
-    eu = all(_EU_BODY.match(b) for b in bodies)
+    text = pa.array(values, type=pa.string())
+    if not pc.all(pc.match_substring_regex(text, r"\d|(?i)inf")).as_py():
+        return None, ()  # a value with no digit is not a number
+    plain = _as_floats(text)
+    if plain is not None:
+        return plain, ()
+    if not pc.all(pc.match_substring_regex(text, _SIGNED.pattern)).as_py():
+        other = pd.to_numeric(pd.Series(values, dtype="str"), errors="coerce")  # "inf", "1e3"
+        return (other.to_numpy(dtype=float), ()) if other.notna().all() else (None, ())
+    parts = pc.extract_regex(text, _SIGNED.pattern)
+    bodies = pc.struct_field(parts, "body")
+    us = pc.all(pc.match_substring_regex(bodies, _US_BODY.pattern)).as_py()
+    eu = pc.all(pc.match_substring_regex(bodies, _EU_BODY.pattern)).as_py()
     if not (us or eu):
         return None, ()
     comma = eu and (not us or prefer_comma)
+    has_comma = pc.any(pc.match_substring(bodies, ",")).as_py()
+    has_dot = pc.any(pc.match_substring(bodies, ".")).as_py()
     formats: list[str] = []
     if comma:
-        digits = [b.replace(".", "").replace(",", ".") for b in bodies]
-        if any("," in b for b in bodies):
-            formats.append("decimal_comma")
-        if any("." in b for b in bodies):
-            formats.append("thousands_separator")
+        digits = pc.replace_substring(pc.replace_substring(bodies, ".", ""), ",", ".")
+        formats += ["decimal_comma"] * bool(has_comma) + ["thousands_separator"] * bool(has_dot)
     else:
-        digits = [b.replace(",", "") for b in bodies]
-        if any("," in b for b in bodies):
-            formats.append("thousands_separator")
-    if any(m.group("cur") or m.group("suffix") in _CURRENCY_SUFFIX for m in matches):
+        digits = pc.replace_substring(bodies, ",", "")
+        formats += ["thousands_separator"] * bool(has_comma)
+    suffix = pc.struct_field(parts, "suffix")
+    currency = pc.or_(pc.not_equal(pc.struct_field(parts, "cur"), ""),
+                      pc.is_in(suffix, pa.array(list(_CURRENCY_SUFFIX))))
+    if pc.any(currency).as_py():
         formats.append("currency")
-    percent = [m.group("suffix") == "%" for m in matches]
-    if any(percent) and not all(percent):
+    percent = pc.equal(suffix, "%")
+    if pc.any(percent).as_py() and not pc.all(percent).as_py():
         return None, ()  # "45%" beside "0.45": the units are unclear, keep the text
-    if all(percent):
+    if pc.all(percent).as_py():
         formats.append("percent")
-    signs = [-1.0 if "-" in (m.group("sign") + m.group("sign2")) else 1.0 for m in matches]
-    numbers = pd.to_numeric(pd.Series(digits, dtype=object), errors="coerce").to_numpy(dtype=float)
-    if np.isnan(numbers).any():
+    signs = pc.binary_join_element_wise(pc.struct_field(parts, "sign"),
+                                        pc.struct_field(parts, "sign2"), "")
+    negative = pc.match_substring(signs, "-").to_numpy(zero_copy_only=False).astype(bool)
+    numbers = _as_floats(digits)
+    if numbers is None:
         return None, ()
-    return numbers * np.array(signs), tuple(formats)
+    return np.where(negative, -numbers, numbers), tuple(formats)
+
+
+def _as_floats(text: pa.Array) -> np.ndarray | None:
+    """Arrow's exact string-to-float parse of every value, or None if one is not a number."""
+    try:
+        return np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False),
+                          dtype=float)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
