@@ -48,6 +48,7 @@ _DIGIT = re.compile(r"\d")
 # of at most this many distinct words: "pending", "NR", "not done" in a lab column.
 _ODD_WORDS_SHARE = 0.05
 _ODD_WORDS_DISTINCT = 5
+_ODD_WORD_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def _clean_column(
         # Unknown-words and odd words are missing only if the rest are numbers.
         lowered = np.array([v.lower() for v in stripped])
         unknown = rest & np.isin(lowered, list(_UNKNOWN_WORDS))
-        odd = rest & ~unknown & ~np.array([bool(_DIGIT.search(v)) for v in stripped])
+        odd = rest & ~unknown & ~np.array([bool(_DIGIT.search(v)) or len(v) > _ODD_WORD_CHARS
+                                           for v in stripped])
         counts = np.bincount(codes[codes >= 0], minlength=len(raw))
         for extra in (unknown, unknown | odd):
             left = rest & ~extra

@@ -9,7 +9,8 @@ Two checks, both run on the candidate features of a chosen target:
   all caught), scored out of fold by 3-fold cross-validation: ROC AUC for
   classification (one-vs-rest macro for several classes), R² for regression. A
   feature that alone reaches AUC >= 0.99 or R² >= 0.98 leaks. Large tables are
-  checked on a seeded sample of :data:`LEAK_SAMPLE_ROWS` labelled rows.
+  checked on a seeded sample of :data:`LEAK_SAMPLE_ROWS` labelled rows (fewer for
+  tables wider than 200 features, see :data:`LEAK_CELL_BUDGET`).
 - **By meaning.** A column whose name says it is recorded at or after the outcome
   (follow-up time, time to event, date or cause of death, discharge status, in
   their usual abbreviations and in Korean) is a possible leak.
@@ -20,18 +21,21 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import r2_score, roc_auc_score
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import TargetEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 LEAK_SAMPLE_ROWS = 10_000
 """Labelled rows (a seeded sample) on which each feature is tried alone."""
+LEAK_CELL_BUDGET = 2_000_000
+"""Rows x features tried alone at most: wide tables are checked on fewer rows (>= 2,000)."""
+_MIN_SAMPLE = 2_000
 LEAK_AUC = 0.99
 LEAK_R2 = 0.98
 _FOLDS = 3
@@ -121,6 +125,7 @@ def score_single_features(
         labels = labelled[target].astype(str)
         counts = labels.value_counts()
         labelled = labelled[labels.isin(counts[counts >= _FOLDS * 2].index)]
+    max_rows = min(max_rows, max(_MIN_SAMPLE, LEAK_CELL_BUDGET // max(len(features), 1)))
     if len(labelled) > max_rows:
         labelled = labelled.sample(max_rows, random_state=seed)
     if len(labelled) < 4 * _FOLDS:
@@ -129,10 +134,12 @@ def score_single_features(
         y = pd.factorize(labelled[target].astype(str), sort=True)[0]
         if len(np.unique(y)) < 2 or np.bincount(y).min() < _FOLDS:
             return [], len(labelled)
-        folds: StratifiedKFold | KFold = StratifiedKFold(_FOLDS, shuffle=True, random_state=seed)
+        splitter: StratifiedKFold | KFold = StratifiedKFold(_FOLDS, shuffle=True,
+                                                            random_state=seed)
     else:
         y = pd.to_numeric(labelled[target], errors="coerce").to_numpy(dtype=float)
-        folds = KFold(_FOLDS, shuffle=True, random_state=seed)
+        splitter = KFold(_FOLDS, shuffle=True, random_state=seed)
+    folds = list(splitter.split(np.zeros((len(y), 1)), y))  # the same folds for every feature
     scores = []
     for name, numeric in features.items():
         score = _score_one(labelled[name], y, numeric, classification, folds, seed)
@@ -146,34 +153,47 @@ def _score_one(
     y: np.ndarray,
     numeric: bool,
     classification: bool,
-    folds: StratifiedKFold | KFold,
+    folds: list[tuple[np.ndarray, np.ndarray]],
     seed: int,
 ) -> float | None:
-    tree = (DecisionTreeClassifier if classification else DecisionTreeRegressor)(
-        max_depth=_DEPTH, min_samples_leaf=_MIN_LEAF, random_state=seed
-    )
+    """Out-of-fold score of one feature alone (the folds are fitted by hand: a wide table
+    pays for the trees, not for cross-validation's bookkeeping)."""
+    n_classes = int(y.max()) + 1 if classification else 0
     if numeric:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, copy=True)
         values = values.reshape(-1, 1)
         values[~np.isfinite(values)] = np.nan
         if np.isnan(values).all():
             return None
-        model = tree
     else:
-        values = column.astype(object).where(column.notna(), "\x00missing").astype(str)
-        values = values.to_numpy().reshape(-1, 1)
-        kind = "continuous" if not classification else (
-            "binary" if len(np.unique(y)) == 2 else "multiclass")
-        model = make_pipeline(TargetEncoder(target_type=kind, random_state=seed), tree)
-    method = "predict_proba" if classification else "predict"
+        text = column.astype(object).where(column.notna(), "\x00missing").astype(str)
+        values = text.to_numpy().reshape(-1, 1)
+    predicted = np.zeros((len(y), n_classes)) if classification else np.zeros(len(y))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            predicted = cross_val_predict(model, values, y, cv=folds, method=method)
+            for train, test in folds:
+                model = _model(numeric, classification, n_classes, seed)
+                model.fit(values[train], y[train])
+                if classification:
+                    proba = model.predict_proba(values[test])
+                    predicted[np.ix_(test, model.classes_)] = proba
+                else:
+                    predicted[test] = model.predict(values[test])
             if not classification:
                 return float(r2_score(y, predicted))
-            if predicted.shape[1] == 2:
+            if n_classes == 2:
                 return float(roc_auc_score(y, predicted[:, 1]))
             return float(roc_auc_score(y, predicted, multi_class="ovr", average="macro"))
     except ValueError:
         return None  # a fold without a class, or a constant column: nothing to learn from
+
+
+def _model(numeric: bool, classification: bool, n_classes: int, seed: int) -> Any:
+    tree = (DecisionTreeClassifier if classification else DecisionTreeRegressor)(
+        max_depth=_DEPTH, min_samples_leaf=_MIN_LEAF, random_state=seed
+    )
+    if numeric:
+        return tree
+    kind = "continuous" if not classification else ("binary" if n_classes == 2 else "multiclass")
+    return make_pipeline(TargetEncoder(target_type=kind, random_state=seed), tree)
