@@ -25,9 +25,8 @@ def model_warnings(analysis: services.Analysis) -> None:
         st.warning(text, icon=":material/report:")
 
 
-def data_findings(schema: services.Schema, analysis: services.Analysis | None,
-                  *, editable: bool) -> None:
-    """The Data page's findings: warnings first, then the target guess and the fixes."""
+def data_warnings(schema: services.Schema, analysis: services.Analysis | None) -> None:
+    """The Data page's warnings: leaks and possible leaks, and once trained the model's."""
     found = analysis.findings if analysis is not None else schema.findings
     codes = (*findings.MODEL_CODES, *findings.LEAK_CODES) if analysis is not None \
         else findings.LEAK_CODES
@@ -35,8 +34,12 @@ def data_findings(schema: services.Schema, analysis: services.Analysis | None,
         st.warning(text, icon=":material/report:")
     if schema.leak_check_rows and schema.leak_check_rows < schema.n_rows:
         st.caption(t("finding.leak_sample", n=fmt_number(schema.leak_check_rows)))
-    if not editable:
-        return
+
+
+def data_fixes(schema: services.Schema, analysis: services.Analysis | None) -> None:
+    """How the target was guessed, with the next candidates, and the flagged columns, each
+    one click from being the target or a feature."""
+    found = analysis.findings if analysis is not None else schema.findings
     _target_guess(schema, found)
     _include_buttons(schema)
 

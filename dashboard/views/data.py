@@ -272,8 +272,8 @@ def _body() -> None:
             analysis = ui.current_analysis(quiet=False)
             state.pop_notices()  # "the target was guessed": this page says why, below
     _overview(table, schema, analysis)
-    if schema is not None:
-        _findings.data_findings(schema, analysis, editable=state.model_file() is None)
+    if schema is not None and state.model_file() is None:
+        _findings.data_fixes(schema, analysis)
     _quality_warnings(analysis, table)
     _reading.how_it_was_read(source, table)
     if state.model_file() is not None:
@@ -301,6 +301,7 @@ def _overview(table: services.Table, schema: services.Schema | None,
         guessed = t("data.guessed_tag") if schema.target_guessed else ""
         st.markdown(t("data.target_line", target=escape_md(schema.display_names[schema.target]),
                       guessed=guessed))
+        _findings.data_warnings(schema, analysis)
     if analysis is not None:
         ev = analysis.evaluation
         if analysis.is_classifier:
