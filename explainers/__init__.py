@@ -3,20 +3,20 @@
 Pure Python; no user-interface library is imported here.
 """
 
-from ._cleaning import MissingTokens, NumberConversion
+from ._byom.attach import AttachedModel, attach_model
+from ._byom.model_file import LoadedModel, load_model_file
 from ._dataset import Dataset, FeatureSpec, build_dataset
 from ._device import DeviceFacts, choose_device, device_facts, resolve_device
 from ._errors import DataError, DeviceError, ExplainerError, ModelError
 from ._evaluation import Curve, Evaluation, confusion_at, evaluate_model
 from ._export import csv_bytes, neutralise_cell, neutralise_frame, parquet_bytes, shap_frame
 from ._findings import Finding
+from ._io.cleaning import MissingTokens, NumberConversion
+from ._io.reading import Reading, Table, read_table
 from ._lime import LimeResult, LimeWeight, explain_lime
 from ._memory import release_free_memory
-from ._model_attach import AttachedModel, attach_model
-from ._model_file import LoadedModel, load_model_file
 from ._pipeline import ExplainRun, explain_file, run_findings, sample_rows
 from ._profiling import REASON_TEXT, ColumnProfile
-from ._reading import Reading, Table, read_table
 from ._schema import Schema, build_schema, guess_target, infer_task
 from ._shap import InteractionResult, ShapResult, compute_interactions, compute_shap
 from ._training import TrainedModel, TrainingOptions, train_model

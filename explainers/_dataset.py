@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import DataError
-from ._reading import Table
+from ._io.reading import Table
 from ._schema import Schema, Task
 
 _TRUE_WORDS = {"true", "yes", "y", "t", "1", "예"}

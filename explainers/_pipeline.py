@@ -10,14 +10,14 @@ from typing import BinaryIO
 
 import numpy as np
 
+from ._byom.attach import attach_model
+from ._byom.model_file import LoadedModel, load_model_file
 from ._dataset import Dataset, build_dataset
 from ._device import DeviceChoice
 from ._errors import DataError
 from ._evaluation import Evaluation, evaluate_model
 from ._findings import Finding, model_findings
-from ._model_attach import attach_model
-from ._model_file import LoadedModel, load_model_file
-from ._reading import DEFAULT_MAX_BYTES, Table, read_table
+from ._io.reading import DEFAULT_MAX_BYTES, Table, read_table
 from ._schema import Schema, TaskChoice, build_schema
 from ._shap import ShapResult, compute_shap
 from ._training import TrainedModel, TrainingOptions, train_model

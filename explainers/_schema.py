@@ -10,9 +10,9 @@ import pandas as pd
 
 from ._errors import DataError
 from ._findings import Finding
+from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
 from ._profiling import ColumnProfile, Role, override_role, profile_columns
-from ._reading import Table
 from ._target_guess import Candidate, rank_candidates
 
 Task = Literal["binary", "multiclass", "regression"]

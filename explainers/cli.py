@@ -26,8 +26,8 @@ from typing import NoReturn
 
 from ._errors import ExplainerError
 from ._export import shap_frame, write_csv
+from ._io.reading import Table
 from ._pipeline import ExplainRun, explain_file
-from ._reading import Table
 
 # The CLI reads local files, so it allows far larger tables than an upload (the cell
 # limit still applies): a 1M x 30 CSV is about 320 MB.

@@ -19,7 +19,7 @@ from synthetic_tables import (
     to_csv_bytes,
 )
 
-import explainers._model_file as model_file
+import explainers._byom.model_file as model_file
 from explainers import (
     REASON_TEXT,
     DataError,
@@ -32,7 +32,7 @@ from explainers import (
     load_model_file,
     read_table,
 )
-from explainers._model_check import name_list
+from explainers._byom.checks import name_list
 from explainers.cli import main
 
 LEVELS = ["high", "low", "medium"]  # sorted, as scikit-learn's LabelEncoder numbers them

@@ -17,33 +17,29 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ._binary_formats import (
-    UPLOAD_HINT,
-    arrow_to_pandas,
-    check_cells,
-    human_size,
-    read_parquet,
-)
-from ._bounded_read import read_bounded
-from ._cleaning import MissingTokens, NumberConversion, clean_frame
-from ._column_names import is_blank_name, rename_warnings, safe_column_names
-from ._encoding import decode_text, sniff_content
-from ._errors import DataError
-from ._sniffing import (
+from .._errors import DataError
+from .bounded import read_bounded
+from .cleaning import MissingTokens, NumberConversion, clean_frame
+from .column_names import is_blank_name, rename_warnings, safe_column_names
+from .content import sniff_content
+from .decoding import decode_text
+from .delimited import (
     fallback_delimiter,
     find_problem,
     quote_left_open,
     read_header,
     sniff_delimiter,
 )
-from ._workbook import read_workbook
+from .limits import UPLOAD_HINT, check_cells, human_size
+from .parquet import arrow_to_pandas, read_parquet
+from .workbook import read_workbook
 
 Format = Literal["csv", "tsv", "xlsx", "parquet"]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_CELLS = 60_000_000
 # Only empty cells are missing while parsing; every other marker ("NA", ".", "?") is
-# read as text and turned into a missing value by _cleaning, which reports it.
+# read as text and turned into a missing value by .cleaning, which reports it.
 _NA_VALUES = [""]
 _NEVER_A_TIMESTAMP = "\x01%Y"
 _NON_SPACE = re.compile(r"\S")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._binary_formats import UPLOAD_HINT, check_unpacked
-from ._column_names import safe_column_names
-from ._errors import DataError
+from .._errors import DataError
+from .column_names import safe_column_names
+from .limits import UPLOAD_HINT, check_unpacked
 
 _HEADER_SEARCH_ROWS = 30
 _HEADER_FILL = 0.8

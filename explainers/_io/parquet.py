@@ -1,4 +1,4 @@
-"""Reading Parquet uploads within size limits, and helpers shared with the workbook reader.
+"""Reading a Parquet upload within size limits.
 
 Packed formats are checked for what they would unpack to before they are opened
 (zip bombs), and every failure is a :class:`DataError` that quotes no cell.
@@ -12,12 +12,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ._column_names import safe_column_names
-from ._errors import DataError
+from .._errors import DataError
+from .column_names import safe_column_names
+from .limits import check_cells, check_unpacked
 
-UPLOAD_HINT = "Upload a CSV, TSV, Excel (.xlsx) or Parquet file."
-_UNPACKED_LIMIT = 1 << 30
-_MAX_ZIP_ENTRIES = 10_000
 _INDEX_COLUMN = re.compile(r"__index_level_\d+__")
 
 
@@ -52,41 +50,8 @@ def read_parquet(
         ) from None
 
 
-def check_unpacked(unpacked: int, entries: int, max_bytes: int) -> None:
-    limit = min(20 * max_bytes, _UNPACKED_LIMIT)
-    if unpacked > limit or entries > _MAX_ZIP_ENTRIES:
-        raise DataError(
-            f"The file would unpack to {human_size(unpacked)}, more than the "
-            f"{human_size(limit)} allowed, so it was not opened. Upload a smaller file.",
-            code="compressed_bomb",
-            unpacked_bytes=unpacked,
-            limit_bytes=limit,
-        )
-
-
-def check_cells(rows: int, columns: int, max_cells: int, *, estimated: bool = False) -> None:
-    if rows * columns > max_cells:
-        about = "about " if estimated else ""
-        raise DataError(
-            f"The table has {about}{rows:,} rows and {columns:,} columns, more than the limit "
-            f"of {max_cells:,} cells. Upload fewer rows or columns, for example a sample.",
-            code="too_many_cells",
-            rows=rows,
-            columns=columns,
-            limit=max_cells,
-        )
-
-
 def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     for i, field in enumerate(table.schema):
         if pa.types.is_null(field.type) or pa.types.is_decimal(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
     return table.to_pandas()
-
-
-def human_size(n: int) -> str:
-    if n >= 2**20:
-        return f"{n / 2**20:.3g} MB"
-    if n >= 1024:
-        return f"{n / 1024:.3g} KB"
-    return f"{n} bytes"

@@ -2,7 +2,7 @@
 
 The checks run in this order: the size limit; the content's first bytes (a
 pickle, an archive, compressed or any other non-JSON content is refused,
-whatever the file's name); then a child process (:mod:`explainers._model_probe`)
+whatever the file's name); then a child process (:mod:`explainers._byom.probe`)
 with a memory and a CPU-time cap loads the bytes and describes the model, so a
 damaged or hostile file can only make the child fail; then the objective and
 booster are checked; only then is the model loaded in this process. Pickle,
@@ -24,9 +24,9 @@ from typing import Any, BinaryIO, Literal
 
 import xgboost as xgb
 
-from ._bounded_read import read_bounded
-from ._errors import ModelError
-from ._schema import Task
+from .._errors import ModelError
+from .._io.bounded import read_bounded
+from .._schema import Task
 
 ModelFormat = Literal["json", "ubjson"]
 
@@ -36,7 +36,7 @@ DEFAULT_TIMEOUT_S = 60.0
 # XGBoost's parsed form of the file, which takes several times its size.
 PROBE_BASE_MEMORY = 1024 * 1024 * 1024
 PROBE_MEMORY_PER_BYTE = 24
-_PROBE = Path(__file__).with_name("_model_probe.py")
+_PROBE = Path(__file__).with_name("probe.py")
 _KILLED_FOR_TIME = {
     -getattr(signal, name) for name in ("SIGXCPU", "SIGKILL") if hasattr(signal, name)
 }

@@ -11,11 +11,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._dataset import _class_labels
-from ._errors import DataError, ModelError
-from ._model_file import LoadedModel
-from ._profiling import ColumnProfile
-from ._schema import MIN_ROWS, guess_target
+from .._dataset import _class_labels
+from .._errors import DataError, ModelError
+from .._profiling import ColumnProfile
+from .._schema import MIN_ROWS, guess_target
+from .model_file import LoadedModel
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

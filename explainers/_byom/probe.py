@@ -12,7 +12,7 @@ and prints one JSON line on stdout::
     {"ok": false, "reason": "memory"}           it ran out of its memory cap
 
 A crash, a kill for CPU time or memory, or any other output is judged by the
-parent (:mod:`explainers._model_file`). This module imports only the standard
+parent (:mod:`explainers._byom.model_file`). This module imports only the standard
 library; it is never imported by the engine.
 """
 

@@ -1,90 +1,23 @@
-"""What the bytes of an upload are: a binary table format, or text in some encoding.
+"""Decoding text bytes with the first encoding that fits.
 
-The format is decided by content (magic bytes), never by the file name alone, and
-text is decoded with the first encoding that fits: a byte-order mark, UTF-8, CP949
-(Korean Excel exports; it covers EUC-KR) when the result reads as Korean, and
-finally Windows-1252 or Latin-1, which never fail.
+A byte-order mark, UTF-8, CP949 (Korean Excel exports; it covers EUC-KR) when the
+result reads as Korean, and finally Windows-1252 or Latin-1, which never fail.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Literal
 
-from ._errors import DataError
+from .._errors import DataError
 
-ContentKind = Literal["parquet", "zip", "text"]
-
-_HEAD = 8192
 _KOREAN_SAMPLE = 1_000_000
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_COMPRESSED = (
-    (b"\x1f\x8b", "gzip"),
-    (b"\xfd7zXZ\x00", "xz"),
-    (b"\x28\xb5\x2f\xfd", "zstd"),
-    (b"7z\xbc\xaf\x27\x1c", "7z"),
-    (b"Rar!\x1a\x07", "rar"),
-)
-_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
-_BINARY_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"%PDF-", "pdf"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"\x7fELF", "executable"),
-    (b"SQLite format 3\x00", "sqlite"),
-)
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_INSIDE_LATIN = re.compile(r"(?<=[A-Za-z])[\uac00-\ud7a3](?=[A-Za-z])")
-
-_UPLOAD_HINT = "Upload a CSV, TSV, Excel (.xlsx) or Parquet file."
-
-
-def sniff_content(data: bytes) -> ContentKind:
-    """Say which reader the bytes need, or refuse bytes that are not a table.
-
-    Raises
-    ------
-    DataError
-        ``compressed_file``, ``old_excel`` or ``binary_file``.
-    """
-    head = data[:_HEAD]
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
-    for magic, kind in _COMPRESSED:
-        if head.startswith(magic):
-            raise _compressed(kind)
-    if _BZIP2.match(head):
-        raise _compressed("bzip2")
-    if head.startswith(_OLE2):
-        raise DataError(
-            "This looks like an old Excel 97-2003 (.xls) file or a password-protected "
-            "workbook, which cannot be read. Save it as .xlsx without a password, or as "
-            "CSV, and upload it again.",
-            code="old_excel",
-        )
-    if head.startswith(_UTF16_BOMS + (_UTF8_BOM,)):
-        return "text"
-    binary = next((kind for magic, kind in _BINARY_MAGIC if head.startswith(magic)), None)
-    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if binary is not None or b"\x00" in head or controls * 100 > len(head):
-        raise DataError(
-            f"This file is not a text table (it looks like {_describe(binary)}). {_UPLOAD_HINT}",
-            code="binary_file",
-            kind=binary or "unknown",
-        )
-    return "text"
 
 
 def decode_text(data: bytes) -> tuple[str, str, tuple[str, ...]]:
@@ -160,23 +93,3 @@ def _decode_declared(data: bytes, encoding: str) -> str:
             encoding=encoding,
             line=line,
         ) from None
-
-
-def _compressed(kind: str) -> DataError:
-    return DataError(
-        f"This file is compressed ({kind}). Compressed files are not opened, to keep "
-        f"oversized contents out; decompress it first and upload the table inside. "
-        f"{_UPLOAD_HINT}",
-        code="compressed_file",
-        kind=kind,
-    )
-
-
-def _describe(kind: str | None) -> str:
-    if kind in ("png", "jpeg", "gif", "tiff"):
-        return f"a {kind.upper()} image"
-    if kind == "pdf":
-        return "a PDF document"
-    if kind is not None:
-        return f"a {kind} file"
-    return "an image, document or other binary file"

@@ -2,7 +2,7 @@
 
 The model decides which columns are features (its feature names, in its
 order) and the task (its objective); the table must supply those columns and
-a target that fits the task (the checks are in :mod:`explainers._model_check`).
+a target that fits the task (the checks are in :mod:`explainers._byom.checks`).
 The result behaves like a trained model, so evaluation, SHAP and LIME work on
 it unchanged.
 """
@@ -17,20 +17,20 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from ._dataset import Dataset, FeatureSpec
-from ._errors import ModelError
-from ._model_check import (
+from .._dataset import Dataset, FeatureSpec
+from .._errors import ModelError
+from .._io.reading import Table
+from .._profiling import ColumnProfile, Kind, profile_columns
+from .._schema import Schema, guess_target
+from .._training import TrainedModel, TrainingOptions
+from .checks import (
     check_types,
     features_by_name,
     features_by_position,
     resolve_target,
     target_labels,
 )
-from ._model_file import LoadedModel
-from ._profiling import ColumnProfile, Kind, profile_columns
-from ._reading import Table
-from ._schema import Schema, guess_target
-from ._training import TrainedModel, TrainingOptions
+from .model_file import LoadedModel
 
 
 @dataclass(frozen=True)
