@@ -9,7 +9,8 @@ import pandas as pd
 
 from ._errors import DataError
 from ._io.reading import Table
-from ._schema import Schema, Task
+from ._schema import Schema
+from ._types import Task
 
 _TRUE_WORDS = {"true", "yes", "y", "t", "1", "예"}
 

@@ -6,15 +6,12 @@ import functools
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import xgboost as xgb
 
 from ._errors import DeviceError
-
-DeviceChoice = Literal["auto", "cpu", "cuda"]
-Device = Literal["cpu", "cuda"]
+from ._types import Device, DeviceChoice
 
 
 @dataclass(frozen=True)

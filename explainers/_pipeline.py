@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -13,16 +12,15 @@ import numpy as np
 from ._byom.attach import attach_model
 from ._byom.model_file import LoadedModel, load_model_file
 from ._dataset import Dataset, build_dataset
-from ._device import DeviceChoice
 from ._errors import DataError
 from ._evaluation import Evaluation, evaluate_model
 from ._findings import Finding, model_findings
 from ._io.reading import DEFAULT_MAX_BYTES, Table, read_table
-from ._schema import Schema, TaskChoice, build_schema
+from ._schema import Schema, build_schema
 from ._shap import ShapResult, compute_shap
 from ._training import TrainedModel, TrainingOptions, train_model
+from ._types import DeviceChoice, Progress, TaskChoice
 
-Progress = Callable[[int, int, str], None]
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
 

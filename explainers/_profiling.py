@@ -8,28 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ._errors import DataError
-
-Kind = Literal["numeric", "categorical", "boolean", "datetime", "text", "identifier"]
-Role = Literal["feature", "excluded", "target"]
-Reason = Literal[
-    "identifier",
-    "constant",
-    "free_text",
-    "datetime",
-    "leakage",
-    "possible_leak",
-    "personal",
-    "high_cardinality",
-    "all_missing",
-    "user",
-    "not_in_model",
-]
+from ._types import Kind, Reason, Role
 
 REASON_TEXT: dict[str, str] = {
     "identifier": "excluded: an identifier (unique per row, a row number, or named as an ID)",

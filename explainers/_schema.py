@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import pandas as pd
 
@@ -12,16 +11,13 @@ from ._errors import DataError
 from ._findings import Finding
 from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
-from ._profiling import ColumnProfile, Role, override_role, profile_columns
+from ._profiling import ColumnProfile, override_role, profile_columns
 from ._target_guess import Candidate, rank_candidates
-
-Task = Literal["binary", "multiclass", "regression"]
-TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
+from ._types import Role, TargetReason, Task, TaskChoice
 
 MIN_ROWS = 20
 MIN_CLASS_ROWS = 5
 MAX_CLASSES = 50
-TargetReason = Literal["given", "named", "shape", "last_column", "model"]
 _MAX_ALTERNATIVES = 5
 
 

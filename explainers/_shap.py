@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from ._device import Device, DeviceChoice, resolve_device
+from ._device import resolve_device
 from ._training import TrainedModel
+from ._types import Backend, Device, DeviceChoice, Progress
 
-Backend = Literal["xgboost-cuda", "xgboost-cpu"]
-Progress = Callable[[int, int, str], None]
 CHUNK_ROWS = 50_000
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,10 +13,7 @@ from sklearn.model_selection import train_test_split
 
 from ._dataset import Dataset, FeatureSpec
 from ._errors import DataError
-from ._schema import Task
-
-Progress = Callable[[int, int, str], None]
-ClassWeight = Literal["auto", "balanced", "none"]
+from ._types import ClassWeight, Progress, Task
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ import xgboost as xgb
 from .._dataset import Dataset, FeatureSpec
 from .._errors import ModelError
 from .._io.reading import Table
-from .._profiling import ColumnProfile, Kind, profile_columns
+from .._profiling import ColumnProfile, profile_columns
 from .._schema import Schema, guess_target
 from .._training import TrainedModel, TrainingOptions
+from .._types import Kind
 from .checks import (
     check_types,
     features_by_name,

@@ -26,7 +26,7 @@ import xgboost as xgb
 
 from .._errors import ModelError
 from .._io.bounded import read_bounded
-from .._schema import Task
+from .._types import Task
 
 ModelFormat = Literal["json", "ubjson"]
 

@@ -11,13 +11,14 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .._errors import DataError
+from .._types import Format
 from .bounded import read_bounded
 from .cleaning import MissingTokens, NumberConversion, clean_frame
 from .column_names import is_blank_name, rename_warnings, safe_column_names
@@ -33,8 +34,6 @@ from .delimited import (
 from .limits import UPLOAD_HINT, check_cells, human_size
 from .parquet import arrow_to_pandas, read_parquet
 from .workbook import read_workbook
-
-Format = Literal["csv", "tsv", "xlsx", "parquet"]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_CELLS = 60_000_000
