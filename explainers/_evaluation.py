@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,10 +50,10 @@ class Evaluation:
 def confusion_at(evaluation: Evaluation, threshold: float) -> np.ndarray:
     """Binary confusion matrix (rows true 0/1, columns predicted 0/1) at ``threshold``."""
     predicted = (evaluation.y_score[:, 1] >= threshold).astype(int)
-    return skm.confusion_matrix(evaluation.y_true, predicted, labels=[0, 1])
+    return np.asarray(skm.confusion_matrix(evaluation.y_true, predicted, labels=[0, 1]))
 
 
-def _safe(fn, *args, **kwargs) -> float:  # noqa: ANN001
+def _safe(fn: Callable[..., float], *args: object, **kwargs: object) -> float:
     try:
         return float(fn(*args, **kwargs))
     except ValueError:

@@ -86,7 +86,7 @@ class TrainedModel:
             p = 1.0 / (1.0 + np.exp(-margin[:, 0]))
             return np.column_stack([1 - p, p])
         shifted = np.exp(margin - margin.max(axis=1, keepdims=True))
-        return shifted / shifted.sum(axis=1, keepdims=True)
+        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=float)
 
 
 class _ProgressCallback(xgb.callback.TrainingCallback):
@@ -95,7 +95,7 @@ class _ProgressCallback(xgb.callback.TrainingCallback):
         self.progress = progress
         self.total = total
 
-    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: dict) -> bool:
+    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: xgb.callback.TrainingCallback.EvalsLog) -> bool:
         if epoch % 5 == 0 or epoch + 1 == self.total:
             self.progress(epoch + 1, self.total, "training")
         return False
@@ -121,7 +121,7 @@ def _sample_weights(y: np.ndarray, task: Task, mode: ClassWeight) -> np.ndarray 
     if mode == "auto" and counts.min() >= counts.max() / 3:
         return None
     per_class = len(y) / (len(np.bincount(y)) * np.maximum(np.bincount(y), 1))
-    return per_class[y]
+    return np.asarray(per_class[y], dtype=float)
 
 
 def split_indices(dataset: Dataset, options: TrainingOptions) -> tuple[np.ndarray, np.ndarray]:
