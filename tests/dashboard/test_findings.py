@@ -29,7 +29,8 @@ N_DOTS = 30  # cells of blood_pressure written as "." (SAS-style missing)
 def _messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
     """A binary outcome driven by age and risk_score; ``lab_marker`` is above 50 exactly when
     the outcome is yes (a threshold leak); ``followup_days`` is named as recorded after the
-    outcome; ``charges`` is typed as money; ``blood_pressure`` has "." for missing."""
+    outcome; ``charges`` is typed as money, ``copay_share`` as percent; ``blood_pressure``
+    has "." for missing."""
     rng = np.random.default_rng(seed)
     age = rng.integers(20, 90, n)
     score = rng.normal(0, 1, n)
@@ -41,6 +42,7 @@ def _messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
         "age": age,
         "blood_pressure": pressure,
         "charges": [f"${c:,}" for c in rng.integers(1000, 9000, n)],
+        "copay_share": [f"{p}%" for p in rng.integers(5, 60, n)],
         "risk_score": score,
         "lab_marker": np.where(y, rng.uniform(60, 100, n), rng.uniform(0, 40, n)).round(1),
         "followup_days": rng.integers(1, 900, n),
@@ -123,8 +125,9 @@ def test_data_page_shows_the_leak_with_its_figure_and_one_click_includes_it(mess
 
 
 def test_reading_section_lists_markers_and_conversions(messy):
-    """Check that "How the file was read" names the "." marker with its count and the
-    money column read as numbers with its currency sign taken off."""
+    """Check that "How the file was read" names the "." marker with its count, the money
+    column read as numbers with its currency sign taken off and the percent column read as
+    percent, and that the values are the ones typed."""
     at = _app("messy.csv", _csv(messy))
     _clean(at)
     assert any(x.label == "How the file was read" for x in at.expander)
@@ -134,9 +137,12 @@ def test_reading_section_lists_markers_and_conversions(messy):
     converted = next(f for f in _frames(at) if "How" in f.columns).set_index("Column")
     how = converted.loc["charges", "How"]
     assert "currency sign removed" in how and "thousands separators removed" in how, how
+    assert converted.loc["copay_share", "How"] == "read as percent: 45% → 45"
     preview = next(f for f in _frames(at) if "charges" in f.columns and "outcome" in f.columns)
     expected = messy["charges"].str.replace(r"[$,]", "", regex=True).astype(float)
     assert np.allclose(preview["charges"].to_numpy(), expected.head(len(preview)).to_numpy())
+    shares = messy["copay_share"].str.rstrip("%").astype(float).head(len(preview))
+    assert np.array_equal(preview["copay_share"].to_numpy(), shares.to_numpy())
     assert int(preview["blood_pressure"].isna().sum()) == int(
         (messy["blood_pressure"].head(len(preview)) == ".").sum())
 

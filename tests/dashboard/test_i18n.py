@@ -449,7 +449,7 @@ def test_export_chart_names_are_translated():
 def _table_warning_codes() -> set[str]:
     """Warning codes a Table can carry: reader notes, decoder notes, renaming checks."""
     codes: set[str] = set()
-    for name in ("_reading.py", "_encoding.py", "_column_names.py"):
+    for name in ("_io/reading.py", "_io/decoding.py", "_io/column_names.py"):
         for node in ast.walk(_tree(EXPLAINERS / name)):
             if (
                 isinstance(node, ast.Call)

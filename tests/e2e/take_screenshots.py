@@ -7,6 +7,10 @@ in Debian's headless Chromium at 1400x900 and writes:
 - ``local_heart_disease.png``: Local page of the heart disease sample (English)
 - ``model_breast_cancer.png``: Model page of the breast cancer sample (English)
 - ``global_heart_disease_ko.png``: Global page of the heart disease sample (Korean)
+- ``data_findings.png`` / ``data_findings_ko.png``: Data page of a messy clinic CSV
+  (a threshold leak, a column recorded after the outcome, ``.`` for missing, money and
+  percent typed as text): findings, one-click includes, how the file was read
+- ``model_findings.png``: Model page after the leak was included with one click
 
 Exits non-zero if a page shows an exception or an error box.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,8 +35,10 @@ from _app_server import (  # noqa: E402
     new_page,
     screenshot,
     server_problems,
+    wait_for_app,
     wait_for_chart,
 )
+from _messy_tables import write_messy_clinic_csv  # noqa: E402
 
 # (file name, deep link, page to open from the sidebar after it, or None to stay)
 SHOTS: list[tuple[str, str, str | None]] = [
@@ -51,6 +58,40 @@ def _hide_chrome(page) -> None:  # noqa: ANN001
             "{ visibility: hidden !important; }"
         )
     )
+
+
+def _upload(page, path: Path) -> None:  # noqa: ANN001
+    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(path))
+    wait_for_app(page, timeout=120)
+
+
+def _include_leak(page) -> None:  # noqa: ANN001
+    """Click the leak's Include button, then open the Model page."""
+    row = page.locator("[data-testid=stHorizontalBlock]").filter(has_text="lab_marker:").last
+    row.get_by_role("button").click()
+    wait_for_app(page, timeout=120)
+    click_nav(page, "model")
+
+
+# (file name, language, what to do after the upload, whether the page has a chart)
+UPLOAD_SHOTS: list[tuple[str, str, Callable[..., None] | None, bool]] = [
+    ("data_findings.png", "en", None, False),
+    ("data_findings_ko.png", "ko", None, False),
+    ("model_findings.png", "en", _include_leak, True),
+]
+
+
+def _shoot(page, outdir: Path, name: str, chart: bool, failures: list[str]) -> None:  # noqa: ANN001
+    assert_no_exception(page, name)
+    errors = page.locator("[data-testid=stAlertContentError]").all()
+    if errors:
+        failures.append(f"{name}: error box(es) on the page: {[e.inner_text() for e in errors]}")
+        return
+    if chart:
+        wait_for_chart(page)
+    _hide_chrome(page)
+    page.wait_for_timeout(500)
+    print(f"wrote {screenshot(page, outdir / name)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +131,19 @@ def main(argv: list[str] | None = None) -> int:
                         page.wait_for_timeout(500)
                         path = screenshot(page, outdir / name)
                         print(f"wrote {path}")
+                    except Exception as error:  # noqa: BLE001 - report and go on with the rest
+                        failures.append(f"{name}: {type(error).__name__}: {error}")
+                    finally:
+                        page.context.close()
+                csv = write_messy_clinic_csv(Path(logs) / "clinic_visits.csv")
+                for name, lang, then, chart in UPLOAD_SHOTS:
+                    page = new_page(browser)
+                    try:
+                        goto(page, server.url, f"/?lang={lang}")
+                        _upload(page, csv)
+                        if then is not None:
+                            then(page)
+                        _shoot(page, outdir, name, chart, failures)
                     except Exception as error:  # noqa: BLE001 - report and go on with the rest
                         failures.append(f"{name}: {type(error).__name__}: {error}")
                     finally:

@@ -23,6 +23,7 @@ from _app_server import (
     wait_for_app,
     wait_for_chart,
 )
+from _messy_tables import write_messy_clinic_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -203,3 +204,31 @@ def test_hostile_names_and_cells_stay_text(page, app_server, screenshot_dir, tmp
         assert page.locator("img[src='x'], [data-testid=stMain] script").count() == 0, name
     screenshot(page, screenshot_dir / "hostile_local.png")
     assert not dialogs, f"script from the data ran: {dialogs}"
+
+
+def test_messy_upload_shows_findings_and_includes_a_leak(page, app_server, screenshot_dir,  # noqa: ANN001
+                                                          tmp_path) -> None:
+    """Check that a messy CSV shows how it was read and its leak with the figure, and that the
+    leak's Include button retrains into a near-perfect model that the Model page flags."""
+    csv = write_messy_clinic_csv(tmp_path / "clinic_visits.csv")
+    goto(page, app_server.url, "/")
+    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(csv))
+    wait_for_app(page, timeout=120)
+    _assert_healthy(page, "data (messy upload)")
+    main = page.locator("[data-testid=stMain]")
+    warnings = " ".join(main.locator("[data-testid=stAlertContentWarning]").all_inner_texts())
+    assert "lab_marker (AUC 1.000)" in warnings, warnings
+    assert "followup_days" in warnings and "Too good to be true" not in warnings, warnings
+    text = main.inner_text()  # the tables themselves are drawn on a canvas
+    assert "How the file was read" in text and "read as missing values" in text
+    assert "These text columns were read as numbers" in text
+    screenshot(page, screenshot_dir / "messy_data.png")
+    row = main.locator("[data-testid=stHorizontalBlock]").filter(has_text="lab_marker:").last
+    row.get_by_role("button", name="Include").click()
+    wait_for_app(page, timeout=120)
+    _assert_healthy(page, "data (leak included)")
+    click_nav(page, "model")
+    _assert_healthy(page, "model (leak included)")
+    first = page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
+    assert "Too good to be true?" in first, first  # the first warning of the page
+    screenshot(page, screenshot_dir / "messy_model.png")
