@@ -15,7 +15,15 @@ from ._io.cleaning import MissingTokens, NumberConversion
 from ._io.reading import Reading, Table, read_table
 from ._lime import LimeResult, LimeWeight, explain_lime
 from ._memory import release_free_memory
-from ._pipeline import ExplainRun, explain_file, run_findings, sample_rows
+from ._pipeline import (
+    ExplainRun,
+    attach_uploaded,
+    explain_file,
+    explain_sample,
+    run_findings,
+    run_pipeline,
+    sample_rows,
+)
 from ._profiling import REASON_TEXT, ColumnProfile
 from ._schema import Schema, build_schema, guess_target, infer_task
 from ._shap import InteractionResult, ShapResult, compute_interactions, compute_shap
@@ -75,6 +83,7 @@ __all__ = [
     "TrainedModel",
     "TrainingOptions",
     "attach_model",
+    "attach_uploaded",
     "build_dataset",
     "build_schema",
     "choose_device",
@@ -86,6 +95,7 @@ __all__ = [
     "evaluate_model",
     "explain_file",
     "explain_lime",
+    "explain_sample",
     "guess_target",
     "infer_task",
     "load_model_file",
@@ -96,6 +106,7 @@ __all__ = [
     "release_free_memory",
     "resolve_device",
     "run_findings",
+    "run_pipeline",
     "sample_rows",
     "shap_frame",
     "train_model",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import numpy as np
@@ -19,7 +20,7 @@ from ._io.reading import DEFAULT_MAX_BYTES, Table, read_table
 from ._schema import Schema, build_schema
 from ._shap import ShapResult, compute_shap
 from ._training import TrainedModel, TrainingOptions, train_model
-from ._types import DeviceChoice, Progress, TaskChoice
+from ._types import DeviceChoice, Progress, Role, TaskChoice
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
@@ -83,50 +84,105 @@ def explain_file(
     ``header_row`` choose a workbook's sheet and header row (see :func:`read_table`).
     """
     report = progress or (lambda done, total, message: None)
-    seconds: dict[str, float] = {}
     start = time.perf_counter()
     report(0, 1, "load")
     table = read_table(source, name=name, max_bytes=max_bytes, sheet=sheet,
                        header_row=header_row)
+    read_seconds = time.perf_counter() - start
+    run = run_pipeline(table, target=target, task=task, device=device, rows=rows, seed=seed,
+                       options=options, model=model, progress=report)
+    seconds = dict(run.seconds)
+    seconds["load"] += read_seconds
+    return replace(run, seconds=seconds)
+
+
+def run_pipeline(
+    table: Table,
+    *,
+    schema: Schema | None = None,
+    target: str | None = None,
+    task: TaskChoice = "auto",
+    roles: Mapping[str, Role] | None = None,
+    device: DeviceChoice = "auto",
+    rows: int | None = None,
+    seed: int = 0,
+    options: TrainingOptions | None = None,
+    model: Source | LoadedModel | None = None,
+    progress: Progress | None = None,
+) -> ExplainRun:
+    """The stages after reading, in order: schema, train (or attach ``model``), evaluate,
+    explain ``rows`` sampled rows, findings. The CLI and the app both run this.
+
+    ``schema`` skips profiling when the caller already has it (the app caches it);
+    else it is built from ``target``, ``task`` and ``roles``. See :func:`explain_file`
+    for the other parameters.
+    """
+    report = progress or (lambda done, total, message: None)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
     warnings: tuple[str, ...] = ()
     if model is None:
-        schema = build_schema(table, target=target, task=task)
+        schema = schema or build_schema(table, target=target, task=task, roles=roles)
         dataset = build_dataset(table, schema)
-    seconds["load"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    if model is None:
+        seconds["load"] = time.perf_counter() - start
+        start = time.perf_counter()
         trained = train_model(dataset, options=options or TrainingOptions(seed=seed),
                               progress=report)
     else:
-        report(0, 1, "model")
-        loaded = model if isinstance(model, LoadedModel) else load_model_file(model)
-        if task not in ("auto", loaded.task):
-            raise DataError(
-                f"The uploaded model is a {loaded.task} model, so the task cannot be {task}. "
-                "Leave the task on auto.",
-                code="task_conflicts_with_model",
-                task=task,
-                model_task=loaded.task,
-            )
-        attached = attach_model(loaded, table, target=target)
-        schema, dataset, trained, warnings = (
-            attached.schema, attached.dataset, attached.model, attached.warnings
-        )
-        report(1, 1, "model")
+        seconds["load"] = 0.0
+        schema, dataset, trained, warnings = attach_uploaded(model, table, target=target,
+                                                             task=task, progress=report)
     evaluation = evaluate_model(trained, dataset)
     seconds["train"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    picked = sample_rows(len(dataset.y), rows, seed=seed)
-    X = dataset.X if len(picked) == len(dataset.y) else dataset.X.iloc[picked]
-    shap = compute_shap(
-        trained, X, rows=picked, row_ids=dataset.row_ids[picked], device=device, progress=report
-    )
+    shap = explain_sample(trained, dataset, rows=rows, seed=seed, device=device,
+                          progress=report)
     seconds["shap"] = time.perf_counter() - start
     findings = schema.findings + run_findings(schema, trained, evaluation, shap)
     return ExplainRun(table, schema, dataset, trained, evaluation, shap, seconds, warnings,
                       findings)
+
+
+def attach_uploaded(
+    model: Source | LoadedModel,
+    table: Table,
+    *,
+    target: str | None = None,
+    task: TaskChoice = "auto",
+    progress: Progress | None = None,
+) -> tuple[Schema, Dataset, TrainedModel, tuple[str, ...]]:
+    """Check an uploaded model (sandboxed) and match it to ``table``; nothing is trained."""
+    report = progress or (lambda done, total, message: None)
+    report(0, 1, "model")
+    loaded = model if isinstance(model, LoadedModel) else load_model_file(model)
+    if task not in ("auto", loaded.task):
+        raise DataError(
+            f"The uploaded model is a {loaded.task} model, so the task cannot be {task}. "
+            "Leave the task on auto.",
+            code="task_conflicts_with_model",
+            task=task,
+            model_task=loaded.task,
+        )
+    attached = attach_model(loaded, table, target=target)
+    report(1, 1, "model")
+    return attached.schema, attached.dataset, attached.model, attached.warnings
+
+
+def explain_sample(
+    model: TrainedModel,
+    dataset: Dataset,
+    *,
+    rows: int | None,
+    seed: int = 0,
+    device: DeviceChoice = "auto",
+    progress: Progress | None = None,
+) -> ShapResult:
+    """Exact SHAP values of ``rows`` rows drawn with ``seed`` (every row when None)."""
+    picked = sample_rows(len(dataset.y), rows, seed=seed)
+    X = dataset.X if len(picked) == len(dataset.y) else dataset.X.iloc[picked]
+    return compute_shap(model, X, rows=picked, row_ids=dataset.row_ids[picked], device=device,
+                        progress=progress)
 
 
 def run_findings(

@@ -95,7 +95,9 @@ class _ProgressCallback(xgb.callback.TrainingCallback):
         self.progress = progress
         self.total = total
 
-    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: xgb.callback.TrainingCallback.EvalsLog) -> bool:
+    def after_iteration(
+        self, model: xgb.Booster, epoch: int, evals_log: xgb.callback.TrainingCallback.EvalsLog
+    ) -> bool:
         if epoch % 5 == 0 or epoch + 1 == self.total:
             self.progress(epoch + 1, self.total, "training")
         return False
