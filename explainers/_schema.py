@@ -12,7 +12,7 @@ from ._findings import Finding
 from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
 from ._profiling import ColumnProfile, override_role, profile_columns
-from ._target_guess import Candidate, rank_candidates
+from ._target_guess import EXACT_TIER, Candidate, name_tier, rank_candidates
 from ._types import Role, TargetReason, Task, TaskChoice
 
 MIN_ROWS = 20
@@ -239,11 +239,10 @@ def _choose_target(
     frame: pd.DataFrame, profiles: list[ColumnProfile], task: TaskChoice
 ) -> tuple[str, TargetReason, tuple[str, ...], tuple[tuple[str, str], ...]]:
     """The first ranked candidate that can be trained on, the others, and those skipped."""
-    _refuse_unusable_named(profiles)
+    skipped = _refuse_unusable_named(profiles)
     ranked = rank_candidates(profiles)
     if not ranked:
         raise _no_target()
-    skipped: list[tuple[str, str]] = []
     for i, candidate in enumerate(ranked):
         name = candidate.profile.name
         chosen_task = infer_task(frame[name]) if task == "auto" else task
@@ -264,13 +263,14 @@ def _plausible(candidate: Candidate) -> bool:
     return candidate.name_tier > 0 or candidate.shape > 0
 
 
-def _refuse_unusable_named(profiles: list[ColumnProfile]) -> None:
-    """A column named exactly as the outcome that is empty or constant stops the guess."""
-    from ._target_guess import name_tier
-
-    named = [c for c in profiles if name_tier(c.display_name) == 3]
-    if not named or any(c.reason not in ("all_missing", "constant") for c in named):
-        return
+def _refuse_unusable_named(profiles: list[ColumnProfile]) -> list[tuple[str, str]]:
+    """A column named exactly as the outcome that is empty or constant stops the guess,
+    unless another column is so named; then it is skipped, and returned with its reason."""
+    named = [c for c in profiles if name_tier(c.display_name) >= EXACT_TIER]
+    unusable = [c for c in named if c.reason in ("all_missing", "constant")]
+    if not named or len(unusable) < len(named):
+        return [(c.name, "constant_target" if c.reason == "constant" else "empty_target")
+                for c in unusable]
     column = named[0]
     what = "is empty" if column.reason == "all_missing" else "has a single value"
     raise DataError(
@@ -332,6 +332,7 @@ def _target_findings(
 
 _SKIP_TEXT = {
     "constant_target": "it has a single value",
+    "empty_target": "every value in it is missing",
     "too_few_rows": "too few rows have a value in it",
     "rare_class": "one of its classes has too few rows",
     "too_many_classes": "it has too many distinct values to be classes",

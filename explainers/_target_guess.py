@@ -19,6 +19,10 @@ from ._profiling import ColumnProfile
 
 GuessReason = Literal["named", "shape", "last_column"]
 
+EXACT_TIER = 3
+"""A name tier at or above this is a whole name that says "this is the outcome"."""
+# Generic words that are the outcome only as a whole name, and weaker than the others.
+_EXACT_WEAK = {"status", "event", "result", "response", "default"}
 # A whole name that says "this is the outcome".
 _EXACT = {
     "target", "label", "labels", "outcome", "outcomes", "class", "y", "diagnosis", "dx", "result",
@@ -62,10 +66,11 @@ class Candidate:
 
 
 def name_tier(name: str) -> int:
-    """How clearly a column's name says it is the outcome: 3 (exact) to 0 (not at all)."""
+    """How clearly a column's name says it is the outcome: 4 and 3 (the whole name: a
+    specific word such as ``churn``, or a generic one such as ``status``) to 0."""
     lowered = name.strip().lower()
     if lowered in _EXACT:
-        return 3
+        return EXACT_TIER if lowered in _EXACT_WEAK else EXACT_TIER + 1
     if recorded_after_outcome(name):
         return 0  # "cause_of_death", "death_date": about the outcome, not the outcome
     tokens = [t for t in _TOKENS.split(lowered) if t]
@@ -90,7 +95,7 @@ def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
     """Every column that could be the target, most likely first."""
     usable = [(i, c) for i, c in enumerate(columns) if c.reason not in _NOT_A_TARGET
               and not (recorded_after_outcome(c.display_name) and
-                       name_tier(c.display_name) < 3)]
+                       name_tier(c.display_name) < EXACT_TIER)]
     last = usable[-1][0] if usable else -1
     ranked = [
         Candidate(c, name_tier(c.display_name), _shape(c), i == last and _shape(c) > 0, i)

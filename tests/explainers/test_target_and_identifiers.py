@@ -197,3 +197,13 @@ def test_cli_reads_the_chosen_sheet_and_reports_reading(tmp_path):
     assert summary["target"] == "died"
     assert "target_guess" in {w["code"] for w in summary["warnings"]}
     assert main([str(path), "--out", str(out), "--sheet", "nope"]) == 2
+
+
+def test_a_constant_outcome_beside_another_named_outcome_is_skipped_and_said():
+    """Check that a constant 'outcome' beside 'churn' is skipped with its reason, not silently."""
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame({"x": rng.normal(size=120), "churn": rng.choice(["Yes", "No"], 120),
+                          "status": rng.integers(0, 2, 120), "outcome": "done"})
+    schema = _schema(frame)
+    assert schema.display_names[schema.target] == "churn"  # specific beats generic 'status'
+    assert ("outcome", "constant_target") in schema.skipped_targets
