@@ -23,9 +23,14 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from explainers import TrainingOptions, compute_interactions, compute_shap, device_facts
-from explainers._dataset import FeatureSpec
-from explainers._training import TrainedModel
+from explainers import (
+    FeatureSpec,
+    TrainedModel,
+    TrainingOptions,
+    compute_interactions,
+    compute_shap,
+    device_facts,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
