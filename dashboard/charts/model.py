@@ -3,7 +3,7 @@
 Each builder takes plain arrays (as computed by the engine) and returns a
 ``go.Figure``; every visible word is a keyword argument with an English default
 so the caller can pass translated text. Class labels are data and are escaped. Regression
-figures are in :mod:`dashboard.charts_regression`.
+figures are in :mod:`dashboard.charts.regression`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.charts_common import (
+from dashboard.charts.kit import (
     NEUTRAL,
     SEQUENTIAL_SCALE,
     SERIES,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.charts_common import (
+from dashboard.charts.kit import (
     NEUTRAL,
     SERIES,
     _as_1d,

@@ -1,6 +1,6 @@
 """Shared pieces of the plotly chart builders: palette, text escaping, layout, sampling.
 
-Everything here is private to ``dashboard.charts*``. The builders never set a
+Everything here is private to the ``dashboard.charts`` package. The builders never set a
 plotly template, so inside Streamlit the app's own template (light or dark)
 picks fonts and text colours; backgrounds are transparent and grid lines are a
 translucent grey that reads on both.

@@ -8,33 +8,37 @@ escaped, so markup in them shows literally.
 
 The builders live in one module per page and are re-exported here:
 
-- model page: :mod:`dashboard.charts_model`, :mod:`dashboard.charts_regression`
-- global page: :mod:`dashboard.charts_global`, :mod:`dashboard.charts_dependence`
-- local page: :mod:`dashboard.charts_local`
-- data page: :mod:`dashboard.charts_data`
+- model page: :mod:`dashboard.charts.model`, :mod:`dashboard.charts.regression`
+- global page: :mod:`dashboard.charts.importance`, :mod:`dashboard.charts.dependence`
+- local page: :mod:`dashboard.charts.local`
+- data page: :mod:`dashboard.charts.data`
+
+Shared pieces (palette, escaping, layout, sampling) are in :mod:`dashboard.charts.kit`.
+``probability_steps`` is re-exported from :mod:`dashboard.display.probability`, where the
+app's one copy of the probability walk lives.
 """
 
-from dashboard.charts_data import histogram_figure, missing_figure
-from dashboard.charts_dependence import dependence_figure
-from dashboard.charts_global import beeswarm_figure, importance_figure, interaction_heatmap_figure
-from dashboard.charts_local import (
-    lime_shap_figure,
-    probability_steps,
-    waterfall_figure,
-    whatif_figure,
+from dashboard.charts.data import histogram_figure, missing_figure
+from dashboard.charts.dependence import dependence_figure
+from dashboard.charts.importance import (
+    beeswarm_figure,
+    importance_figure,
+    interaction_heatmap_figure,
 )
-from dashboard.charts_model import (
+from dashboard.charts.local import lime_shap_figure, waterfall_figure, whatif_figure
+from dashboard.charts.model import (
     calibration_figure,
     confusion_figure,
     pr_figure,
     roc_figure,
     threshold_metrics_figure,
 )
-from dashboard.charts_regression import (
+from dashboard.charts.regression import (
     predicted_vs_actual_figure,
     residual_histogram_figure,
     residuals_figure,
 )
+from dashboard.display.probability import probability_steps
 
 __all__ = [
     "beeswarm_figure",

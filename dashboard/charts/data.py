@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts_common import (
+from dashboard.charts.kit import (
     ACCENT,
     _empty,
     _fmt,

@@ -2,7 +2,7 @@
 
 Feature names are data: they are escaped and cut to about 40 characters on the
 axis, with the full (escaped) name in the hover. The dependence plot lives in
-:mod:`dashboard.charts_dependence`.
+:mod:`dashboard.charts.dependence`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts_common import (
+from dashboard.charts.kit import (
     ACCENT,
     NEUTRAL,
     SEQUENTIAL_SCALE,

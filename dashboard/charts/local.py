@@ -1,0 +1,387 @@
+"""Plotly figures for the local page: waterfall, LIME beside SHAP, what-if changes.
+
+Feature names and displayed values are data: they are escaped and cut on the
+axis, with the full text in the hover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.charts.kit import (
+    ACCENT,
+    NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
+    ZERO_LINE,
+    _as_1d,
+    _fmt,
+    _names_axis,
+    _same_length,
+    _signed,
+    _style,
+    _text,
+    _tick,
+    _tpl,
+    _with_unit,
+)
+from dashboard.display.probability import probability_steps, sigmoid
+
+__all__ = ["lime_shap_figure", "probability_steps", "waterfall_figure", "whatif_figure"]
+
+
+def waterfall_figure(
+    base: float,
+    names: Sequence[str],
+    values: Sequence[str],
+    shap: Sequence[float] | np.ndarray,
+    *,
+    final: float,
+    max_features: int = 12,
+    probability: bool = False,
+    end_probabilities: tuple[float, float] | None = None,
+    unit: str | None = None,
+    title: str = "Why this prediction",
+    x_title: str | None = None,
+    margin_title: str = "Model output",
+    probability_title: str = "Predicted probability (%)",
+    base_label: str = "Average prediction",
+    final_label: str = "This row",
+    other_label: str = "{n} other features",
+    shap_label: str = "SHAP",
+    points_suffix: str = " pp",
+) -> go.Figure:
+    """A horizontal waterfall from the base value to this row's prediction.
+
+    Features are sorted by |SHAP|; the ``max_features`` largest get a bar each and
+    the rest are lumped into one bar (``final - base - sum(kept)``, so the total
+    reaches ``final`` exactly). Rows read top to bottom: base, features, other,
+    final. The x axis is zoomed to the walk, so the base and final bars may start
+    off the left edge.
+
+    With ``probability=True`` the inputs are log-odds (margin) and the chart is in
+    percent: the walk visits ``base``, then the cumulative margin after each bar
+    (the lumped bar last), each converted with the logistic function
+    (:func:`probability_steps`). The first bar is ``sigmoid(base)``, each feature's
+    bar is the change in probability (percentage points) at its step, and the last
+    is ``sigmoid(final)``. The hover also gives the SHAP value in log-odds.
+
+    Parameters
+    ----------
+    base : float
+        The explainer's base (expected) value.
+    names : Sequence[str]
+        Feature names.
+    values : Sequence[str]
+        Each feature's value as display text, e.g. ``"168 mg/dL"``.
+    shap : array-like
+        Each feature's contribution, in the base's units.
+    final : float
+        The row's prediction in the same units; ``base + sum(shap)`` must match it.
+    max_features : int
+        Bars drawn for single features.
+    probability : bool
+        Draw probabilities from log-odds inputs (binary classification).
+    end_probabilities : tuple of float or None
+        In log-odds (``probability=False``) for a classifier: the probabilities
+        (0..1) of the average prediction and of this row, shown in parentheses
+        beside the first and last bars' log-odds, so they read as the same
+        numbers the page states elsewhere.
+    unit : str or None
+        Unit of the model output (regression), added to the x title and hover.
+    title, x_title, margin_title, probability_title, base_label, final_label : str
+        Visible text; ``x_title`` None picks ``probability_title`` or ``margin_title``.
+    other_label : str
+        Label of the lumped bar; ``{n}`` is the number lumped.
+    shap_label, points_suffix : str
+        Hover word for SHAP and the suffix of percentage-point changes.
+
+    Returns
+    -------
+    go.Figure
+        One ``go.Waterfall``; ``measure`` is absolute, relative..., total and ``x``
+        the bar values (percent in probability mode).
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, or ``base + sum(shap)`` is not ``final``.
+    """
+    contrib = _as_1d(shap, "shap")
+    _same_length(names=names, values=values, shap=contrib)
+    total = float(base) + float(contrib.sum())
+    scale = max(1.0, abs(final), float(np.abs(contrib).sum()))
+    if abs(total - final) > 1e-3 * scale:
+        raise ValueError(
+            f"base + sum(shap) is {total:.6g} but final is {final:.6g}; pass the base value, "
+            "SHAP values and prediction of one model output (log-odds when probability=True)."
+        )
+    order = np.argsort(-np.abs(contrib), kind="stable")
+    kept, lumped = order[: max(0, max_features)], order[max(0, max_features) :]
+    labels = [_text(base_label)]
+    ticks = [_tick(base_label)]
+    steps = [float(x) for x in contrib[kept]]
+    for i in kept:
+        labels.append(f"{_text(names[i])} = {_text(values[i])}")
+        ticks.append(f"{_tick(names[i], 28)} = {_tick(values[i], 14)}")
+    if len(lumped):
+        other = other_label.replace("{n}", str(len(lumped)))
+        labels.append(_text(other))
+        ticks.append(_tick(other))
+        steps.append(float(final) - float(base) - float(contrib[kept].sum()))
+    labels.append(_text(final_label))
+    ticks.append(_tick(final_label))
+    if probability:
+        path = 100 * probability_steps(base, steps)
+        bars = [float(path[0]), *np.diff(path).tolist(), 100 * float(sigmoid(final))]
+        text = [f"{bars[0]:.1f}%", *(_signed(b, points_suffix) for b in bars[1:-1])]
+        text.append(f"{bars[-1]:.1f}%")
+        why = [
+            f"{t} ({_text(shap_label)}: {_signed(s)})"
+            for t, s in zip(text[1:-1], steps, strict=True)
+        ]
+        hover = [text[0], *why, text[-1]]
+        axis_title = probability_title
+    else:
+        path = float(base) + np.concatenate([[0.0], np.cumsum(steps)])
+        bars = [float(base), *steps, float(final)]
+        text = [_fmt(bars[0]), *(_signed(b) for b in steps), _fmt(bars[-1])]
+        if end_probabilities is not None:
+            text[0] += f" ({100 * end_probabilities[0]:.1f}%)"
+            text[-1] += f" ({100 * end_probabilities[1]:.1f}%)"
+        hover = [f"{t} {_text(unit)}" if unit else t for t in text]
+        axis_title = _with_unit(margin_title, unit)
+    measure = ["absolute", *(["relative"] * len(steps)), "total"]
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            measure=measure,
+            x=bars,
+            y=list(range(len(bars))),
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=np.stack([labels, hover], axis=1),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            increasing={"marker": {"color": POSITIVE}},
+            decreasing={"marker": {"color": NEGATIVE}},
+            totals={"marker": {"color": NEUTRAL}},
+            connector={"line": {"color": ZERO_LINE, "width": 1, "dash": "dot"}},
+        )
+    )
+    points = np.concatenate([path, [bars[-1]]])
+    low, high = float(points.min()), float(points.max())
+    span = high - low if high > low else max(abs(high) * 0.1, 1e-3)
+    # Room for the value labels outside the bars, more on the left where the names are.
+    window = [low - 0.4 * span, high + 0.3 * span]
+    fig.update_xaxes(range=window)
+    if probability:  # no tick outside 0..100%, even where the labels need the room
+        fig.update_xaxes(ticksuffix="%", tickmode="array",
+                         tickvals=_percent_ticks(window[0], window[1]))
+    fig.update_yaxes(
+        tickmode="array",
+        tickvals=list(range(len(bars))),
+        ticktext=ticks,
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
+    )
+    return _style(
+        fig,
+        title=title,
+        x_title=x_title if x_title is not None else axis_title,
+        height=max(280, 30 * len(bars) + 120),
+        legend=False,
+    )
+
+
+def _label_room(values: np.ndarray) -> list[float]:
+    """An x range around 0 and ``values`` with room for the value labels outside the bars."""
+    finite = values[np.isfinite(values)]
+    low, high = (min(0.0, float(finite.min())), max(0.0, float(finite.max()))) if len(finite) \
+        else (0.0, 1.0)
+    span = (high - low) or 1.0
+    return [low - (0.35 * span if low < 0 else 0.05 * span),
+            high + (0.35 * span if high > 0 else 0.05 * span)]
+
+
+def _percent_ticks(low: float, high: float) -> list[float]:
+    """About five round tick values between ``low`` and ``high``, within 0..100."""
+    steps = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50)
+    step = next((s for s in steps if (high - low) / s <= 6), 50)
+    first = np.ceil(max(low, 0.0) / step) * step
+    return [round(float(v), 6) for v in np.arange(first, min(high, 100.0) + 1e-9, step)]
+
+
+def _sign_colours(values: np.ndarray) -> list[str]:
+    """Red for positive contributions, blue for negative (zero counts as positive)."""
+    return [NEGATIVE if v < 0 else POSITIVE for v in values]
+
+
+def lime_shap_figure(
+    names: Sequence[str],
+    shap: Sequence[float] | np.ndarray,
+    lime: Sequence[float] | np.ndarray,
+    *,
+    top: int | None = 12,
+    title: str = "SHAP and LIME side by side",
+    shap_name: str = "SHAP",
+    lime_name: str = "LIME",
+    shap_title: str = "SHAP value (model output units)",
+    lime_title: str = "LIME weight (local linear model)",
+) -> go.Figure:
+    """SHAP and LIME for one row as two bar panels sharing the feature axis.
+
+    The two are on different scales, so each panel has its own x axis in its own
+    units (no rescaling). Features are ordered by |SHAP|, largest on top; bars are
+    red when they push the prediction up and blue when down.
+
+    Parameters
+    ----------
+    names : Sequence[str]
+        Feature names.
+    shap, lime : array-like
+        The row's SHAP values and LIME weights, one per feature (0 where LIME did
+        not select the feature).
+    top : int or None
+        Features shown; None shows all.
+    title, shap_name, lime_name, shap_title, lime_title : str
+        Visible text: panel titles (``*_name``) and x titles (``*_title``).
+
+    Returns
+    -------
+    go.Figure
+        Two bar traces (SHAP in the left panel, LIME in the right), same features
+        in the same order.
+    """
+    shap_arr, lime_arr = _as_1d(shap, "shap"), _as_1d(lime, "lime")
+    _same_length(names=names, shap=shap_arr, lime=lime_arr)
+    order = np.argsort(-np.abs(shap_arr), kind="stable")
+    order = order if top is None else order[: max(0, top)]
+    shown = [names[i] for i in order]
+    full = [_text(name) for name in shown]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=[_text(shap_name), _text(lime_name)],
+    )
+    for col, (name, data) in enumerate(((shap_name, shap_arr), (lime_name, lime_arr)), start=1):
+        picked = data[order]
+        fig.update_xaxes(range=_label_room(picked), row=1, col=col)
+        fig.add_trace(
+            go.Bar(
+                x=picked,
+                y=list(range(len(order))),
+                orientation="h",
+                name=_text(name),
+                text=[_signed(v) for v in picked],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=full,
+                marker={"color": _sign_colours(picked)},
+                hovertemplate=f"%{{customdata}}<br>{_tpl(name)}: %{{x:+.4g}}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
+    _names_axis(fig, shown, autorange="reversed", showgrid=False)
+    fig.update_xaxes(zeroline=True, zerolinecolor=ZERO_LINE)
+    _style(fig, title=title, height=max(280, 28 * len(order) + 130), legend=False)
+    fig.update_xaxes(title_text=_text(shap_title), row=1, col=1)
+    fig.update_xaxes(title_text=_text(lime_title), row=1, col=2)
+    return fig
+
+
+def whatif_figure(
+    names: Sequence[str],
+    original: Sequence[float] | np.ndarray,
+    new: Sequence[float] | np.ndarray,
+    *,
+    top: int | None = 12,
+    title: str = "How the edit changed each contribution",
+    x_title: str = "SHAP value (impact on model output)",
+    original_name: str = "Original",
+    new_name: str = "What-if",
+    change_label: str = "Change",
+) -> go.Figure:
+    """A dumbbell chart of each feature's SHAP value before and after a what-if edit.
+
+    Features are sorted by |change|, largest on top. A grey hollow dot marks the
+    original contribution, a filled dot the new one, and the segment between them is
+    red where the contribution rose and blue where it fell.
+
+    Parameters
+    ----------
+    names : Sequence[str]
+        Feature names.
+    original, new : array-like
+        SHAP values of the original and the edited row, one per feature.
+    top : int or None
+        Features shown; None shows all.
+    title, x_title, original_name, new_name, change_label : str
+        Visible text.
+
+    Returns
+    -------
+    go.Figure
+        Traces: rising segments, falling segments, original dots, new dots; the dot
+        traces' ``x`` hold the values in display order.
+    """
+    before, after = _as_1d(original, "original"), _as_1d(new, "new")
+    _same_length(names=names, original=before, new=after)
+    change = after - before
+    order = np.argsort(-np.abs(change), kind="stable")
+    order = order if top is None else order[: max(0, top)]
+    positions = list(range(len(order)))
+    custom = [
+        [_text(names[i]), _signed(before[i]), _signed(after[i]), _signed(change[i])] for i in order
+    ]
+    fig = go.Figure()
+    for rising, colour in ((True, POSITIVE), (False, NEGATIVE)):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for pos, i in zip(positions, order, strict=True):
+            if (change[i] > 0) == rising and change[i] != 0:
+                xs += [float(before[i]), float(after[i]), None]
+                ys += [pos, pos, None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": colour, "width": 3},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    hover = (
+        f"<b>%{{customdata[0]}}</b><br>{_tpl(original_name)}: %{{customdata[1]}}<br>"
+        f"{_tpl(new_name)}: %{{customdata[2]}}<br>{_tpl(change_label)}: %{{customdata[3]}}"
+        "<extra></extra>"
+    )
+    dots = (
+        (original_name, before, {"color": NEUTRAL, "symbol": "circle-open", "size": 11}),
+        (new_name, after, {"color": ACCENT, "symbol": "circle", "size": 11}),
+    )
+    for name, data, marker in dots:
+        fig.add_trace(
+            go.Scatter(
+                x=data[order],
+                y=positions,
+                mode="markers",
+                name=_text(name),
+                marker=marker | {"line": {"width": 2, "color": marker["color"]}},
+                customdata=custom,
+                hovertemplate=hover,
+            )
+        )
+    fig.add_vline(x=0, line={"color": ZERO_LINE, "width": 1})
+    _names_axis(fig, [names[i] for i in order], autorange="reversed", showgrid=False)
+    return _style(fig, title=title, x_title=x_title, height=max(260, 30 * len(order) + 130))

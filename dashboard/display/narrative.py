@@ -1,0 +1,148 @@
+"""The plain-language summary of one prediction, in English or Korean.
+
+:func:`summarize` is a pure function of :class:`Facts` and a language; the
+Local page gathers the facts (prediction, average, the strongest SHAP
+contributions in probability points or target units, the data dictionary's
+units) and shows the text escaped, since it quotes column names and values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dashboard.i18n import Lang, catalog, fmt_number, fmt_percent, translate
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One feature's part in a prediction.
+
+    ``value`` is the row's value (a number, a category, or None when missing),
+    ``effect`` its contribution: a change in probability (0..1 scale) for
+    classifiers, in the target's units for regression.
+    """
+
+    name: str
+    value: float | str | None
+    unit: str | None
+    effect: float
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the summary says about one row.
+
+    ``prediction`` and ``average`` are probabilities of ``label`` (classifiers)
+    or values of the target (regression). ``top_label``/``top_probability``
+    name the likeliest class when it is not ``label`` (multiclass).
+    """
+
+    task: str
+    target: str
+    prediction: float
+    average: float
+    drivers: Sequence[Driver]
+    label: str | None = None
+    target_unit: str | None = None
+    top_label: str | None = None
+    top_probability: float | None = None
+
+
+def format_value(value: float | str | None, unit: str | None, lang: Lang) -> str:
+    """A feature value with its unit, e.g. ``168 mg/dL`` or ``67세``; missing says so."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return translate(lang, "narrative.missing")
+    if isinstance(value, str):
+        return value
+    number = fmt_number(value, lang=lang)
+    if not unit:
+        return number
+    key = f"unit_value.{unit}"
+    if key in catalog(lang):
+        return translate(lang, key, value=number)
+    return translate(lang, "unit_value.default", value=number, unit=unit)
+
+
+def _effect(effect: float, classifier: bool, lang: Lang) -> str:
+    if classifier:
+        points = fmt_number(100 * effect, 0 if abs(effect) >= 0.01 else 1, signed=True)
+        return translate(lang, "unit.points", value=points)
+    return fmt_number(effect, signed=True)
+
+
+def _driver_text(driver: Driver, classifier: bool, lang: Lang) -> str:
+    return translate(
+        lang,
+        "narrative.driver",
+        name=driver.name,
+        value=format_value(driver.value, driver.unit, lang),
+        effect=_effect(driver.effect, classifier, lang),
+    )
+
+
+def _join(items: list[str], lang: Lang) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return translate(lang, "narrative.join", head=", ".join(items[:-1]), last=items[-1])
+
+
+def summarize(facts: Facts, lang: Lang, *, max_drivers: int = 3) -> str:
+    """The summary of one prediction as plain text (escape it before Markdown).
+
+    Parameters
+    ----------
+    facts
+        The prediction, the average, and the drivers (any order).
+    lang
+        ``en`` or ``ko``.
+    max_drivers
+        How many features to name on each side (raising and lowering).
+
+    Examples
+    --------
+    >>> summarize(Facts("binary", "diabetes", 0.72, 0.37,
+    ...     [Driver("fasting glucose", 168.0, "mg/dL", 0.21)], label="yes"), "en")
+    ... # doctest: +ELLIPSIS
+    'The predicted probability of diabetes = yes is 72%, above the average of 37%...'
+    """
+    classifier = facts.task != "regression"
+    if classifier:
+        shown, average = fmt_percent(facts.prediction), fmt_percent(facts.average)
+        close = abs(facts.prediction - facts.average) < 0.01
+    else:
+        unit = f" {facts.target_unit}" if facts.target_unit else ""
+        shown = fmt_number(facts.prediction) + unit
+        average = fmt_number(facts.average) + unit
+        scale = max(abs(facts.average), 1e-12)
+        close = abs(facts.prediction - facts.average) / scale < 0.01
+    direction = "same" if close else ("above" if facts.prediction > facts.average else "below")
+    if classifier:
+        head = translate(lang, f"narrative.head_class_{direction}", target=facts.target,
+                         label=facts.label or "", value=shown, average=average)
+    else:
+        head = translate(lang, f"narrative.head_value_{direction}", target=facts.target,
+                         value=shown, average=average)
+    parts = [head]
+    if facts.top_label is not None and facts.top_probability is not None:
+        parts.append(translate(lang, "narrative.top_class", label=facts.top_label,
+                               value=fmt_percent(facts.top_probability)))
+    ranked = sorted(facts.drivers, key=lambda d: -abs(d.effect))
+    tiny = 0.005 if classifier else 1e-9 * max(1.0, abs(facts.average))
+    raising = [d for d in ranked if d.effect > tiny][:max_drivers]
+    lowering = [d for d in ranked if d.effect < -tiny][:max_drivers]
+    main, other = (raising, lowering) if direction != "below" else (lowering, raising)
+    main_key, other_key = (
+        ("narrative.raised_by", "narrative.lowered_by") if direction != "below"
+        else ("narrative.lowered_by", "narrative.raised_by")
+    )
+    if main:
+        items = [_driver_text(d, classifier, lang) for d in main]
+        parts.append(translate(lang, main_key, drivers=_join(items, lang)))
+    if other:
+        items = [_driver_text(d, classifier, lang) for d in other]
+        parts.append(translate(lang, other_key, drivers=_join(items, lang)))
+    if not main and not other:
+        parts.append(translate(lang, "narrative.no_drivers"))
+    return " ".join(parts)
