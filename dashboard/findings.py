@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dashboard.i18n import fmt_number, fmt_percent, has_key, t
+from dashboard.i18n import fmt_number, fmt_percent, has_key
 from dashboard.safe_text import escape_md, plain
+from dashboard.text import t
 from explainers import ColumnProfile, Finding, Schema, Table
 
 Findings = tuple[Finding, ...]

@@ -1,7 +1,8 @@
 """Translations and number formatting for the app (English and Korean).
 
-Every user-facing string goes through :func:`t`, which looks the key up in
-``dashboard/locales/<lang>.json`` for the current session's language.
+A leaf: it knows the catalogues (``dashboard/locales/<lang>.json``) and how to
+fill them in, never whose session asks. Every function that words something takes
+the language; :mod:`dashboard.text` reads the session's language and passes it on.
 Engine errors are translated from their stable ``code`` and ``params``.
 """
 
@@ -13,6 +14,8 @@ import logging
 import math
 from importlib import resources
 from typing import Any, Final, Literal
+
+from dashboard.safe_text import escape_md
 
 Lang = Literal["en", "ko"]
 LANGS: Final[tuple[Lang, ...]] = ("en", "ko")
@@ -69,24 +72,12 @@ def has_key(key: str) -> bool:
     return key in catalog(DEFAULT_LANG)
 
 
-def unit_label(unit: str | None) -> str | None:
-    """A unit as written for the current language (``years`` is ``세`` in Korean)."""
+def unit_label(lang: Lang, unit: str | None) -> str | None:
+    """A unit as written in ``lang`` (``years`` is ``세`` in Korean)."""
     if not unit:
         return unit
     key = f"unit_name.{unit}"
-    return t(key) if has_key(key) else unit
-
-
-def current_lang() -> Lang:
-    """The current session's language (English outside a Streamlit session)."""
-    from dashboard import state
-
-    return state.language()
-
-
-def t(key: str, /, **params: Any) -> str:
-    """Return the text of ``key`` in the current language with ``params`` filled in."""
-    return translate(current_lang(), key, **params)
+    return translate(lang, key) if has_key(key) else unit
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -139,13 +130,6 @@ def fmt_percent(fraction: float | None, digits: int = 0, *, signed: bool = False
     return fmt_number(100 * float(fraction), digits, signed=signed) + "%"
 
 
-def fmt_points(fraction: float, lang: Lang | None = None, digits: int = 0) -> str:
-    """Format a change in probability as percentage points (``+21 points`` / ``+21%p``)."""
-    lang = lang or current_lang()
-    shown = fmt_number(100 * fraction, digits, signed=True)
-    return translate(lang, "unit.points", value=shown)
-
-
 def fmt_metric(name: str, value: float | None) -> str:
     """Format a model metric: rates as 3 decimals, errors by size."""
     if value is None or not math.isfinite(float(value)):
@@ -158,14 +142,13 @@ def fmt_metric(name: str, value: float | None) -> str:
 # ----------------------------------------------------------------------------- errors
 
 
-def error_message(error: BaseException, lang: Lang | None = None) -> str:
+def error_message(error: BaseException, lang: Lang) -> str:
     """A translated, Markdown-safe message for an engine error (by ``code`` and ``params``).
 
     Parameters (which may hold column names) are escaped for Markdown. Unknown
     codes give the generic translated message followed by the engine's English
     message (escaped), which by design names no cell values.
     """
-    lang = lang or current_lang()
     code = getattr(error, "code", None)
     params = dict(getattr(error, "params", {}) or {})
     key = f"error.{code}"
@@ -177,6 +160,4 @@ def error_message(error: BaseException, lang: Lang | None = None) -> str:
 
 
 def _plain(value: Any) -> str:
-    from dashboard.safe_text import escape_md
-
     return escape_md(value, max_len=300)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from dashboard.i18n import DEFAULT_LANG, Lang, normalise_lang
+from explainers import ClassWeight, Role, TaskChoice
 
 SourceKind = Literal["sample", "upload"]
 
@@ -72,8 +73,8 @@ class Settings:
     """The user's choices about the table: target, task and column roles."""
 
     target: str | None = None
-    task: str = "auto"
-    roles: tuple[tuple[str, str], ...] = ()
+    task: TaskChoice = "auto"
+    roles: tuple[tuple[str, Role], ...] = ()
 
     def key(self) -> str:
         """A stable text key for caches."""
@@ -87,7 +88,7 @@ class ModelSettings:
     n_estimators: int = 400
     learning_rate: float = 0.1
     max_depth: int = 6
-    class_weight: str = "auto"
+    class_weight: ClassWeight = "auto"
     validation_fraction: float = 0.2
     seed: int = 0
 
@@ -108,12 +109,10 @@ def _set(key: str, value: Any) -> None:
 
 
 def language() -> Lang:
-    """The session's language (English until something sets it)."""
-    try:
-        lang = normalise_lang(_get(_LANG))
-    except Exception:  # noqa: BLE001 - outside a Streamlit session
+    """The session's language (English until something sets it, and outside a session)."""
+    if not st.runtime.exists():
         return DEFAULT_LANG
-    return lang or DEFAULT_LANG
+    return normalise_lang(_get(_LANG)) or DEFAULT_LANG
 
 
 def has_language() -> bool:
@@ -226,12 +225,6 @@ def upload_seen(token: str) -> bool:
     return bool(_get(_UPLOAD_SEEN) == token)
 
 
-def clear_source() -> None:
-    """Forget the current source and everything derived from it."""
-    st.session_state.pop(_SOURCE, None)
-    _reset_choices()
-
-
 def _reset_choices() -> None:
     _set(_SETTINGS, Settings())
     _set(_ROW, None)
@@ -264,11 +257,6 @@ def model_settings() -> ModelSettings:
 def set_model_settings(value: ModelSettings) -> None:
     """Replace the training hyperparameters (the next run retrains)."""
     _set(_MODEL_SETTINGS, value)
-
-
-def update_model_settings(**changes: Any) -> None:
-    """Change some training hyperparameters."""
-    set_model_settings(replace(model_settings(), **changes))
 
 
 # ----------------------------------------------------------------------------- navigation
@@ -340,17 +328,17 @@ def pop_notices() -> list[tuple[str, str]]:
 # ----------------------------------------------------------------------------- private results
 
 
-def background_slot() -> Any:
+def background_slot() -> object:
     """The cache slot of this session's background job (see ``services.full_shap_job``)."""
     return _get(_BACKGROUND)
 
 
-def set_background_slot(slot: Any) -> None:
+def set_background_slot(slot: object) -> None:
     """Remember the cache slot of this session's newest background job."""
     _set(_BACKGROUND, slot)
 
 
-def private_result(key: str) -> Any:
+def private_result(key: str) -> object:
     """A result computed for this session only (LIME, what-if), or None."""
     store = _get(_PRIVATE)
     if not isinstance(store, OrderedDict) or key not in store:
@@ -359,7 +347,7 @@ def private_result(key: str) -> Any:
     return store[key]
 
 
-def keep_private_result(key: str, value: Any) -> None:
+def keep_private_result(key: str, value: object) -> None:
     """Keep a result for this session, dropping the oldest beyond a small bound."""
     store = _get(_PRIVATE)
     if not isinstance(store, OrderedDict):

@@ -14,9 +14,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import services, state
-from dashboard.i18n import error_message, fmt_number, t
+from dashboard.i18n import fmt_number
 from dashboard.safe_text import escape_md
 from dashboard.services import Analysis
+from dashboard.text import error_message, t
 
 _log = logging.getLogger("dashboard")
 
@@ -39,7 +40,7 @@ def run_page(body: Callable[[], None]) -> None:
         body()
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")
-    except Exception as error:  # noqa: BLE001 - never show a traceback to the user
+    except Exception as error:  # never show a traceback to the user
         _log.error("page failed with %s", type(error).__name__)
         st.error(t("error.unexpected"), icon=":material/error:")
 
@@ -148,11 +149,6 @@ def row_label(analysis: Analysis, position: int) -> str:
     It is its row number in the file (0-based, as the preview).
     """
     return t("common.row_n", n=fmt_number(int(analysis.dataset.row_ids[position])))
-
-
-def sampled_note() -> str:
-    """The translated 'showing n of N rows' note for sampled charts."""
-    return t("chart.sample_note")
 
 
 def short_key(text: str) -> str:

@@ -11,9 +11,10 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard import findings, services, state
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import fmt_number
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
+from dashboard.text import t
 from dashboard.views import _common as ui
 
 MAX_BUTTONS = 8  # flagged columns offered with a button; the roles table has every column

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import findings, services, state
-from dashboard.i18n import t
+from dashboard.text import t
 
 SHEET_KEY = "w_sheet"
 HEADER_KEY = "w_header_row"

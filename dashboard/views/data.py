@@ -8,15 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, column_profile, findings, services, state
-from dashboard.i18n import error_message, fmt_number, fmt_percent, has_key, t
+from dashboard.i18n import fmt_number, fmt_percent, has_key
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
+from dashboard.text import error_message, t
 from dashboard.views import _common as ui
 from dashboard.views import _findings, _reading
+from explainers import Role, TaskChoice
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 MODEL_TYPES = ["json", "ubj"]
-TASKS = ["auto", "binary", "multiclass", "regression"]
+TASKS: list[TaskChoice] = ["auto", "binary", "multiclass", "regression"]
 PREVIEW_ROWS = 500
 
 
@@ -158,9 +160,9 @@ def _settings_form(schema: services.Schema, table: services.Table) -> None:
         submitted = st.form_submit_button(t("data.apply"), type="primary",
                                           icon=":material/refresh:")
     if submitted:
-        roles = dict(current.roles)
+        roles: dict[str, Role] = dict(current.roles)
         for profile, role_text in zip(profiles, edited["role"], strict=True):
-            role = "feature" if role_text == role_options[0] else "excluded"
+            role: Role = "feature" if role_text == role_options[0] else "excluded"
             if role != profile.role:
                 roles[profile.name] = role
         roles.pop(target, None)

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import findings, report, services, state
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import fmt_number
+from dashboard.text import t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _full_values as full_values

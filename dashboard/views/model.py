@@ -6,13 +6,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import insights, services, state
-from dashboard.i18n import fmt_metric, fmt_number, fmt_percent, t
+from dashboard import services, state
+from dashboard.display.thresholds import threshold_stats
+from dashboard.i18n import fmt_metric, fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
 from dashboard.state import ModelSettings
+from dashboard.text import t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _findings
+from explainers import ClassWeight
 
 CLASS_METRICS = ["auc", "pr_auc", "accuracy", "f1", "log_loss", "brier"]
 REGRESSION_METRICS = ["rmse", "mae", "r2"]
@@ -34,7 +37,7 @@ def _settings_form(analysis: services.Analysis) -> None:
             max_depth = c3.slider(t("model.max_depth"), 1, 12, ms.max_depth,
                                   help=t("model.max_depth_help"))
             c4, c5, c6 = st.columns(3)
-            weights = ["auto", "balanced", "none"]
+            weights: list[ClassWeight] = ["auto", "balanced", "none"]
             class_weight = c4.selectbox(t("model.class_weight"), options=weights,
                                         index=weights.index(ms.class_weight),
                                         format_func=lambda w: t(f"model.class_weight_{w}"),
@@ -47,7 +50,7 @@ def _settings_form(analysis: services.Analysis) -> None:
             if st.form_submit_button(t("model.retrain"), type="primary", icon=":material/refresh:"):
                 state.set_model_settings(ModelSettings(
                     n_estimators=int(n_estimators), learning_rate=float(learning_rate),
-                    max_depth=int(max_depth), class_weight=str(class_weight),
+                    max_depth=int(max_depth), class_weight=class_weight,
                     validation_fraction=float(validation), seed=int(seed)))
                 st.rerun()
         if st.button(t("model.defaults"), icon=":material/restart_alt:"):
@@ -76,7 +79,7 @@ def _binary(analysis: services.Analysis) -> None:
                           key="w_threshold",
                           help=t("model.threshold_help", label=escape_md(analysis.class_labels[1])))
     state.set_threshold(threshold)
-    stats = insights.threshold_stats(ev.y_true, ev.y_score[:, 1], threshold)
+    stats = threshold_stats(ev.y_true, ev.y_score[:, 1], threshold)
     cols = st.columns(5)
     for col, name in zip(cols, THRESHOLD_METRICS, strict=True):
         col.metric(t(f"metric.{name}"), fmt_metric(name, stats[name]),

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import findings, i18n, report
+from dashboard import findings, report
+from dashboard import text as session_text
 from dashboard.state import PENDING_UPLOAD_KEY
 from dashboard.views._common import short_key
 
@@ -304,7 +305,7 @@ def test_every_finding_code_reads_in_both_languages(lang, monkeypatch):
     """Check that each finding code and parameter gives a filled sentence in each language."""
     from explainers import Finding
 
-    monkeypatch.setattr(i18n, "current_lang", lambda: lang)
+    monkeypatch.setattr(session_text, "current_lang", lambda: lang)
     cases = [
         Finding("target_guess", "", ("y",), {"reason": r}) for r in
         ("named", "shape", "last_column", "model")

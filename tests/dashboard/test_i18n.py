@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import i18n, insights
-from dashboard.narrative import Driver, Facts, format_value, summarize
+from dashboard import i18n
+from dashboard import text as session_text
+from dashboard.display.narrative import Driver, Facts, format_value, summarize
+from dashboard.display.thresholds import threshold_stats
 from dashboard.safe_text import escape_md
 from explainers import (
     REASON_TEXT,
@@ -393,7 +395,7 @@ def _evaluated_metrics() -> tuple[set[str], set[str]]:
 def test_every_metric_has_a_label_and_help():
     """Check that each metric of the engine, the threshold view and the Model page is translated."""
     overall, per_class = _evaluated_metrics()
-    threshold = set(insights.threshold_stats(np.array([0, 1]), np.array([0.2, 0.8]), 0.5))
+    threshold = set(threshold_stats(np.array([0, 1]), np.array([0.2, 0.8]), 0.5))
     shown = set(_module_lists(DASHBOARD / "views" / "model.py", "_METRICS"))
     assert shown, "the Model page's metric lists were not found"
     with_help = overall | threshold | shown
@@ -435,8 +437,6 @@ def test_row_lists_and_modes_are_translated():
 def test_export_chart_names_are_translated():
     """Check that every chart the Export page offers has a translated name."""
     path = DASHBOARD / "views" / "export.py"
-    if not path.exists():
-        pytest.skip("no Export page")
     names: set[str] = set()
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.FunctionDef) and node.name == "_chart_figures":
@@ -578,13 +578,11 @@ def test_unknown_error_code_falls_back_to_the_generic_message():
 
 
 def test_units_read_in_korean_on_charts(monkeypatch):
-    """Check that a data-dictionary unit is written the Korean way.
-
-    Unknown units pass through.
-    """
-    from dashboard import i18n
-
-    monkeypatch.setattr(i18n, "current_lang", lambda: "ko")
-    assert i18n.unit_label("years") == "세"
-    assert i18n.unit_label("mg/dL") == "mg/dL"
-    assert i18n.unit_label(None) is None
+    """Check that a data-dictionary unit is written the Korean way, in the session's language
+    too. Unknown units pass through."""
+    assert i18n.unit_label("ko", "years") == KO["unit_name.years"] == "세"
+    assert i18n.unit_label("en", "years") == EN["unit_name.years"]
+    assert i18n.unit_label("ko", "mg/dL") == "mg/dL"
+    assert i18n.unit_label("ko", None) is None
+    monkeypatch.setattr(session_text, "current_lang", lambda: "ko")
+    assert session_text.unit_label("years") == "세"
