@@ -1,26 +1,23 @@
 """The app's frame: page config, sidebar, deep links and navigation over ``views/``.
 
-Run with ``streamlit run dashboard/app.py`` (or ``make run``). Deep links:
+Start it with ``python -m dashboard.serve`` (or ``make run``); the package is
+installed (editable), so ``streamlit run dashboard/app.py`` works too. Deep links:
 ``?lang=ko|en`` sets the language, ``?sample=<id>`` opens a bundled sample
 trained and explained, on the Global page.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:  # `streamlit run dashboard/app.py` from a checkout
-    sys.path.insert(0, _ROOT)
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from dashboard import services, state  # noqa: E402
-from dashboard.i18n import LANG_NAMES, LANGS, fmt_number, normalise_lang, t  # noqa: E402
-from dashboard.safe_text import escape_md  # noqa: E402
-from dashboard.views import _common as ui  # noqa: E402
-from dashboard.views import _full_values as full_values  # noqa: E402
+from dashboard import services, state
+from dashboard.i18n import LANG_NAMES, LANGS, fmt_number, normalise_lang
+from dashboard.safe_text import escape_md
+from dashboard.text import t
+from dashboard.views import _common as ui
+from dashboard.views import _full_values as full_values
 
 # A local favicon: a ``:material/...:`` page icon makes the browser fetch it from a font CDN.
 _ICON = str(Path(__file__).with_name("icon.png"))

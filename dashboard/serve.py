@@ -11,14 +11,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from streamlit.web import cli
+
 
 def main(argv: list[str] | None = None) -> None:
     """Import what the pages need, then hand over to ``streamlit run dashboard/app.py``."""
-    root = str(Path(__file__).resolve().parents[1])
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    from streamlit.web import cli
-
     import dashboard.charts  # noqa: F401  (plotly)
     import dashboard.services  # noqa: F401  (the engine: xgboost, scikit-learn, pandas)
 
