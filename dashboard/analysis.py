@@ -8,30 +8,77 @@ import numpy as np
 import pandas as pd
 
 from dashboard.state import Source
-from explainers import Dataset, Evaluation, Finding, Schema, ShapResult, Table, TrainedModel
+from explainers import (
+    Dataset,
+    Evaluation,
+    ExplainRun,
+    Finding,
+    Schema,
+    ShapResult,
+    Table,
+    Task,
+    TrainedModel,
+)
 from sample_data import SampleInfo
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything the pages show for one table, settings and model."""
+    """The engine's run of one table, settings and model, with what only the app needs.
+
+    ``run`` is the engine's :class:`explainers.ExplainRun`; the app adds the cache key
+    its results live under, the source the table came from, the sample's data dictionary
+    and the model's predictions of every dataset row.
+    """
 
     key: str
     source: Source
-    table: Table
-    schema: Schema
-    dataset: Dataset
-    model: TrainedModel
-    evaluation: Evaluation
-    shap: ShapResult
+    run: ExplainRun
     prediction: np.ndarray
+    """The model's prediction of every dataset row: probabilities ``(n, k)`` or values ``(n,)``."""
     sample: SampleInfo | None
-    warnings: tuple[str, ...] = ()
-    """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
-    findings: tuple[Finding, ...] = ()
-    """What to check before trusting the model: the schema's findings, then the model's."""
     _words: dict[str, tuple[str, str] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def table(self) -> Table:
+        """The table as read from the file."""
+        return self.run.table
+
+    @property
+    def schema(self) -> Schema:
+        """Target, task and the role of every column."""
+        return self.run.schema
+
+    @property
+    def dataset(self) -> Dataset:
+        """The encoded features and target of every usable row."""
+        return self.run.dataset
+
+    @property
+    def model(self) -> TrainedModel:
+        """The model trained here, or the user's uploaded one."""
+        return self.run.model
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """The model's metrics and curves on its validation rows."""
+        return self.run.evaluation
+
+    @property
+    def shap(self) -> ShapResult:
+        """SHAP values of the first view's rows (a seeded sample of a large table)."""
+        return self.run.shap
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
+        return self.run.warnings
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """What to check before trusting the model: the schema's findings, then the model's."""
+        return self.run.findings
 
     def boolean_labels(self, feature: str) -> tuple[str, str] | None:
         """How a yes/no feature is written in the file: (text for 0, text for 1), or None
@@ -61,7 +108,7 @@ class Analysis:
         return self.source.is_sample and self.model.source == "trained"
 
     @property
-    def task(self) -> str:
+    def task(self) -> Task:
         """``binary``, ``multiclass`` or ``regression``."""
         return self.model.task
 

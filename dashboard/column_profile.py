@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import services
+from dashboard.result_cache import memo
+from dashboard.services import load_table
 from dashboard.state import Source
 from explainers import Table
 
@@ -37,7 +38,7 @@ def _histogram(column: pd.Series, bins: int = 20) -> tuple[int, ...]:
 
 def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
     """Missing share, distinct count and a small histogram of every column (cached)."""
-    table = services.load_table(source)
+    table = load_table(source)
 
     def compute() -> tuple[ColumnSummary, ...]:
         frame = table.frame
@@ -53,7 +54,7 @@ def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
             ))
         return tuple(out)
 
-    return services.memo(f"profile|{source.key}", source.is_sample, compute)  # type: ignore[no-any-return]
+    return memo(f"profile|{source.key}", source.is_sample, compute, tuple)
 
 
 def renamed_columns(table: Table) -> list[tuple[str, str]]:

@@ -15,11 +15,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+
+from explainers import Progress
 
 _log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int, str], None]
 
 
 class JobCancelled(Exception):
@@ -34,7 +33,7 @@ class Job:
         self.done = 0
         self.total = 0
         self.started = time.monotonic()
-        self.result: Any = None
+        self.result: object = None
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._finished = threading.Event()
@@ -69,7 +68,7 @@ class Job:
         self.done, self.total = done, total
 
 
-def start(name: str, work: Callable[[Progress], Any],
+def start(name: str, work: Callable[[Progress], object],
           on_done: Callable[[Job], None] | None = None) -> Job:
     """Run ``work(progress)`` in a daemon thread and return its :class:`Job` at once.
 
@@ -84,7 +83,7 @@ def start(name: str, work: Callable[[Progress], Any],
             job.result = work(job.progress)
         except JobCancelled:
             pass
-        except Exception as error:  # noqa: BLE001 - kept for the page to show
+        except Exception as error:  # any failure: kept for the page to show
             job.error = error
             _log.warning("background job %s failed with %s", name, type(error).__name__)
         finally:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
 
@@ -27,7 +26,7 @@ class Slot:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.value: Any = None
+        self.value: object = None
         self.error: ExplainerError | None = None
         self.job: jobs.Job | None = None
 
@@ -50,27 +49,36 @@ def _private_slot(key: str) -> Slot:
 
 
 def entry(key: str, shared: bool) -> Slot:
-    """The cache entry of ``key``: shared by all sessions, or this session's own."""
-    try:
-        return (_shared_slot if shared else _private_slot)(key)
-    except Exception:  # noqa: BLE001 - no session (e.g. a unit test): fail closed
-        return _shared_slot(key) if shared else Slot()  # private work is never cached then
+    """The cache entry of ``key``: shared by all sessions, or this session's own.
+
+    Outside a Streamlit session (a script, a unit test) a private entry is a fresh slot
+    each time: private work is never cached then, so it cannot reach anyone else.
+    """
+    if shared:
+        return _shared_slot(key)
+    return _private_slot(key) if st.runtime.exists() else Slot()
 
 
-def memo(key: str, shared: bool, compute: Callable[[], Any]) -> Any:
-    """Return the cached value of ``key``, computing it once (engine errors are cached too)."""
+def memo[T](key: str, shared: bool, compute: Callable[[], T], kind: type[T]) -> T:
+    """Return the cached value of ``key``, computing it once (engine errors are cached too).
+
+    ``kind`` is the type ``compute`` returns; a slot holding anything else (a key made
+    twice for different things) is computed afresh rather than handed out.
+    """
     slot = entry(key, shared)
     with slot.lock:
         if slot.error is not None:
             raise slot.error
-        if slot.value is None:
+        value = slot.value
+        if value is None or not isinstance(value, kind):
             try:
-                slot.value = compute()
+                value = compute()
             except ExplainerError as error:
                 if not _transient(error):
                     slot.error = error
                 raise
-        return slot.value
+            slot.value = value
+        return value
 
 
 def _transient(error: ExplainerError) -> bool:
@@ -80,8 +88,8 @@ def _transient(error: ExplainerError) -> bool:
     return params.get("reason") in {"timeout", "memory", "crashed"}
 
 
-def peek(key: str, shared: bool) -> Any:
-    """The cached value of ``key`` if it was computed, without computing it."""
-    return entry(key, shared).value
-
+def peek[T](key: str, shared: bool, kind: type[T]) -> T | None:
+    """The cached value of ``key`` if it was computed, without computing it (else None)."""
+    value = entry(key, shared).value
+    return value if isinstance(value, kind) else None
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
-from typing import Any
 
 import pandas as pd
 
 from dashboard.analysis import Analysis
 from explainers import ShapResult, csv_bytes, parquet_bytes, shap_frame
+from explainers.cli import summary_of
 
 
 def shap_csv(analysis: Analysis, shap: ShapResult) -> bytes:
@@ -27,26 +26,18 @@ def model_json(analysis: Analysis) -> bytes:
     return bytes(analysis.model.booster.save_raw("json"))
 
 
-def _clean(value: float) -> float | None:
-    return None if value is None or not math.isfinite(float(value)) else float(value)
-
-
-def metrics_document(analysis: Analysis) -> dict[str, Any]:
-    """Validation metrics with what they were computed on, as a JSON-ready dict."""
-    ev, model = analysis.evaluation, analysis.model
-    trained = model.source == "trained"  # an uploaded model's training is unknown here
+def metrics_document(analysis: Analysis) -> dict[str, object]:
+    """The CLI's ``summary.json`` document of the analysis (:func:`explainers.cli.summary_of`),
+    with what the model was trained on: validation and training rows, trees and options
+    (training rows and options are None for an uploaded model: unknown here)."""
+    run, model = analysis.run, analysis.model
+    trained = model.source == "trained"
     return {
-        "target": model.target_display,
-        "task": model.task,
-        "classes": list(model.classes or []),
-        "model_source": model.source,
-        "n_validation_rows": ev.n_valid,
+        **summary_of(run, run.seconds),
+        "n_validation_rows": analysis.evaluation.n_valid,
         "n_training_rows": int(len(model.train_index)) if trained else None,
         "trees": model.best_iteration + 1,
         "options": dict(model.options.__dict__) if trained else None,
-        "shap_backend": analysis.backend,
-        "metrics": {k: _clean(v) for k, v in ev.metrics.items()},
-        "per_class": {c: {k: _clean(v) for k, v in m.items()} for c, m in ev.per_class.items()},
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from synthetic_tables import synthetic_binary, to_csv_bytes
 
-from dashboard import services
+from dashboard import jobs, services
+from dashboard.services import background, pipeline
 from dashboard.state import PENDING_UPLOAD_KEY, ModelSettings, Settings, Source
 from explainers import DataError
 from sample_data import load_sample_bytes
@@ -21,7 +23,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 @pytest.fixture
 def small_first_view(monkeypatch):
     """Treat tables over 1,000 rows as large."""
-    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 1000)
+    monkeypatch.setattr(pipeline, "FIRST_VIEW_ROWS", 1000)
 
 
 def _contribs(analysis, positions):
@@ -32,8 +34,7 @@ def _contribs(analysis, positions):
 
 def test_sampled_first_view_and_exact_rows(small_first_view):
     """Check the sample's size, and that any row's values equal XGBoost's pred_contribs."""
-    data = load_sample_bytes("heart_disease")
-    source = Source("sample", "heart_disease", services.state._digest(data), data)
+    source = _sample_source("heart_disease")
     analysis = services.run_analysis(source, Settings(), ModelSettings())
     n = len(analysis.dataset.y)
     assert analysis.shap_is_sample and len(analysis.shap.rows) == 1000 < n
@@ -84,8 +85,8 @@ def test_global_page_states_the_sample_then_switches_to_every_row(small_first_vi
 def test_background_job_can_be_stopped_and_started_again(monkeypatch):
     """Check Stop: the job ends without a result, the page says the charts keep the sample
     and offers to start again; started again, its values equal XGBoost's pred_contribs."""
-    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 1001)  # a cache key no other test uses
-    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1)  # 3,000 steps: slow enough to stop
+    monkeypatch.setattr(pipeline, "FIRST_VIEW_ROWS", 1001)  # a cache key no other test uses
+    monkeypatch.setattr(background, "BACKGROUND_CHUNK_ROWS", 1)  # 3,000 steps: slow enough to stop
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["sample"] = "triage"
     at.run()
@@ -101,7 +102,7 @@ def test_background_job_can_be_stopped_and_started_again(monkeypatch):
     assert job is not None and job.cancelled
     assert "stopped" in " ".join(c.value for c in at.caption)
     assert _sample_shown(at)
-    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1000)
+    monkeypatch.setattr(background, "BACKGROUND_CHUNK_ROWS", 1000)
     at.button(key="w_full_shap").click().run()  # at once: the stopped job may still be running
     assert services.full_shap_job(analysis, start=False) is not job
     assert job.wait(60) and job.result is None and not job.succeeded
@@ -115,15 +116,18 @@ def test_background_job_can_be_stopped_and_started_again(monkeypatch):
 
 
 def _triage_analysis():
-    data = load_sample_bytes("triage")
-    source = Source("sample", "triage", services.state._digest(data), data)
-    return services.run_analysis(source, Settings(), ModelSettings())
+    return services.run_analysis(_sample_source("triage"), Settings(), ModelSettings())
+
+
+def _sample_source(sample_id):
+    data = load_sample_bytes(sample_id)
+    return Source("sample", sample_id, hashlib.sha256(data).hexdigest(), data)
 
 
 def test_export_offers_shap_files_once_every_row_is_computed(monkeypatch):
     """Check that, after a sampled first view, SHAP files are offered only for all rows."""
-    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 300)  # a cache key no other test uses
-    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1)  # still running at the first run
+    monkeypatch.setattr(pipeline, "FIRST_VIEW_ROWS", 300)  # a cache key no other test uses
+    monkeypatch.setattr(background, "BACKGROUND_CHUNK_ROWS", 1)  # still running at the first run
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["sample"] = "triage"
     at.run()
@@ -132,7 +136,7 @@ def test_export_offers_shap_files_once_every_row_is_computed(monkeypatch):
     keys = {b.key for b in at.get("download_button")}
     assert "dl_shap_csv" not in keys and "dl_model" in keys
     assert any("every row" in i.value for i in at.info)
-    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1000)
+    monkeypatch.setattr(background, "BACKGROUND_CHUNK_ROWS", 1000)
 
     def offered(at):
         return {"dl_shap_csv", "dl_shap_parquet"} <= {b.key for b in at.get("download_button")}
@@ -149,15 +153,15 @@ def test_export_offers_shap_files_once_every_row_is_computed(monkeypatch):
 def test_failed_background_job_says_why_and_offers_to_start_again(monkeypatch):
     """Check that an engine error in the job shows its translated message on the Global page,
     keeps the sample's charts and offers the button to start again."""
-    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 1002)  # a cache key no other test uses
-    real = services.compute_shap
+    monkeypatch.setattr(pipeline, "FIRST_VIEW_ROWS", 1002)  # a cache key no other test uses
+    real = background.compute_shap
 
     def failing(*args, **kwargs):
         if "chunk_rows" in kwargs:  # only the background job passes it
             raise DataError("out of memory", code="out_of_memory")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "compute_shap", failing)
+    monkeypatch.setattr(background, "compute_shap", failing)
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["sample"] = "triage"
     at.run()
@@ -174,16 +178,16 @@ def test_failed_background_job_says_why_and_offers_to_start_again(monkeypatch):
 def test_a_new_upload_stops_the_previous_uploads_background_job(monkeypatch):
     """Check that one session runs one background job: uploading another file stops the job
     of the first (its analysis is no longer shown) and starts the new file's."""
-    monkeypatch.setattr(services, "FIRST_VIEW_ROWS", 300)
-    monkeypatch.setattr(services, "BACKGROUND_CHUNK_ROWS", 1)  # slow enough to be running
+    monkeypatch.setattr(pipeline, "FIRST_VIEW_ROWS", 300)
+    monkeypatch.setattr(background, "BACKGROUND_CHUNK_ROWS", 1)  # slow enough to be running
     started = []
-    real_start = services.jobs.start
+    real_start = jobs.start
 
     def recording_start(*args, **kwargs):
         started.append(real_start(*args, **kwargs))
         return started[-1]
 
-    monkeypatch.setattr(services.jobs, "start", recording_start)
+    monkeypatch.setattr(jobs, "start", recording_start)
     at = AppTest.from_file(APP, default_timeout=240)
     at.session_state[PENDING_UPLOAD_KEY] = ("first.csv", to_csv_bytes(synthetic_binary(n=900)))
     at.run()

@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest, app_test
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 from synthetic_tables import synthetic_binary, to_csv_bytes
 
-from dashboard import result_cache, services
-from dashboard.state import PENDING_UPLOAD_KEY
+from dashboard import result_cache
+from dashboard.services import analysis_key, pipeline
+from dashboard.state import PENDING_UPLOAD_KEY, ModelSettings
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 240
@@ -51,15 +52,16 @@ def separate_sessions(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[int, str
 
 @pytest.fixture
 def train_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record the app's calls of the engine's ``train_model``."""
+    """Record the app's runs of the engine's pipeline that train a model."""
     calls: list[str] = []
-    real = services.train_model
+    real = pipeline.run_pipeline
 
-    def counting(dataset: Any, **kwargs: Any) -> Any:
-        calls.append(f"{dataset.task}: {len(dataset.y)} rows")
-        return real(dataset, **kwargs)
+    def counting(table: Any, **kwargs: Any) -> Any:
+        if kwargs.get("model") is None:
+            calls.append(f"{kwargs['schema'].task}: {table.n_rows} rows")
+        return real(table, **kwargs)
 
-    monkeypatch.setattr(services, "train_model", counting)
+    monkeypatch.setattr(pipeline, "run_pipeline", counting)
     return calls
 
 
@@ -145,8 +147,7 @@ def test_the_same_upload_in_two_sessions_is_trained_in_each(separate_sessions, t
     _assert_clean(second, "second session")
     assert len(train_calls) == 2, "the second session got the first session's cached model"
     source = first.session_state["xai_source"]
-    key = services.analysis_key(source, first.session_state["xai_settings"],
-                                services.state.ModelSettings())
+    key = analysis_key(source, first.session_state["xai_settings"], ModelSettings())
     assert result_cache._shared_slot(key).value is None, (
         "an upload's analysis is in the shared cache"
     )

@@ -1,0 +1,173 @@
+"""The analysis of a table: the engine's pipeline, run once per cache key.
+
+Results are cached through :mod:`dashboard.result_cache` under a key made of the
+SHA-256 of the table's bytes and the user's settings. Bundled samples use a cache
+shared by all sessions; uploads use a session-scoped cache, dropped when the session
+ends, so one user's upload never outlives their session nor reaches another user.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from dashboard.analysis import Analysis
+from dashboard.result_cache import memo, peek
+from dashboard.services.samples import sample_meta
+from dashboard.state import ModelFile, ModelSettings, Settings, Source
+from explainers import (
+    Evaluation,
+    ExplainerError,
+    InteractionResult,
+    LoadedModel,
+    Progress,
+    Schema,
+    Table,
+    TrainingOptions,
+    build_schema,
+    compute_interactions,
+    confusion_at,
+    load_model_file,
+    read_table,
+    release_free_memory,
+    run_pipeline,
+    sample_rows,
+)
+
+FIRST_VIEW_ROWS = 20_000
+"""Above this many rows, the first analysis explains a seeded sample; exact values of all
+rows follow in the background (:mod:`dashboard.services.background`), and single rows
+are explained on demand (:mod:`dashboard.services.rows`)."""
+INTERACTION_ROWS = 500
+"""Rows (a seeded sample) on which SHAP interaction values are computed."""
+SCATTER_ROWS = 5000
+"""Above this many rows, beeswarm and dependence plots draw a seeded sample."""
+SEED = 0
+"""The seed of every sample the app draws."""
+
+WORK_SLOTS = threading.BoundedSemaphore(2)
+"""Training and SHAP work of all sessions queues here rather than oversubscribe the CPU."""
+
+
+def _silent(done: int, total: int, stage: str) -> None:
+    """A progress callback that shows nothing."""
+
+
+def _options(ms: ModelSettings) -> TrainingOptions:
+    return TrainingOptions(
+        n_estimators=ms.n_estimators,
+        learning_rate=ms.learning_rate,
+        max_depth=ms.max_depth,
+        class_weight=ms.class_weight,
+        validation_fraction=ms.validation_fraction,
+        seed=ms.seed,
+    )
+
+
+def load_table(source: Source) -> Table:
+    """Read the source's bytes into a table (cached by content hash)."""
+    name = source.name if not source.is_sample else "sample.csv"
+    return memo(f"table|{source.key}|{source.name}", source.is_sample,
+                lambda: read_table(source.data, name=name, sheet=source.sheet,
+                                   header_row=source.header_row), Table)
+
+
+def load_schema(source: Source, settings: Settings) -> Schema:
+    """Profile the table and assign target, task and roles (cached)."""
+    table = load_table(source)
+    return memo(f"schema|{source.key}|{settings.key()}", source.is_sample,
+                lambda: build_schema(table, target=settings.target, task=settings.task,
+                                     roles=dict(settings.roles)), Schema)
+
+
+def _loaded_model(model_file: ModelFile) -> LoadedModel:
+    """The uploaded model, checked in a sandbox once per session and file."""
+    return memo(f"model|{model_file.digest}", False,
+                lambda: load_model_file(model_file.data, name=model_file.name), LoadedModel)
+
+
+def analysis_key(source: Source, settings: Settings, ms: ModelSettings,
+                 model_file: ModelFile | None = None) -> str:
+    """The cache key of an analysis: content hashes plus every setting."""
+    model = model_file.digest if model_file else "trained"
+    return f"analysis|{source.key}|{settings.key()}|{ms.key()}|{model}|{FIRST_VIEW_ROWS}"
+
+
+def _shared(source: Source, model_file: ModelFile | None) -> bool:
+    """True when an analysis may be shared by all sessions: a sample, a model trained here."""
+    return source.is_sample and model_file is None
+
+
+def run_analysis(
+    source: Source, settings: Settings, ms: ModelSettings, *,
+    model_file: ModelFile | None = None, progress: Progress | None = None
+) -> Analysis:
+    """Read the table, then run the engine's pipeline (:func:`explainers.run_pipeline`), once
+    per key: train (or attach the uploaded model), evaluate, and explain the first view's
+    rows (a seeded sample of :data:`FIRST_VIEW_ROWS` rows of a larger table).
+
+    Parameters
+    ----------
+    source, settings, ms
+        The data, the user's choices about it and the training settings.
+    model_file
+        An uploaded model to explain instead of training one (its features and
+        objective decide the schema; the task and roles chosen are not used).
+    progress
+        Called as ``(done, total, stage)`` while work runs (not on a cache hit).
+
+    Raises
+    ------
+    ExplainerError
+        When the table, the settings or the model cannot be used; the message is
+        translated by :func:`dashboard.i18n.error_message`.
+    """
+    key = analysis_key(source, settings, ms, model_file)
+    report = progress or _silent
+
+    def compute() -> Analysis:
+        report(0, 1, "reading")
+        table = load_table(source)
+        with WORK_SLOTS:
+            if model_file is None:
+                run = run_pipeline(table, schema=load_schema(source, settings),
+                                   rows=FIRST_VIEW_ROWS, seed=SEED, options=_options(ms),
+                                   progress=report)
+            else:
+                report(0, 1, "model")
+                run = run_pipeline(table, target=settings.target, rows=FIRST_VIEW_ROWS,
+                                   seed=SEED, model=_loaded_model(model_file), progress=report)
+        prediction = run.model.predict(run.dataset.X)
+        release_free_memory()  # the temporaries of reading and training: not kept at peak
+        return Analysis(key, source, run, prediction, sample_meta(source))
+
+    return memo(key, _shared(source, model_file), compute, Analysis)
+
+
+def peek_analysis(source: Source, settings: Settings, ms: ModelSettings,
+                  model_file: ModelFile | None = None) -> Analysis | None:
+    """The analysis of these settings if it is already computed, else None (computes nothing)."""
+    return peek(analysis_key(source, settings, ms, model_file), _shared(source, model_file),
+                Analysis)
+
+
+def interactions(analysis: Analysis) -> InteractionResult:
+    """SHAP interaction values on a seeded sample of :data:`INTERACTION_ROWS` rows (cached)."""
+
+    def compute() -> InteractionResult:
+        rows = sample_rows(len(analysis.dataset.y), INTERACTION_ROWS, seed=SEED)
+        with WORK_SLOTS:
+            return compute_interactions(analysis.model, analysis.dataset.X.iloc[rows], rows=rows)
+
+    return memo(f"interactions|{analysis.key}", analysis.shared, compute, InteractionResult)
+
+
+def confusion_at_threshold(evaluation: Evaluation, threshold: float) -> np.ndarray:
+    """Binary confusion matrix of the validation rows at ``threshold``."""
+    return confusion_at(evaluation, threshold)
+
+
+def data_error_types() -> tuple[type[BaseException], ...]:
+    """Exception types that carry a translatable ``code`` (the engine's errors)."""
+    return (ExplainerError,)
