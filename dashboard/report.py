@@ -30,7 +30,7 @@ h1{{font-size:1.6rem}} h2{{font-size:1.2rem;margin-top:2.5rem}}
 
 def figure_html(fig: go.Figure) -> bytes:
     """One figure as a standalone, offline HTML page (plotly.js embedded)."""
-    text = pio.to_html(fig, include_plotlyjs=True, full_html=True,
+    text: str = pio.to_html(fig, include_plotlyjs=True, full_html=True,
                        config={"displaylogo": False, "responsive": True})
     return text.encode("utf-8")
 
@@ -58,7 +58,7 @@ def charts_html(title: str, charts: Sequence[tuple[str, go.Figure]], *, note: st
         parts.append(f"<section><h2>{html.escape(findings_title)}</h2>\n"
                      f"<ul class=\"findings\">{items}</ul></section>")
     for i, (heading, fig) in enumerate(charts):
-        div = pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False,
+        div: str = pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False,
                           config={"displaylogo": False, "responsive": True})
         parts.append(f"<section><h2>{html.escape(heading)}</h2>\n{div}</section>")
     page = _PAGE.format(lang=html.escape(lang), title=html.escape(title),

@@ -7,7 +7,6 @@ show as the characters it is, so it is escaped before it reaches either.
 
 from __future__ import annotations
 
-import html
 import re
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, which
@@ -50,19 +49,3 @@ def plain(text: object, *, max_len: int = 200) -> str:
     """
     value = _CONTROL.sub(" ", str(text)).replace("\n", " ").replace("\r", " ")
     return value if len(value) <= max_len else value[: max_len - 1] + "…"
-
-
-def plot_text(text: object, *, max_len: int = 80) -> str:
-    """Return ``text`` escaped for plotly labels and hover text (HTML entities).
-
-    Plotly interprets ``<b>``, ``<a href>`` and the like in text; escaped
-    entities show as the original characters.
-    """
-    return html.escape(plain(text, max_len=max_len), quote=True)
-
-
-def safe_filename(name: str, *, default: str = "data") -> str:
-    """Return a conservative file-name stem derived from ``name`` (for downloads)."""
-    stem = re.sub(r"[^\w.-]+", "_", name.rsplit("/", 1)[-1].rsplit(".", 1)[0], flags=re.UNICODE)
-    stem = stem.strip("._-")[:60]
-    return stem or default
