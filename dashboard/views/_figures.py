@@ -6,8 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard import charts, services
-from dashboard.i18n import t, unit_label
+from dashboard.display.prediction import RowPrediction
 from dashboard.services import Analysis
+from dashboard.text import t, unit_label
 
 
 def output_title(analysis: Analysis, output: int) -> str:
@@ -157,22 +158,31 @@ def residual_histogram(analysis: Analysis) -> go.Figure:
         x_title=t("chart.residual"), y_title=t("chart.rows"))
 
 
-def waterfall(analysis: Analysis, shap: services.ShapResult, index: int, output: int,
-              values: list[str], *, raw: bool, title: str) -> go.Figure:
-    """Waterfall of row ``index`` of ``shap``: probability for binary unless ``raw``."""
+def waterfall(analysis: Analysis, row: RowPrediction, values: list[str], *, raw: bool,
+              title: str) -> go.Figure:
+    """Waterfall of one row: in probability for binary unless ``raw``, else in log-odds
+    (classifiers) or the target's units.
+
+    Its first bar is ``row.average`` and its last ``row.prediction``, the numbers the
+    headline and the summary state; in log-odds the bars say so (the first bar's label and
+    the axis) and show those two probabilities in parentheses.
+    """
     probability = analysis.task == "binary" and not raw
+    base_label = t("chart.base_value")
+    ends = None
     if analysis.task == "regression":
         x_title = t("chart.prediction_of", target=analysis.model.target_display)
     elif probability:
         x_title = t("chart.probability_of", label=analysis.class_labels[1])
     else:
-        label = analysis.class_labels[1 if analysis.task == "binary" else output]
+        label = analysis.class_labels[1 if analysis.task == "binary" else row.output]
         x_title = t("chart.log_odds_of", label=label)
+        base_label = f"{base_label} ({x_title})"
+        ends = (row.average, row.prediction)
     return charts.waterfall_figure(
-        float(shap.base_values[index, output]), analysis.display_names, values,
-        shap.values[index, output], final=float(shap.margin[index, output]),
-        probability=probability,
+        row.base_margin, analysis.display_names, values, row.shap, final=row.margin,
+        probability=probability, end_probabilities=ends,
         unit=unit_label(analysis.target_unit) if analysis.task == "regression" else None,
-        title=title, x_title=x_title, base_label=t("chart.base_value"),
+        title=title, x_title=x_title, base_label=base_label,
         final_label=t("chart.this_row"), other_label=t("chart.other_features"),
         shap_label=t("chart.shap"), points_suffix=t("chart.points_suffix"))

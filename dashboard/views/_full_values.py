@@ -11,7 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import services
-from dashboard.i18n import error_message, fmt_number, t
+from dashboard.i18n import fmt_number
+from dashboard.text import error_message, t
 
 POLL_SECONDS = 1.0
 SIDEBAR_POLL_SECONDS = 2.0

@@ -8,11 +8,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import insights, services, state
-from dashboard.i18n import current_lang, fmt_number, fmt_percent, t
-from dashboard.narrative import Driver, Facts, format_value
+from dashboard import state
+from dashboard.display.narrative import Driver, Facts, format_value
+from dashboard.display.prediction import RowPrediction
+from dashboard.display.rows import row_list
+from dashboard.i18n import fmt_number, fmt_percent
 from dashboard.safe_text import plain
 from dashboard.services import Analysis
+from dashboard.text import current_lang, t
 from dashboard.views import _common as ui
 
 MODES = ["number", "filter", "list"]
@@ -106,7 +109,7 @@ def _by_list(analysis: Analysis, current: int) -> int:
     kind = st.selectbox(t("rows.list_kind"), options=kinds, key="w_list_kind",
                         format_func=lambda k: t(f"rows.list_{k}"))
     threshold = state.threshold()
-    positions = insights.row_list(kind or kinds[0], task=analysis.task, y=analysis.dataset.y,
+    positions = row_list(kind or kinds[0], task=analysis.task, y=analysis.dataset.y,
                                   prediction=analysis.prediction,
                                   rows=analysis.model.valid_index, threshold=threshold, n=10)
     st.caption(t("rows.list_caption", n=fmt_number(len(analysis.model.valid_index))))
@@ -132,57 +135,54 @@ def choose_row(analysis: Analysis) -> int:
     return position
 
 
+def _row_value(analysis: Analysis, feature: str, value: object) -> float | str | None:
+    """A feature's value as the page names it: None when missing, the file's word for a
+    yes/no feature, a float for a number, else the category's text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    number = float(value) if isinstance(value, (int, float, np.floating, np.integer)) else None
+    if number is not None and (words := analysis.boolean_labels(feature)) is not None:
+        return words[int(number >= 0.5)]
+    return number if number is not None else str(value)
+
+
 def value_texts(analysis: Analysis, position: int, row: pd.Series | None = None) -> list[str]:
     """Each feature's value in dataset row ``position`` (or in ``row``) as text, with its unit."""
     row = analysis.dataset.X.iloc[position] if row is None else row
     lang = current_lang()
     out = []
     for feature in analysis.features:
-        value = row[feature]
-        if isinstance(value, float) and math.isnan(value) or value is None or value is pd.NA:
+        value = _row_value(analysis, feature, row[feature])
+        if value is None:
             out.append(t("chart.missing"))
-        elif (words := analysis.boolean_labels(feature)) is not None:
-            out.append(words[int(float(value) >= 0.5)])
-        elif isinstance(value, (int, float, np.floating, np.integer)):
-            out.append(format_value(float(value), analysis.unit(feature), lang))
+        elif isinstance(value, float):
+            out.append(format_value(value, analysis.unit(feature), lang))
         else:
-            out.append(str(value))
+            out.append(value)
     return out
 
 
-def narrative_facts(analysis: Analysis, position: int, output: int) -> Facts:
-    """The facts the plain-language summary states about one row."""
-    shap = services.row_shap(analysis, position)
-    contributions = shap.values[0]  # (k, f)
-    order = np.argsort(-np.abs(contributions[output]), kind="stable")
-    _, steps, _ = insights.contribution_path(
-        shap.base_values[0], contributions.T, order, task=analysis.task, output=output,
-        probability=analysis.is_classifier)
-    effects = dict(zip(order.tolist(), steps.tolist(), strict=True))
+def narrative_facts(analysis: Analysis, position: int, prediction: RowPrediction) -> Facts:
+    """The facts the plain-language summary states about one row.
+
+    The prediction, the average and each feature's effect come from ``prediction``, so the
+    summary states the numbers of the headline and the waterfall.
+    """
+    effects = prediction.effects()
     row = analysis.dataset.X.iloc[position]
-    drivers = []
-    for j, feature in enumerate(analysis.features):
-        value = row[feature]
-        shown: float | str | None
-        words = analysis.boolean_labels(feature)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-            shown = None
-        elif words is not None:
-            shown = words[int(float(value) >= 0.5)]
-        elif isinstance(value, (int, float, np.floating, np.integer)):
-            shown = float(value)
-        else:
-            shown = str(value)
-        drivers.append(Driver(analysis.display(feature), shown, analysis.unit(feature), effects[j]))
-    pred = analysis.prediction
+    drivers = [Driver(analysis.display(feature), _row_value(analysis, feature, row[feature]),
+                      analysis.unit(feature), float(effects[j]))
+               for j, feature in enumerate(analysis.features)]
     if analysis.task == "regression":
-        return Facts("regression", analysis.model.target_display, float(pred[position]),
-                     float(np.mean(pred)), drivers, target_unit=analysis.target_unit)
+        return Facts("regression", analysis.model.target_display, prediction.prediction,
+                     prediction.average, drivers, target_unit=analysis.target_unit)
+    output = prediction.output
     column = 1 if analysis.task == "binary" else output
-    top = int(np.argmax(pred[position]))
+    probabilities = analysis.prediction[position]
+    top = int(np.argmax(probabilities))
     multiclass_other = analysis.task == "multiclass" and top != output
     return Facts(
-        analysis.task, analysis.model.target_display, float(pred[position, column]),
-        float(np.mean(pred[:, column])), drivers, label=analysis.class_labels[column],
+        analysis.task, analysis.model.target_display, prediction.prediction, prediction.average,
+        drivers, label=analysis.class_labels[column],
         top_label=analysis.class_labels[top] if multiclass_other else None,
-        top_probability=float(pred[position, top]) if multiclass_other else None)
+        top_probability=float(probabilities[top]) if multiclass_other else None)

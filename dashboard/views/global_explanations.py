@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import services
-from dashboard.i18n import fmt_number, t
+from dashboard.i18n import fmt_number
 from dashboard.safe_text import escape_md
+from dashboard.text import t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _full_values as full_values

@@ -6,33 +6,38 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, insights, services
-from dashboard.i18n import current_lang, fmt_number, fmt_percent, t
-from dashboard.narrative import summarize
+from dashboard import charts, services
+from dashboard.display.agreement import agreement
+from dashboard.display.narrative import summarize
+from dashboard.display.prediction import RowPrediction
+from dashboard.i18n import fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
+from dashboard.text import current_lang, t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _rows
 
 
-def _headline(analysis: services.Analysis, position: int, output: int) -> None:
-    pred = analysis.prediction[position]
-    cols = st.columns(3)
+def _headline(analysis: services.Analysis, position: int, row: RowPrediction) -> None:
+    """The row's prediction against the average prediction, both read from ``row`` (the
+    waterfall's last and first bars show the same two numbers)."""
+    cols = st.columns([2, 1, 1])  # room for "vs. the average prediction (37.4%)"
     if analysis.task == "regression":
-        cols[0].metric(t("local.predicted"), fmt_number(float(pred)),
-                       delta=fmt_number(float(pred - np.mean(analysis.prediction)), signed=True),
-                       delta_color="off", delta_description=t("local.vs_average"), border=True)
+        average = fmt_number(row.average)
+        cols[0].metric(t("local.predicted"), fmt_number(row.prediction),
+                       delta=fmt_number(row.prediction - row.average, signed=True),
+                       delta_color="off", delta_description=f"{t('local.vs_average')} ({average})",
+                       border=True)
         cols[1].metric(t("local.actual"), fmt_number(float(analysis.dataset.y[position])),
                        border=True)
     else:
-        column = 1 if analysis.task == "binary" else output
-        label = analysis.class_labels[column]
-        average = float(np.mean(analysis.prediction[:, column]))
+        label = analysis.class_labels[1 if analysis.task == "binary" else row.output]
+        points = fmt_number(100 * (row.prediction - row.average), 1, signed=True)
+        average = fmt_percent(row.average, 1)
         cols[0].metric(t("local.probability_of", label=escape_md(label)),
-                       fmt_percent(float(pred[column]), 1),
-                       delta=t("unit.points", value=fmt_number(100 * (pred[column] - average), 1,
-                                                               signed=True)),
-                       delta_color="off", delta_description=t("local.vs_average"), border=True)
+                       fmt_percent(row.prediction, 1), delta=t("unit.points", value=points),
+                       delta_color="off", delta_description=f"{t('local.vs_average')} ({average})",
+                       border=True)
         cols[1].metric(t("local.actual"), analysis.class_labels[int(analysis.dataset.y[position])],
                        border=True)
     if analysis.model.source == "uploaded":  # which rows trained it is not known here
@@ -44,16 +49,15 @@ def _headline(analysis: services.Analysis, position: int, output: int) -> None:
                    help=t("local.split_help"), border=True)
 
 
-def _lime(analysis: services.Analysis, position: int, output: int) -> None:
+def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> None:
     st.subheader(t("local.lime_title"), anchor=False)
     st.caption(t("local.lime_caption"))
-    lime_output = 1 if analysis.task == "binary" else output
+    lime_output = 1 if analysis.task == "binary" else row.output
     with st.spinner(t("local.lime_running")):
         lime = services.lime_for_row(analysis, position, lime_output)
-    shap_row = pd.Series(services.row_shap(analysis, position).values[0, output],
-                         index=analysis.features)
+    shap_row = pd.Series(row.shap, index=analysis.features)
     weights = lime.as_series().reindex(analysis.features).fillna(0.0)
-    agree = insights.agreement(shap_row, lime.as_series())
+    agree = agreement(shap_row, lime.as_series())
     cols = st.columns(3)
     cols[0].metric(t("local.spearman"), fmt_number(agree.spearman, 2),
                    help=t("local.spearman_help", n=agree.n_features), border=True)
@@ -67,9 +71,8 @@ def _lime(analysis: services.Analysis, position: int, output: int) -> None:
         shap_title=t("chart.shap_units"), lime_title=t("chart.lime_units")), key="lime_chart")
 
 
-def _values_table(analysis: services.Analysis, position: int, output: int,
-                  values: list[str]) -> None:
-    contributions = services.row_shap(analysis, position).values[0, output]
+def _values_table(analysis: services.Analysis, row: RowPrediction, values: list[str]) -> None:
+    contributions = row.shap
     frame = pd.DataFrame({
         t("chart.feature"): analysis.display_names,
         t("chart.value"): values,
@@ -107,8 +110,10 @@ def _row_content(analysis: services.Analysis) -> None:
                                   index=predicted, format_func=lambda i: labels[i],
                                   key=f"w_local_class_{position}", help=t("common.class_help")))
     st.subheader(t("local.row_title", row=ui.row_label(analysis, position)), anchor=False)
-    _headline(analysis, position, output)
-    facts = _rows.narrative_facts(analysis, position, output)
+    row = RowPrediction.from_shap(services.row_shap(analysis, position), 0, task=analysis.task,
+                                  output=output)
+    _headline(analysis, position, row)
+    facts = _rows.narrative_facts(analysis, position, row)
     st.info(escape_md(summarize(facts, current_lang()), max_len=2000),
             icon=":material/record_voice_over:")
     values = _rows.value_texts(analysis, position)
@@ -119,14 +124,12 @@ def _row_content(analysis: services.Analysis) -> None:
         st.caption(t("local.multiclass_margin"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        fig = figures.waterfall(analysis, services.row_shap(analysis, position), 0, output,
-                                values, raw=raw,
-                                title=t("chart.waterfall_title"))
+        fig = figures.waterfall(analysis, row, values, raw=raw, title=t("chart.waterfall_title"))
         ui.chart(fig, key="waterfall_chart")
     with right:
-        _values_table(analysis, position, output, values)
+        _values_table(analysis, row, values)
         st.page_link(ui.WHATIF_PAGE, label=t("local.to_whatif"), icon=":material/tune:")
-    _lime(analysis, position, output)
+    _lime(analysis, position, row)
 
 
 ui.run_page(_body)

@@ -10,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, services, state
-from dashboard.i18n import fmt_number, fmt_percent, t, unit_label
+from dashboard.display.prediction import RowPrediction
+from dashboard.i18n import fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
+from dashboard.text import t, unit_label
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _rows
@@ -98,16 +100,14 @@ def _reset(position: int, features: list[str]) -> None:
 
 
 def _prediction_metric(analysis: services.Analysis, container: st.delta_generator.DeltaGenerator,
-                       label: str, value: np.ndarray, before: np.ndarray | None,
-                       output: int) -> None:
+                       label: str, row: RowPrediction, before: RowPrediction | None) -> None:
+    change = None if before is None else row.prediction - before.prediction
     if analysis.task == "regression":
-        shown = fmt_number(float(value))
-        change = None if before is None else float(value - before)
+        shown = fmt_number(row.prediction)
         delta = None if change is None or change == 0 else fmt_number(change, signed=True)
     else:
-        column = 1 if analysis.task == "binary" else output
-        shown = fmt_percent(float(value[column]), 1)
-        points = None if before is None else 100 * float(value[column] - before[column])
+        shown = fmt_percent(row.prediction, 1)
+        points = None if change is None else 100 * change
         delta = None if points is None or abs(points) < 0.05 else t(
             "unit.points", value=fmt_number(points, 1, signed=True))
     container.metric(label, shown, delta=delta, border=True)
@@ -126,29 +126,27 @@ def _body() -> None:
         st.rerun()
     with st.expander(t("whatif.editors_title"), expanded=True, icon=":material/edit:"):
         encoded = _edited_row(analysis, position)
-    new_shap, new_pred = services.explain_encoded_row(analysis, encoded)
-    original_shap = services.row_shap(analysis, position)
-    original_pred = analysis.prediction[position]
+    new_shap, _ = services.explain_encoded_row(analysis, encoded)
+    original = RowPrediction.from_shap(services.row_shap(analysis, position), 0,
+                                       task=analysis.task, output=output)
+    edited = RowPrediction.from_shap(new_shap, 0, task=analysis.task, output=output)
     what = (t("local.predicted") if analysis.task == "regression" else
             t("local.probability_of", label=escape_md(ui.explained_label(analysis, output) or "")))
     cols = st.columns(2)
-    _prediction_metric(analysis, cols[0], t("whatif.original", what=what), original_pred, None,
-                       output)
-    _prediction_metric(analysis, cols[1], t("whatif.new", what=what), new_pred[0], original_pred,
-                       output)
+    _prediction_metric(analysis, cols[0], t("whatif.original", what=what), original, None)
+    _prediction_metric(analysis, cols[1], t("whatif.new", what=what), edited, original)
     original_values = _rows.value_texts(analysis, position)
     new_values = _rows.value_texts(analysis, 0, encoded.iloc[0])
     left, right = st.columns(2, gap="large")
     with left:
-        fig = figures.waterfall(analysis, original_shap, 0, output, original_values,
-                                raw=False, title=t("whatif.original_waterfall"))
+        fig = figures.waterfall(analysis, original, original_values, raw=False,
+                                title=t("whatif.original_waterfall"))
         ui.chart(fig, key="whatif_original")
     with right:
-        fig = figures.waterfall(analysis, new_shap, 0, output, new_values, raw=False,
+        fig = figures.waterfall(analysis, edited, new_values, raw=False,
                                 title=t("whatif.new_waterfall"))
         ui.chart(fig, key="whatif_new")
-    before = original_shap.values[0, output]
-    after = new_shap.values[0, output]
+    before, after = original.shap, edited.shap
     ui.chart(charts.whatif_figure(
         analysis.display_names, before, after, top=12, title=t("chart.whatif_title"),
         x_title=t("chart.shap_x"), original_name=t("whatif.original_short"),
