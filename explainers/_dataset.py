@@ -129,10 +129,7 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
         kinds=dict[str, str](kinds),
         categories=categories,
     )
-    n_inf = 0
-    for name in features:
-        if name not in categories and pd.api.types.is_numeric_dtype(kept[name]):
-            n_inf += int(np.isinf(kept[name].to_numpy(dtype="float64", na_value=np.nan)).sum())
+    n_inf = count_infinite(kept, spec)
     X = spec.encode(kept).reset_index(drop=True)
     if schema.task == "regression":
         y = pd.to_numeric(kept[schema.target]).to_numpy(dtype="float64")
@@ -156,3 +153,12 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
         n_dropped_missing_target=int((~keep).sum()),
         n_inf_replaced=n_inf,
     )
+
+
+def count_infinite(frame: pd.DataFrame, spec: FeatureSpec) -> int:
+    """Infinite cells among ``spec``'s numeric features (the encoder makes them missing)."""
+    n_inf = 0
+    for name in spec.names:
+        if name not in spec.categories and pd.api.types.is_numeric_dtype(frame[name]):
+            n_inf += int(np.isinf(frame[name].to_numpy(dtype="float64", na_value=np.nan)).sum())
+    return n_inf

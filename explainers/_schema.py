@@ -76,6 +76,16 @@ def guess_target(columns: tuple[ColumnProfile, ...] | list[ColumnProfile]) -> st
     return ranked[0].profile.name
 
 
+def unknown_target(target: str) -> DataError:
+    """The error for a target name that is not a column of the table."""
+    return DataError(
+        f"There is no column named {target!r} to use as the target. "
+        "Check the spelling against the file's header.",
+        code="unknown_target",
+        column=target,
+    )
+
+
 def _no_target() -> DataError:
     return DataError(
         "No column can serve as the target: every column is an identifier, text, a date, "
@@ -192,12 +202,7 @@ def build_schema(
         target_name = target if target in by_name else by_display.get(target, "")
         target_guessed = False
         if target_name not in by_name:
-            raise DataError(
-                f"There is no column named {target!r} to use as the target. "
-                "Check the spelling against the file's header.",
-                code="unknown_target",
-                column=target,
-            )
+            raise unknown_target(target)
     display = by_name[target_name].display_name
     chosen_task = infer_task(frame[target_name]) if task == "auto" else task
     _check_target(frame, target_name, chosen_task, display)

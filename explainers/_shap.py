@@ -127,6 +127,8 @@ def compute_shap(
     margin = np.empty((n, k))
     start = time.perf_counter()
     step = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
+    if progress is not None:
+        progress(0, n, "shap")  # the bar says what runs before the first chunk is done
     for begin in range(0, max(n, 1), step):
         chunk = X.iloc[begin : begin + step]
         if chunk.empty:

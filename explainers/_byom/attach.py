@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from .._dataset import Dataset, FeatureSpec
+from .._dataset import Dataset, FeatureSpec, count_infinite
 from .._errors import ModelError
 from .._io.reading import Table
 from .._profiling import ColumnProfile, profile_columns
@@ -224,10 +224,7 @@ def _dataset(
     schema: Schema,
 ) -> Dataset:
     kept = _without_unknown_categories(frame.loc[keep], spec)
-    n_inf = 0
-    for name in spec.names:
-        if name not in spec.categories and pd.api.types.is_numeric_dtype(kept[name]):
-            n_inf += int(np.isinf(kept[name].to_numpy(dtype="float64", na_value=np.nan)).sum())
+    n_inf = count_infinite(kept, spec)
     return Dataset(
         X=spec.encode(kept).reset_index(drop=True),
         y=y,

@@ -14,7 +14,7 @@ import pandas as pd
 from .._dataset import _class_labels
 from .._errors import DataError, ModelError
 from .._profiling import ColumnProfile
-from .._schema import MIN_ROWS, guess_target
+from .._schema import MIN_ROWS, guess_target, unknown_target
 from .model_file import LoadedModel
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -42,12 +42,7 @@ def resolve_target(target: str | None, profiles: list[ColumnProfile]) -> str | N
     for profile in profiles:
         if target == profile.display_name:
             return profile.name
-    raise DataError(
-        f"There is no column named {target!r} to use as the target. "
-        "Check the spelling against the file's header.",
-        code="unknown_target",
-        column=target,
-    )
+    raise unknown_target(target)
 
 
 def features_by_name(

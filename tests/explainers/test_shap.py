@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import shap
 
@@ -39,24 +38,12 @@ def test_matches_shap_tree_explainer_regression(regression_run):
 
 
 def test_matches_shap_tree_explainer_multiclass(multiclass_run):
-    """Check per-class values against shap.TreeExplainer on numeric features only."""
-    model, X = multiclass_run.model, multiclass_run.dataset.X
-    numeric = X.drop(columns=["mode"]).iloc[:150]
-    if "mode" in model.spec.names:
-        explainer = shap.TreeExplainer(model.booster)
-        try:
-            theirs = explainer.shap_values(X.iloc[:150])
-        except Exception:  # shap may not support categorical splits: compare additivity instead
-            pytest.skip("shap cannot read categorical splits; covered by additivity test")
-        ours = compute_shap(model, X.iloc[:150], device="cpu").values
-        theirs = np.asarray(theirs)
-        if theirs.shape[0] == 3:  # (k, n, f) in older shap
-            theirs = np.transpose(theirs, (1, 0, 2))
-        else:
-            theirs = np.transpose(theirs, (0, 2, 1))
-        np.testing.assert_allclose(ours, theirs, atol=1e-4)
-    else:
-        assert numeric.shape[0] == 150
+    """Check per-class values, categorical splits included, against shap.TreeExplainer."""
+    model, X = multiclass_run.model, multiclass_run.dataset.X.iloc[:150]
+    assert "mode" in model.spec.names and model.spec.kinds["mode"] == "categorical"
+    theirs = np.asarray(shap.TreeExplainer(model.booster).shap_values(X))  # (n, f, k)
+    ours = compute_shap(model, X, device="cpu").values  # (n, k, f)
+    np.testing.assert_allclose(ours, np.transpose(theirs, (0, 2, 1)), atol=1e-4)
 
 
 def test_interactions_match_shap_and_sum_to_values(regression_run):
@@ -112,5 +99,5 @@ def test_progress_reports_reach_total(binary_run):
     seen = []
     X = binary_run.dataset.X.iloc[:120]
     compute_shap(binary_run.model, X, device="cpu", progress=lambda d, t, m: seen.append((d, t)))
-    assert seen[-1] == (120, 120)
-    assert isinstance(pd.DataFrame, type)
+    assert seen[0][0] == 0 and seen[-1] == (120, 120)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
