@@ -21,7 +21,7 @@ help:
 	@echo "make run    start the app on http://$(ADDRESS):$(PORT)"
 	@echo "make test   run every test (unit, app, browser)"
 	@echo "make bench  run the benchmarks, write benchmarks/results/"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff check, ruff format --check, mypy --strict"
 
 $(PY):
 	@PYBIN="$(find_python)"; \
@@ -67,6 +67,7 @@ load-test: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check explainers dashboard sample_data tests benchmarks
+	$(VENV)/bin/ruff format --check explainers dashboard sample_data tests benchmarks
 	$(VENV)/bin/mypy explainers dashboard
 
 clean:

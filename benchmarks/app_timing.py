@@ -120,9 +120,13 @@ def wait_for_quiet(max_load: float, max_wait_s: float) -> dict[str, Any]:
         print(f"  load average {_load()}, waiting for < {max_load} ...", flush=True)
         time.sleep(10)
     reached = os.getloadavg()[0] < max_load
-    return {"threshold": max_load, "at_first_look": first,
-            "waited_s": round(time.monotonic() - began, 1), "below_threshold": reached,
-            "at_start": _load()}
+    return {
+        "threshold": max_load,
+        "at_first_look": first,
+        "waited_s": round(time.monotonic() - began, 1),
+        "below_threshold": reached,
+        "at_start": _load(),
+    }
 
 
 # ----------------------------------------------------------------------------- browser helpers
@@ -138,8 +142,9 @@ class Browser:
         if path is None:
             raise RuntimeError("chromium is not on PATH (bash tests/e2e/install_browser.sh)")
         self._pw = sync_playwright().start()
-        self.browser = self._pw.chromium.launch(executable_path=path, args=BROWSER_ARGS,
-                                                headless=True)
+        self.browser = self._pw.chromium.launch(
+            executable_path=path, args=BROWSER_ARGS, headless=True
+        )
         self.version = self.browser.version
         self.blocked: list[str] = []
 
@@ -179,8 +184,10 @@ def cold_open(browser: Browser, log_root: Path, run: int) -> dict[str, Any]:
     port = free_port()
     started = time.perf_counter()
     server = start_server(port, log_dir)
-    record: dict[str, Any] = {"run": run,
-                              "server_healthy_s": round(time.perf_counter() - started, 2)}
+    record: dict[str, Any] = {
+        "run": run,
+        "server_healthy_s": round(time.perf_counter() - started, 2),
+    }
     url = f"http://127.0.0.1:{port}"
     page = browser.page()
     try:
@@ -188,8 +195,9 @@ def cold_open(browser: Browser, log_root: Path, run: int) -> dict[str, Any]:
         page.goto(f"{url}/?sample={SAMPLE}", wait_until="commit", timeout=60_000)
         page.wait_for_selector("[data-testid=stApp]", state="attached", timeout=60_000)
         record["app_shell_s"] = round(time.perf_counter() - t0, 3)
-        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=50,
-                               timeout=120_000)
+        page.wait_for_function(
+            _FIRST_CHART_JS, arg="Global explanations", polling=50, timeout=120_000
+        )
         record["first_chart_s"] = round(time.perf_counter() - t0, 3)
         page.wait_for_function(_SCRIPT_DONE_JS, polling=50, timeout=120_000)
         record["script_done_s"] = round(time.perf_counter() - t0, 3)
@@ -198,7 +206,8 @@ def cold_open(browser: Browser, log_root: Path, run: int) -> dict[str, Any]:
         page.context.close()
         stop_server(server)
     record["server_problems"] = server_problems(
-        (log_dir / "server-stderr.log").read_text("utf-8", errors="replace"))
+        (log_dir / "server-stderr.log").read_text("utf-8", errors="replace")
+    )
     return record
 
 
@@ -216,8 +225,10 @@ def row_switch_apptest(n_rows: int) -> dict[str, Any]:
 
     # AppTest reads session state from the main thread, where Streamlit warns about a
     # missing ScriptRunContext on every access ("can be ignored in bare mode").
-    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
-                 "streamlit.runtime.state.session_state_proxy"):
+    for name in (
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.state.session_state_proxy",
+    ):
         logging.getLogger(name).addFilter(_bare_mode_noise)
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=240)
     at.query_params["sample"] = SAMPLE
@@ -247,11 +258,13 @@ def row_switch_apptest(n_rows: int) -> dict[str, Any]:
     revisit_order = rows[1::2] + rows[0::2]
     again = [switch(k) for k in revisit_order]
     return {
-        "rows": rows, "deep_link_run_s": round(deep_link_s, 2),
+        "rows": rows,
+        "deep_link_run_s": round(deep_link_s, 2),
         "open_local_page_s": round(open_local_s, 2),
         "first_visit_ms": [round(x, 1) for x in first],
         "revisit_ms": [round(x, 1) for x in again],
-        "first_visit_median_ms": _median(first), "revisit_median_ms": _median(again),
+        "first_visit_median_ms": _median(first),
+        "revisit_median_ms": _median(again),
     }
 
 
@@ -282,16 +295,25 @@ def switch_rows(page: Any, visits: list[tuple[int, str]]) -> list[dict[str, Any]
         box.fill(str(k))
         t0 = time.perf_counter()
         box.press("Enter")
-        page.wait_for_function(_WATERFALL_CHANGED_JS, arg=before, polling="raf",
-                               timeout=120_000)
+        page.wait_for_function(_WATERFALL_CHANGED_JS, arg=before, polling="raf", timeout=120_000)
         page.evaluate(_TWO_FRAMES_JS)
         waterfall_ms = (time.perf_counter() - t0) * 1000
         page.wait_for_function(_SCRIPT_DONE_JS, polling=20, timeout=120_000)
         done_ms = (time.perf_counter() - t0) * 1000
-        title = page.locator("[data-testid=stMain] h3").filter(
-            has_text="prediction and contributions").first.inner_text()
-        records.append({"row": k, "kind": kind, "waterfall_ms": round(waterfall_ms, 1),
-                        "script_done_ms": round(done_ms, 1), "row_title": title})
+        title = (
+            page.locator("[data-testid=stMain] h3")
+            .filter(has_text="prediction and contributions")
+            .first.inner_text()
+        )
+        records.append(
+            {
+                "row": k,
+                "kind": kind,
+                "waterfall_ms": round(waterfall_ms, 1),
+                "script_done_ms": round(done_ms, 1),
+                "row_title": title,
+            }
+        )
         wait_for_app(page, settle=0.3)  # let the run settle before the next switch
     return records
 
@@ -301,8 +323,9 @@ def row_switch_browser(browser: Browser, url: str, n_rows: int, n_revisits: int)
     page = browser.page()
     try:
         page.goto(f"{url}/?sample={SAMPLE}", wait_until="domcontentloaded")
-        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=100,
-                               timeout=180_000)
+        page.wait_for_function(
+            _FIRST_CHART_JS, arg="Global explanations", polling=100, timeout=180_000
+        )
         wait_for_app(page, timeout=180)
         click_nav(page, "local")
         rows = spread_rows(page, n_rows)
@@ -314,7 +337,8 @@ def row_switch_browser(browser: Browser, url: str, n_rows: int, n_revisits: int)
     first = [r for r in records if r["kind"] == "first"]
     again = [r for r in records if r["kind"] == "revisit"]
     return {
-        "switches": records, "errors": errors,
+        "switches": records,
+        "errors": errors,
         "first_visit_waterfall_median_ms": _median([r["waterfall_ms"] for r in first]),
         "first_visit_script_done_median_ms": _median([r["script_done_ms"] for r in first]),
         "revisit_waterfall_median_ms": _median([r["waterfall_ms"] for r in again]),
@@ -328,8 +352,11 @@ def row_switch_browser(browser: Browser, url: str, n_rows: int, n_revisits: int)
 def upload_to_global(browser: Browser, url: str, csv: Path, n_rows: int) -> dict[str, Any]:
     """Upload ``csv`` on the Data page, then Global from the sidebar; time to its first chart."""
     page = browser.page()
-    record: dict[str, Any] = {"rows": n_rows, "features": 30,
-                              "csv_mb": round(csv.stat().st_size / 2**20, 1)}
+    record: dict[str, Any] = {
+        "rows": n_rows,
+        "features": 30,
+        "csv_mb": round(csv.stat().st_size / 2**20, 1),
+    }
     try:
         page.goto(f"{url}/", wait_until="domcontentloaded")
         wait_for_app(page)
@@ -343,15 +370,20 @@ def upload_to_global(browser: Browser, url: str, csv: Path, n_rows: int) -> dict
             record["errors"] = _error_texts(page)
             return record
         nav_link(page, "global").click()
-        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=50,
-                               timeout=300_000)
+        page.wait_for_function(
+            _FIRST_CHART_JS, arg="Global explanations", polling=50, timeout=300_000
+        )
         record["first_global_chart_s"] = round(time.perf_counter() - t0, 3)
-        record["global_after_click_s"] = round(record["first_global_chart_s"]
-                                               - record["data_page_done_s"], 3)
-        notices = page.locator("[data-testid=stMain] [data-testid=stAlertContentInfo] "
-                               "[data-testid=stMarkdownContainer]").all()
-        record["sample_notice"] = next((n.inner_text() for n in notices
-                                        if "sample" in n.inner_text()), None)
+        record["global_after_click_s"] = round(
+            record["first_global_chart_s"] - record["data_page_done_s"], 3
+        )
+        notices = page.locator(
+            "[data-testid=stMain] [data-testid=stAlertContentInfo] "
+            "[data-testid=stMarkdownContainer]"
+        ).all()
+        record["sample_notice"] = next(
+            (n.inner_text() for n in notices if "sample" in n.inner_text()), None
+        )
         page.wait_for_function(_SCRIPT_DONE_JS, polling=50, timeout=300_000)
         record["global_script_done_s"] = round(time.perf_counter() - t0, 3)
         record["errors"] = _error_texts(page)
@@ -398,23 +430,37 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
         "|---|---|---|---|---|",
     ]
     for row in payload["table"]:
-        lines.append(f"| {row['figure']} | {row['value']} | {row['runs']} | {row['goal']} "
-                     f"| {row['verdict']} |")
-    lines += ["", "Goals met: " + ("; ".join(s["met"]) or "none") + ".",
-              "Goals NOT met: " + ("; ".join(s["not_met"]) or "none") + ".", ""]
+        lines.append(
+            f"| {row['figure']} | {row['value']} | {row['runs']} | {row['goal']} "
+            f"| {row['verdict']} |"
+        )
+    lines += [
+        "",
+        "Goals met: " + ("; ".join(s["met"]) or "none") + ".",
+        "Goals NOT met: " + ("; ".join(s["not_met"]) or "none") + ".",
+        "",
+    ]
     cold = payload.get("cold_open") or {}
     if cold.get("runs"):
-        lines += ["Cold open, each run (s): app shell "
-                  f"{[r['app_shell_s'] for r in cold['runs']]}, first chart "
-                  f"{[r['first_chart_s'] for r in cold['runs']]}, script done "
-                  f"{[r['script_done_s'] for r in cold['runs']]}.", ""]
-    lines += ["1-minute load average before each part: "
-              + ", ".join(f"{k} {v}" for k, v in payload["load_by_part"].items()) + ".", ""]
+        lines += [
+            "Cold open, each run (s): app shell "
+            f"{[r['app_shell_s'] for r in cold['runs']]}, first chart "
+            f"{[r['first_chart_s'] for r in cold['runs']]}, script done "
+            f"{[r['script_done_s'] for r in cold['runs']]}.",
+            "",
+        ]
+    lines += [
+        "1-minute load average before each part: "
+        + ", ".join(f"{k} {v}" for k, v in payload["load_by_part"].items())
+        + ".",
+        "",
+    ]
     for key in ("upload_10000", "upload_100000"):
         u = payload.get(key) or {}
         if u.get("sample_notice"):
-            lines.append(f"Sample notice on the Global page ({u['rows']:,} rows): "
-                         f"\"{u['sample_notice']}\"")
+            lines.append(
+                f'Sample notice on the Global page ({u["rows"]:,} rows): "{u["sample_notice"]}"'
+            )
             lines.append("")
     lines += [
         "How: cold open = a fresh server per run, started as `make run` does "
@@ -447,8 +493,15 @@ def _table(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, lis
             shown = "-"
         else:
             shown = f"{value:,.2f} s" if unit == "s" else f"{value:,.0f} ms"
-        rows.append({"figure": figure, "value": shown, "runs": runs,
-                     "goal": "-" if goal is None else f"<= {goal:g} {unit}", "verdict": verdict})
+        rows.append(
+            {
+                "figure": figure,
+                "value": shown,
+                "runs": runs,
+                "goal": "-" if goal is None else f"<= {goal:g} {unit}",
+                "verdict": verdict,
+            }
+        )
         if verdict == "met":
             met.append(figure)
         elif verdict == "NOT met":
@@ -457,30 +510,69 @@ def _table(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, lis
     cold = payload.get("cold_open") or {}
     runs = cold.get("runs", [])
     add("Cold open: app shell", cold.get("app_shell_median_s"), "s", len(runs), None)
-    add("Cold open: first chart", cold.get("first_chart_median_s"), "s", len(runs),
-        GOALS["cold_open_s"])
+    add(
+        "Cold open: first chart",
+        cold.get("first_chart_median_s"),
+        "s",
+        len(runs),
+        GOALS["cold_open_s"],
+    )
     server = payload.get("row_switch_server") or {}
-    add("Row switch, server (AppTest), first visit incl. LIME",
-        server.get("first_visit_median_ms"), "ms", len(server.get("first_visit_ms", [])),
-        GOALS["row_switch_ms"])
-    add("Row switch, server (AppTest), revisit", server.get("revisit_median_ms"), "ms",
-        len(server.get("revisit_ms", [])), GOALS["row_switch_ms"])
+    add(
+        "Row switch, server (AppTest), first visit incl. LIME",
+        server.get("first_visit_median_ms"),
+        "ms",
+        len(server.get("first_visit_ms", [])),
+        GOALS["row_switch_ms"],
+    )
+    add(
+        "Row switch, server (AppTest), revisit",
+        server.get("revisit_median_ms"),
+        "ms",
+        len(server.get("revisit_ms", [])),
+        GOALS["row_switch_ms"],
+    )
     web = payload.get("row_switch_browser") or {}
     n_first = sum(r["kind"] == "first" for r in web.get("switches", []))
     n_again = sum(r["kind"] == "revisit" for r in web.get("switches", []))
-    add("Row switch, browser, first visit: waterfall updated",
-        web.get("first_visit_waterfall_median_ms"), "ms", n_first, GOALS["row_switch_ms"])
-    add("Row switch, browser, first visit: script done (LIME drawn)",
-        web.get("first_visit_script_done_median_ms"), "ms", n_first, None)
-    add("Row switch, browser, revisit: waterfall updated",
-        web.get("revisit_waterfall_median_ms"), "ms", n_again, GOALS["row_switch_ms"])
+    add(
+        "Row switch, browser, first visit: waterfall updated",
+        web.get("first_visit_waterfall_median_ms"),
+        "ms",
+        n_first,
+        GOALS["row_switch_ms"],
+    )
+    add(
+        "Row switch, browser, first visit: script done (LIME drawn)",
+        web.get("first_visit_script_done_median_ms"),
+        "ms",
+        n_first,
+        None,
+    )
+    add(
+        "Row switch, browser, revisit: waterfall updated",
+        web.get("revisit_waterfall_median_ms"),
+        "ms",
+        n_again,
+        GOALS["row_switch_ms"],
+    )
     for n in (10_000, 100_000):
         u = payload.get(f"upload_{n}") or {}
         goal = GOALS["upload_100k_s"] if n == 100_000 else None
-        add(f"Upload {n:,} x 30 CSV to first Global chart", u.get("first_global_chart_s"), "s",
-            1 if u else 0, goal)
-        add("  of which Data page (parse, train, SHAP) done", u.get("data_page_done_s"), "s",
-            1 if u else 0, None)
+        add(
+            f"Upload {n:,} x 30 CSV to first Global chart",
+            u.get("first_global_chart_s"),
+            "s",
+            1 if u else 0,
+            goal,
+        )
+        add(
+            "  of which Data page (parse, train, SHAP) done",
+            u.get("data_page_done_s"),
+            "s",
+            1 if u else 0,
+            None,
+        )
     return rows, {"met": met, "not_met": not_met}
 
 
@@ -519,9 +611,14 @@ def main(argv: list[str] | None = None) -> int:
     import plotly
     import streamlit
 
-    info: dict[str, Any] = {**machine_info(), "cores_usable": len(os.sched_getaffinity(0)),
-                            "streamlit": streamlit.__version__, "plotly": plotly.__version__,
-                            "lime": version("lime"), "playwright": version("playwright")}
+    info: dict[str, Any] = {
+        **machine_info(),
+        "cores_usable": len(os.sched_getaffinity(0)),
+        "streamlit": streamlit.__version__,
+        "plotly": plotly.__version__,
+        "lime": version("lime"),
+        "playwright": version("playwright"),
+    }
     print("waiting for a quiet machine ...", flush=True)
     load = wait_for_quiet(args.max_load, args.load_wait)
     print(f"  load average {load['at_start']} after {load['waited_s']} s", flush=True)
@@ -535,11 +632,17 @@ def main(argv: list[str] | None = None) -> int:
         try:
             runs = []
             for i in range(args.cold_runs):
-                record = _guarded(f"cold open {i + 1}/{args.cold_runs}",
-                                  lambda i=i: cold_open(browser, tmp_path, i), failures)
+                record = _guarded(
+                    f"cold open {i + 1}/{args.cold_runs}",
+                    lambda i=i: cold_open(browser, tmp_path, i),
+                    failures,
+                )
                 if record:
-                    print(f"  shell {record['app_shell_s']} s, first chart "
-                          f"{record['first_chart_s']} s", flush=True)
+                    print(
+                        f"  shell {record['app_shell_s']} s, first chart "
+                        f"{record['first_chart_s']} s",
+                        flush=True,
+                    )
                     runs.append(record)
                     problems += record["server_problems"]
             payload["cold_open"] = {
@@ -550,7 +653,8 @@ def main(argv: list[str] | None = None) -> int:
                 "server_healthy_median_s": _median([r["server_healthy_s"] for r in runs]),
             }
             payload["row_switch_server"] = _guarded(
-                "row switch, AppTest", lambda: row_switch_apptest(args.server_rows), failures)
+                "row switch, AppTest", lambda: row_switch_apptest(args.server_rows), failures
+            )
             log_dir = tmp_path / "warm"
             log_dir.mkdir()
             port = free_port()
@@ -559,18 +663,24 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 payload["row_switch_browser"] = _guarded(
                     "row switch, browser",
-                    lambda: row_switch_browser(browser, url, args.browser_rows,
-                                               args.browser_revisits), failures)
+                    lambda: row_switch_browser(
+                        browser, url, args.browser_rows, args.browser_revisits
+                    ),
+                    failures,
+                )
                 for n in (int(s) for s in args.upload_sizes.split(",") if s):
                     csv = tmp_path / f"synthetic_{n}.csv"
                     synthetic_table(n).to_csv(csv, index=False)
                     payload[f"upload_{n}"] = _guarded(
-                        f"upload {n:,} rows", lambda csv=csv, n=n: upload_to_global(
-                            browser, url, csv, n), failures)
+                        f"upload {n:,} rows",
+                        lambda csv=csv, n=n: upload_to_global(browser, url, csv, n),
+                        failures,
+                    )
             finally:
                 stop_server(server)
             problems += server_problems(
-                (log_dir / "server-stderr.log").read_text("utf-8", errors="replace"))
+                (log_dir / "server-stderr.log").read_text("utf-8", errors="replace")
+            )
         finally:
             browser.close()
     payload["load_average"]["at_end"] = _load()

@@ -69,9 +69,12 @@ def measure(n_rows: int, n_switches: int, tmp: Path) -> dict[str, Any]:
     csv = tmp / f"synthetic_{n_rows}.csv"
     synthetic_table(n_rows).to_csv(csv, index=False)
     table_mib = float(pd.read_csv(csv).memory_usage(deep=True).sum()) / 2**20
-    record: dict[str, Any] = {"rows": n_rows, "features": 30,
-                              "csv_mib": round(csv.stat().st_size / 2**20, 1),
-                              "table_mib": round(table_mib, 1)}
+    record: dict[str, Any] = {
+        "rows": n_rows,
+        "features": 30,
+        "csv_mib": round(csv.stat().st_size / 2**20, 1),
+        "table_mib": round(table_mib, 1),
+    }
     port = free_port()
     server = start_server(port, tmp)
     sampler = RssSampler(server.pid)
@@ -86,15 +89,19 @@ def measure(n_rows: int, n_switches: int, tmp: Path) -> dict[str, Any]:
         sampler.phase = "upload and first view"
         t0 = time.perf_counter()
         page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
-            str(csv))
-        if page.wait_for_function(_UPLOAD_DONE_JS, polling=50,
-                                  timeout=420_000).json_value() != "done":
+            str(csv)
+        )
+        if (
+            page.wait_for_function(_UPLOAD_DONE_JS, polling=50, timeout=420_000).json_value()
+            != "done"
+        ):
             record["errors"] = _error_texts(page)
             return record
         record["data_page_done_s"] = round(time.perf_counter() - t0, 2)
         nav_link(page, "global").click()
-        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=50,
-                               timeout=300_000)
+        page.wait_for_function(
+            _FIRST_CHART_JS, arg="Global explanations", polling=50, timeout=300_000
+        )
         record["first_global_chart_s"] = round(time.perf_counter() - t0, 2)
         record["sample_notice_shown"] = bool(page.evaluate(_SAMPLE_NOTICE_JS))
         page.wait_for_function(_SCRIPT_DONE_JS, polling=50, timeout=300_000)
@@ -106,15 +113,16 @@ def measure(n_rows: int, n_switches: int, tmp: Path) -> dict[str, Any]:
         click_nav(page, "global")
         page.wait_for_function(_SCRIPT_DONE_JS, polling=50, timeout=300_000)
         record["job_still_running_after_switches"] = bool(page.evaluate(_SAMPLE_NOTICE_JS))
-        page.wait_for_function(f"() => !({_SAMPLE_NOTICE_JS})()", polling=100,
-                               timeout=900_000)
-        page.wait_for_function(_FIRST_CHART_JS, arg="Global explanations", polling=50,
-                               timeout=300_000)
+        page.wait_for_function(f"() => !({_SAMPLE_NOTICE_JS})()", polling=100, timeout=900_000)
+        page.wait_for_function(
+            _FIRST_CHART_JS, arg="Global explanations", polling=50, timeout=300_000
+        )
         record["every_row_drawn_s"] = round(time.perf_counter() - t0, 2)
         record["rss_after_job_mib"] = _settled_rss(sampler, "after the job")
         click_nav(page, "local")
-        after = switch_rows(page, [(k, "after job")
-                                   for k in spread_rows(page, n_switches, offset=7)])
+        after = switch_rows(
+            page, [(k, "after job") for k in spread_rows(page, n_switches, offset=7)]
+        )
         record["errors"] = _error_texts(page)
         page.context.close()
     finally:
@@ -123,7 +131,8 @@ def measure(n_rows: int, n_switches: int, tmp: Path) -> dict[str, Any]:
         stop_server(server)
     record["blocked_requests"] = len(browser.blocked)
     record["server_problems"] = server_problems(
-        (tmp / "server-stderr.log").read_text("utf-8", errors="replace"))[:10]
+        (tmp / "server-stderr.log").read_text("utf-8", errors="replace")
+    )[:10]
     record["switches"] = during + after
     record["during_job_waterfall_median_ms"] = _median([r["waterfall_ms"] for r in during])
     record["after_job_waterfall_median_ms"] = _median([r["waterfall_ms"] for r in after])
@@ -131,8 +140,9 @@ def measure(n_rows: int, n_switches: int, tmp: Path) -> dict[str, Any]:
     record["rss_peak_mib"] = peak
     base = record["rss_before_mib"] or 0.0
     record["copies_at_peak"] = round((peak - base) / table_mib, 1)
-    record["copies_after_job"] = round(((record["rss_after_job_mib"] or base) - base)
-                                       / table_mib, 1)
+    record["copies_after_job"] = round(
+        ((record["rss_after_job_mib"] or base) - base) / table_mib, 1
+    )
     record["rss_timeline"] = sampler.samples
     record["holdings_mib"] = {k: round(v, 1) for k, v in holdings(csv).items()}
     return record
@@ -155,8 +165,8 @@ def holdings(csv: Path) -> dict[str, float]:
     return {
         "file bytes (kept by the session)": len(data) / 2**20,
         "parsed table": float(analysis.table.frame.memory_usage(deep=True).sum()) / 2**20,
-        "encoded features (model input)": float(
-            analysis.dataset.X.memory_usage(deep=True).sum()) / 2**20,
+        "encoded features (model input)": float(analysis.dataset.X.memory_usage(deep=True).sum())
+        / 2**20,
         "SHAP values, first view's sample": shap_mib(analysis.shap),
         "SHAP values, every row": shap_mib(full),
         "predictions": analysis.prediction.nbytes / 2**20,
@@ -168,8 +178,11 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
     json_path, md_path = save_json("large-upload", payload)
     m, r, load = payload["machine"], payload["run"], payload["load_average"]
     n = len([s for s in r.get("switches", []) if s["kind"] == "during job"])
-    ratio = (r["during_job_waterfall_median_ms"] / r["after_job_waterfall_median_ms"]
-             if r.get("after_job_waterfall_median_ms") else None)
+    ratio = (
+        r["during_job_waterfall_median_ms"] / r["after_job_waterfall_median_ms"]
+        if r.get("after_job_waterfall_median_ms")
+        else None
+    )
     lines = [
         f"# Large upload in the app, {m['date']}",
         "",
@@ -186,7 +199,7 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
         *[f"| {label} | {value} |" for label, value in _figures(r, n, ratio)],
         "",
         f"Sample notice shown first: {r.get('sample_notice_shown')}. Progress line: "
-        f"\"{r.get('progress_text')}\". The job was still running after the switches: "
+        f'"{r.get("progress_text")}". The job was still running after the switches: '
         f"{r.get('job_still_running_after_switches')}.",
         "",
         "What the session's analysis holds (object sizes from the same services run in the "
@@ -213,21 +226,33 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
 def _figures(r: dict[str, Any], n: int, ratio: float | None) -> list[tuple[str, str]]:
     above = "x the parsed table above the start"
     return [
-        ("Upload to Data page done (parse, train, SHAP of the sample)",
-         f"{r.get('data_page_done_s')} s"),
-        ("Upload to first Global chart (sample; goal <= 15 s)",
-         f"{r.get('first_global_chart_s')} s"),
-        ("Upload to Global charts using every row (background job done, drawn)",
-         f"{r.get('every_row_drawn_s')} s"),
-        (f"Row switch on Local while the job runs, waterfall updated (median of {n})",
-         f"{r.get('during_job_waterfall_median_ms')} ms"),
-        (f"Row switch on Local after the job, waterfall updated (median of {n})",
-         f"{r.get('after_job_waterfall_median_ms')} ms"),
+        (
+            "Upload to Data page done (parse, train, SHAP of the sample)",
+            f"{r.get('data_page_done_s')} s",
+        ),
+        (
+            "Upload to first Global chart (sample; goal <= 15 s)",
+            f"{r.get('first_global_chart_s')} s",
+        ),
+        (
+            "Upload to Global charts using every row (background job done, drawn)",
+            f"{r.get('every_row_drawn_s')} s",
+        ),
+        (
+            f"Row switch on Local while the job runs, waterfall updated (median of {n})",
+            f"{r.get('during_job_waterfall_median_ms')} ms",
+        ),
+        (
+            f"Row switch on Local after the job, waterfall updated (median of {n})",
+            f"{r.get('after_job_waterfall_median_ms')} ms",
+        ),
         ("Ratio during / after", f"{round(ratio, 2) if ratio else '-'}"),
         ("Server RSS before the upload", f"{r.get('rss_before_mib')} MiB"),
         ("Server RSS at peak", f"{r.get('rss_peak_mib')} MiB ({r.get('copies_at_peak')} {above})"),
-        ("Server RSS settled after the job",
-         f"{r.get('rss_after_job_mib')} MiB ({r.get('copies_after_job')} {above})"),
+        (
+            "Server RSS settled after the job",
+            f"{r.get('rss_after_job_mib')} MiB ({r.get('copies_after_job')} {above})",
+        ),
     ]
 
 
@@ -252,8 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xai-large-upload-") as tmp:
         run = measure(args.rows, args.switches, Path(tmp))
     load["at_end"] = [round(x, 2) for x in os.getloadavg()]
-    payload = {"machine": machine_info(), "browser": run["browser"], "load_average": load,
-               "run": run, "wall_s": round(time.monotonic() - began, 1)}
+    payload = {
+        "machine": machine_info(),
+        "browser": run["browser"],
+        "load_average": load,
+        "run": run,
+        "wall_s": round(time.monotonic() - began, 1),
+    }
     json_path, md_path = write_report(payload)
     print(md_path.read_text("utf-8"))
     print(f"wrote {json_path} and {md_path}")

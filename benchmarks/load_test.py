@@ -79,13 +79,29 @@ def free_port() -> int:
 
 def start_server(port: int, log_dir: Path, *, timeout: float = 60.0) -> subprocess.Popen[bytes]:
     """The app as ``make run`` starts it, on 127.0.0.1:``port``, healthy, in its own group."""
-    command = [sys.executable, "-m", "dashboard.serve",
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    with open(log_dir / "server-stderr.log", "wb") as err, \
-            open(log_dir / "server-stdout.log", "wb") as out:
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard.serve",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with (
+        open(log_dir / "server-stderr.log", "wb") as err,
+        open(log_dir / "server-stdout.log", "wb") as out,
+    ):
         process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-            command, cwd=ROOT, stdout=out, stderr=err, start_new_session=True,
+            command,
+            cwd=ROOT,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
@@ -205,9 +221,14 @@ class RssSampler(threading.Thread):
         while not self._stop_event.is_set():
             rss, cpu = tree_rss_mib(self.pid), tree_cpu_s(self.pid)
             if rss is not None:
-                self.samples.append({"t_s": round(time.monotonic() - self.start_time, 2),
-                                     "rss_mib": round(rss, 1), "cpu_s": cpu,
-                                     "phase": self.phase})
+                self.samples.append(
+                    {
+                        "t_s": round(time.monotonic() - self.start_time, 2),
+                        "rss_mib": round(rss, 1),
+                        "cpu_s": cpu,
+                        "phase": self.phase,
+                    }
+                )
             self._stop_event.wait(SAMPLE_EVERY_S)
 
     def stop(self) -> None:
@@ -238,11 +259,17 @@ async def _wait_ready(page: Any, title: str, timeout_s: float) -> None:
     await page.wait_for_function(_READY_JS, arg=title, polling=200, timeout=timeout_s * 1000)
 
 
-async def run_session(browser: Any, base_url: str, index: int, sample: str,
-                      start_gate: asyncio.Event) -> dict[str, Any]:
+async def run_session(
+    browser: Any, base_url: str, index: int, sample: str, start_gate: asyncio.Event
+) -> dict[str, Any]:
     """One user: deep link, wait for the first chart, then the Local and Model pages."""
-    record: dict[str, Any] = {"session": index, "sample": sample, "errors": [],
-                              "blocked_requests": [], "ok": False}
+    record: dict[str, Any] = {
+        "session": index,
+        "sample": sample,
+        "errors": [],
+        "blocked_requests": [],
+        "ok": False,
+    }
     context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
     blocked: list[str] = record["blocked_requests"]
 
@@ -260,8 +287,9 @@ async def run_session(browser: Any, base_url: str, index: int, sample: str,
     started = time.monotonic()
 
     async def steps() -> None:
-        await page.goto(f"{base_url}/?sample={sample}", wait_until="domcontentloaded",
-                        timeout=60_000)
+        await page.goto(
+            f"{base_url}/?sample={sample}", wait_until="domcontentloaded", timeout=60_000
+        )
         await page.wait_for_selector("[data-testid=stApp]", state="attached", timeout=60_000)
         record["app_shell_s"] = round(time.monotonic() - started, 2)
         await _wait_ready(page, TITLES["global"], 150)
@@ -299,13 +327,15 @@ async def run_sessions(base_url: str, n: int, sampler: RssSampler) -> tuple[list
     if executable is None:
         raise RuntimeError("chromium is not on PATH (apt-get install chromium)")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, headless=True,
-                                                   args=BROWSER_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=BROWSER_ARGS
+        )
         try:
             gate = asyncio.Event()
             tasks = [
                 asyncio.create_task(
-                    run_session(browser, base_url, i, SAMPLES[i % len(SAMPLES)], gate))
+                    run_session(browser, base_url, i, SAMPLES[i % len(SAMPLES)], gate)
+                )
                 for i in range(n)
             ]
             await asyncio.sleep(1.0)  # contexts created; now all go at once
@@ -342,6 +372,7 @@ def machine() -> dict[str, Any]:
 
 def summarise(samples: list[dict[str, Any]]) -> dict[str, Any]:
     """Baseline, peak, at the end of the sessions and after settling (MiB)."""
+
     def values(phase: str) -> list[float]:
         return [s["rss_mib"] for s in samples if s["phase"] == phase]
 
@@ -349,8 +380,9 @@ def summarise(samples: list[dict[str, Any]]) -> dict[str, Any]:
     busy = [s for s in samples if s["phase"] == "sessions" and s.get("cpu_s") is not None]
     cpu_share = None
     if len(busy) > 1 and busy[-1]["t_s"] > busy[0]["t_s"]:
-        cpu_share = round((busy[-1]["cpu_s"] - busy[0]["cpu_s"])
-                          / (busy[-1]["t_s"] - busy[0]["t_s"]), 2)
+        cpu_share = round(
+            (busy[-1]["cpu_s"] - busy[0]["cpu_s"]) / (busy[-1]["t_s"] - busy[0]["t_s"]), 2
+        )
     return {
         "server_cpu_cores_busy_during_sessions": cpu_share,
         "baseline_mib": idle[-1] if idle else None,
@@ -385,10 +417,12 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in payload["results"]:
-        lines.append(f"| {r['session']} | {r['sample']} | {r.get('app_shell_s', '-')} | "
-                     f"{r.get('first_chart_s', '-')} | "
-                     f"{r.get('local_page_s', '-')} | {r.get('model_page_s', '-')} | "
-                     f"{'; '.join(r['errors']) or 'none'} | {len(r['blocked_requests'])} |")
+        lines.append(
+            f"| {r['session']} | {r['sample']} | {r.get('app_shell_s', '-')} | "
+            f"{r.get('first_chart_s', '-')} | "
+            f"{r.get('local_page_s', '-')} | {r.get('model_page_s', '-')} | "
+            f"{'; '.join(r['errors']) or 'none'} | {len(r['blocked_requests'])} |"
+        )
     lines += [
         "",
         f"Server RSS (MiB): before sessions {rss['baseline_mib']}, peak {rss['peak_mib']}, "
@@ -398,7 +432,8 @@ def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
         f"{rss['server_cpu_cores_busy_during_sessions']} of {m['cores_usable']} cores "
         "(the rest went to Chromium and anything else on the machine).",
         f"Requests to anything but loopback (aborted): {payload['blocked_requests']}"
-        + (f" ({', '.join(payload['blocked_urls'])})" if payload["blocked_urls"] else "") + ". "
+        + (f" ({', '.join(payload['blocked_urls'])})" if payload["blocked_urls"] else "")
+        + ". "
         f"Server stderr problems: {len(payload['server_problems'])}. "
         f"Wall time: {payload['wall_s']} s.",
         "",
@@ -416,8 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the load test once and write its results; 1 when a session failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=6, help="concurrent browser sessions")
-    parser.add_argument("--settle", type=float, default=30.0,
-                        help="seconds to keep sampling memory after the sessions close")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=30.0,
+        help="seconds to keep sampling memory after the sessions close",
+    )
     args = parser.parse_args(argv)
     began = time.monotonic()
     info = machine()
@@ -430,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
             sampler.start()
             time.sleep(2.0)  # a few idle samples: the baseline
             records, browser_version = asyncio.run(
-                run_sessions(f"http://127.0.0.1:{port}", args.sessions, sampler))
+                run_sessions(f"http://127.0.0.1:{port}", args.sessions, sampler)
+            )
             sampler.phase = "after"
             settle = max(0.0, min(args.settle, TOTAL_BUDGET_S - (time.monotonic() - began)))
             time.sleep(settle)
@@ -438,8 +478,11 @@ def main(argv: list[str] | None = None) -> int:
             sampler.stop()
             stop_server(server)
         stderr = (log_dir / "server-stderr.log").read_text("utf-8", errors="replace")
-    problems = [line for line in stderr.splitlines()
-                if any(marker in line for marker in SERVER_ERROR_MARKERS)]
+    problems = [
+        line
+        for line in stderr.splitlines()
+        if any(marker in line for marker in SERVER_ERROR_MARKERS)
+    ]
     payload = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "sessions": args.sessions,

@@ -44,8 +44,7 @@ def messy_table(n_rows: int, seed: int = 0) -> pd.DataFrame:
     frame = synthetic_table(n_rows, n_features=18, seed=seed)
     rng = np.random.default_rng(seed + 1)
     for i in range(5):
-        frame[f"cat{i}"] = rng.choice(["north", "south", "east", "west", "centre"][: 2 + i],
-                                      n_rows)
+        frame[f"cat{i}"] = rng.choice(["north", "south", "east", "west", "centre"][: 2 + i], n_rows)
     for i in range(4):
         values = rng.normal(100, 15, n_rows).round(1).astype(str).astype(object)
         values[rng.random(n_rows) < 0.05] = "."
@@ -67,27 +66,44 @@ def _worker(path: str) -> None:
     start = time.perf_counter()
     schema = build_schema(table, target="target")
     schema_s = time.perf_counter() - start
-    print(json.dumps({"read_s": read_s, "schema_s": schema_s,
-                      "features": len(schema.features)}))
+    print(json.dumps({"read_s": read_s, "schema_s": schema_s, "features": len(schema.features)}))
 
 
 def _baseline_tree(ref: str) -> Path:
-    sha = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
+    sha = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        ["git", "rev-parse", "--short", ref],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     tree = DATA / f"baseline-{sha}"
     if not tree.exists():
         DATA.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), sha], cwd=ROOT,
-                       check=True, capture_output=True)
+        subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            ["git", "worktree", "add", "--detach", str(tree), sha],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
     return tree
 
 
 def _run(tree: Path, csv: Path) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, "-c",
-                          "from benchmarks.read_checks import _worker; import sys; "
-                          "_worker(sys.argv[1])", str(csv)],
-                         cwd=tree, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [
+            sys.executable,
+            "-c",
+            "from benchmarks.read_checks import _worker; import sys; _worker(sys.argv[1])",
+            str(csv),
+        ],
+        cwd=tree,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -120,24 +136,37 @@ def main(argv: list[str] | None = None) -> None:
         for tree, results in by_tree.items():
             for stage in ("read_s", "schema_s"):
                 row[f"{tree}_{stage}"] = statistics.median(r[stage] for r in results)
-            row[f"{tree}_total_s"] = statistics.median(r["read_s"] + r["schema_s"]
-                                                       for r in results)
+            row[f"{tree}_total_s"] = statistics.median(r["read_s"] + r["schema_s"] for r in results)
             row[f"{tree}_features"] = results[0]["features"]
         row["added_s"] = row["current_total_s"] - row["baseline_total_s"]
         summary[name] = row
-    payload = {"machine": machine_info(), "baseline": args.baseline, "rows": args.rows,
-               "repeats": args.repeats, "summary": summary, "runs": runs}
+    payload = {
+        "machine": machine_info(),
+        "baseline": args.baseline,
+        "rows": args.rows,
+        "repeats": args.repeats,
+        "summary": summary,
+        "runs": runs,
+    }
     json_path, md_path = save_json("read-checks", payload)
-    lines = [f"# Reading and checks, {payload['machine']['date']}", "",
-             f"{args.rows:,} rows x 30 columns; median of {args.repeats} fresh processes per "
-             f"tree, alternating; baseline {args.baseline}.", "",
-             "| table | stage | baseline s | current s |", "|---|---|---|---|"]
+    lines = [
+        f"# Reading and checks, {payload['machine']['date']}",
+        "",
+        f"{args.rows:,} rows x 30 columns; median of {args.repeats} fresh processes per "
+        f"tree, alternating; baseline {args.baseline}.",
+        "",
+        "| table | stage | baseline s | current s |",
+        "|---|---|---|---|",
+    ]
     for name, row in summary.items():
         for stage in ("read_s", "schema_s", "total_s"):
-            lines.append(f"| {name} | {stage[:-2]} | {row[f'baseline_{stage}']:.2f} | "
-                         f"{row[f'current_{stage}']:.2f} |")
-        lines.append(f"| {name} | features kept | {row['baseline_features']} | "
-                     f"{row['current_features']} |")
+            lines.append(
+                f"| {name} | {stage[:-2]} | {row[f'baseline_{stage}']:.2f} | "
+                f"{row[f'current_{stage}']:.2f} |"
+            )
+        lines.append(
+            f"| {name} | features kept | {row['baseline_features']} | {row['current_features']} |"
+        )
     md_path.write_text("\n".join(lines) + "\n", "utf-8")
     print("\n".join(lines))
     print(f"wrote {json_path} and {md_path}")

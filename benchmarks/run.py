@@ -51,10 +51,16 @@ def machine_info() -> dict[str, object]:
     cpu = cpu_model()
     gpu = None
     try:
-        gpu = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
-            capture_output=True, text=True, timeout=10, check=False,
-        ).stdout.strip() or None
+        gpu = (
+            subprocess.run(
+                ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         gpu = None
     import shap
@@ -94,14 +100,30 @@ def fixed_model(frame: pd.DataFrame, *, trees: int = 200, depth: int = 6) -> Tra
     names = [c for c in frame.columns if c != "target"]
     dtrain = xgb.DMatrix(frame[names], label=frame["target"], nthread=os.cpu_count())
     booster = xgb.train(
-        {"objective": "binary:logistic", "max_depth": depth, "tree_method": "hist",
-         "nthread": os.cpu_count(), "seed": 0},
-        dtrain, num_boost_round=trees,
+        {
+            "objective": "binary:logistic",
+            "max_depth": depth,
+            "tree_method": "hist",
+            "nthread": os.cpu_count(),
+            "seed": 0,
+        },
+        dtrain,
+        num_boost_round=trees,
     )
     spec = FeatureSpec(tuple(names), {n: n for n in names}, {n: "numeric" for n in names}, {})
     empty = np.empty(0, dtype=int)
-    return TrainedModel(booster, "binary", "target", "target", ("0", "1"), spec, empty, empty,
-                        trees - 1, TrainingOptions())
+    return TrainedModel(
+        booster,
+        "binary",
+        "target",
+        "target",
+        ("0", "1"),
+        spec,
+        empty,
+        empty,
+        trees - 1,
+        TrainingOptions(),
+    )
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -147,9 +169,15 @@ def bench_shap_stage(n_rows: int, repeats: int, device: str) -> dict[str, object
         ei.append(_median_time(engine_inter, 1))
     b, e = statistics.median(bare_s), statistics.median(engine_s)
     return {
-        "rows": n_rows, "features": X.shape[1], "trees": 200, "depth": 6, "device": device,
+        "rows": n_rows,
+        "features": X.shape[1],
+        "trees": 200,
+        "depth": 6,
+        "device": device,
         "repeats": repeats,
-        "bare_contribs_s": b, "engine_shap_s": e, "shap_ratio": e / b,
+        "bare_contribs_s": b,
+        "engine_shap_s": e,
+        "shap_ratio": e / b,
         "engine_rows_per_s": n_rows / e,
         "interaction_rows": n_inter,
         "bare_interactions_s": statistics.median(bi),
@@ -171,9 +199,11 @@ def bench_cli(n_rows: int) -> dict[str, object]:
             "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
         )
         start = time.perf_counter()
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
             [sys.executable, "-c", code, str(path), "--out", str(out), "--device", "cpu"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         outer = time.perf_counter() - start
         lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
@@ -181,8 +211,12 @@ def bench_cli(n_rows: int) -> dict[str, object]:
     seconds = summary["seconds"]
     wall = float(lines["WALL"])
     return {
-        "rows": n_rows, "features": 30, "process_wall_s": outer, "main_wall_s": wall,
-        "stages_s": seconds, "train_plus_shap_s": seconds["train"] + seconds["shap"],
+        "rows": n_rows,
+        "features": 30,
+        "process_wall_s": outer,
+        "main_wall_s": wall,
+        "stages_s": seconds,
+        "train_plus_shap_s": seconds["train"] + seconds["shap"],
         "wall_over_train_shap": wall / (seconds["train"] + seconds["shap"]),
         "peak_rss_mb": int(lines["RSS"]) / 1024,
     }
@@ -194,11 +228,19 @@ def write_results(payload: dict[str, object]) -> Path:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     base = RESULTS / f"{stamp}-{payload['machine']['host']}"  # type: ignore[index]
     base.with_suffix(".json").write_text(json.dumps(payload, indent=2))
-    lines = [f"# Benchmarks {stamp}", "", "```", json.dumps(payload["machine"], indent=1),
-             "```", "", "## SHAP stage vs bare pred_contribs", "",
-             "| rows | device | bare s | engine s | ratio | engine rows/s | inter rows | "
-             "bare inter s | engine inter s | inter ratio |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Benchmarks {stamp}",
+        "",
+        "```",
+        json.dumps(payload["machine"], indent=1),
+        "```",
+        "",
+        "## SHAP stage vs bare pred_contribs",
+        "",
+        "| rows | device | bare s | engine s | ratio | engine rows/s | inter rows | "
+        "bare inter s | engine inter s | inter ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in payload["shap"]:  # type: ignore[union-attr]
         lines.append(
             f"| {r['rows']:,} | {r['device']} | {r['bare_contribs_s']:.3f}"
@@ -207,9 +249,13 @@ def write_results(payload: dict[str, object]) -> Path:
             f" | {r['bare_interactions_s']:.3f} | {r['engine_interactions_s']:.3f}"
             f" | {r['interaction_ratio']:.3f} |"
         )
-    lines += ["", "## xai-explain end to end", "",
-              "| rows | wall s | train+shap s | ratio | peak RSS MB | stages |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## xai-explain end to end",
+        "",
+        "| rows | wall s | train+shap s | ratio | peak RSS MB | stages |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in payload["cli"]:  # type: ignore[union-attr]
         lines.append(
             f"| {r['rows']:,} | {r['main_wall_s']:.2f} | {r['train_plus_shap_s']:.2f} | "
@@ -232,13 +278,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args(argv)
-    payload: dict[str, object] = {"machine": machine_info(), "shap": [], "cli": [],
-                                  "failed": []}
+    payload: dict[str, object] = {"machine": machine_info(), "shap": [], "cli": [], "failed": []}
     path = None
-    stages = [("shap", n, lambda n=n: bench_shap_stage(n, args.repeats, args.device))
-              for n in (int(s) for s in args.shap_sizes.split(",") if s)]
-    stages += [("cli", n, lambda n=n: bench_cli(n))
-               for n in (int(s) for s in args.cli_sizes.split(",") if s)]
+    stages = [
+        ("shap", n, lambda n=n: bench_shap_stage(n, args.repeats, args.device))
+        for n in (int(s) for s in args.shap_sizes.split(",") if s)
+    ]
+    stages += [
+        ("cli", n, lambda n=n: bench_cli(n))
+        for n in (int(s) for s in args.cli_sizes.split(",") if s)
+    ]
     for kind, n, run in stages:
         print(f"{kind}, {n:,} rows ...", flush=True)
         try:

@@ -38,7 +38,8 @@ class Analysis:
     """The model's prediction of every dataset row: probabilities ``(n, k)`` or values ``(n,)``."""
     sample: SampleInfo | None
     _words: dict[str, tuple[str, str] | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def table(self) -> Table:

@@ -76,17 +76,28 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
             st.caption(t("sidebar.synthetic") if meta.synthetic else t("sidebar.real_data"))
         else:
             st.markdown(t("sidebar.uploaded", name=escape_md(source.name, max_len=60)))
-        analysis = services.peek_analysis(source, state.settings(), state.model_settings(),
-                                          state.model_file())
+        analysis = services.peek_analysis(
+            source, state.settings(), state.model_settings(), state.model_file()
+        )
         st.subheader(t("sidebar.model"), divider="gray")
         if analysis is None:
             st.caption(t("sidebar.not_trained"))
             return
-        st.markdown(t("sidebar.model_line", task=t(f"task.{analysis.task}"),
-                      target=escape_md(analysis.model.target_display, max_len=60)))
-        st.caption(t("sidebar.model_detail", trees=fmt_number(analysis.model.best_iteration + 1),
-                     rows=fmt_number(len(analysis.dataset.y)),
-                     features=fmt_number(len(analysis.features))))
+        st.markdown(
+            t(
+                "sidebar.model_line",
+                task=t(f"task.{analysis.task}"),
+                target=escape_md(analysis.model.target_display, max_len=60),
+            )
+        )
+        st.caption(
+            t(
+                "sidebar.model_detail",
+                trees=fmt_number(analysis.model.best_iteration + 1),
+                rows=fmt_number(len(analysis.dataset.y)),
+                features=fmt_number(len(analysis.features)),
+            )
+        )
         if analysis.model.source == "uploaded":
             st.caption(t("sidebar.uploaded_model"))
         st.markdown(t("sidebar.backend", backend=analysis.backend))
@@ -96,26 +107,37 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
 def main() -> None:
     """Draw the frame and run the selected page."""
     _apply_language()
-    st.set_page_config(page_title=t("app.title"), page_icon=_ICON,
-                       layout="wide", initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title=t("app.title"), page_icon=_ICON, layout="wide", initial_sidebar_state="expanded"
+    )
     open_global = _apply_deep_link()
     pending = state.take_pending_upload()
     if pending is not None:
         state.set_upload(*pending)
 
     pages = {
-        "data": st.Page(ui.DATA_PAGE, title=t("nav.data"), icon=":material/table:",
-                        url_path="data", default=True),
-        "model": st.Page(ui.MODEL_PAGE, title=t("nav.model"), icon=":material/model_training:",
-                         url_path="model"),
-        "global": st.Page(ui.GLOBAL_PAGE, title=t("nav.global"), icon=":material/public:",
-                          url_path="global"),
-        "local": st.Page(ui.LOCAL_PAGE, title=t("nav.local"), icon=":material/person_search:",
-                         url_path="local"),
-        "whatif": st.Page(ui.WHATIF_PAGE, title=t("nav.whatif"), icon=":material/tune:",
-                          url_path="what-if"),
-        "export": st.Page(ui.EXPORT_PAGE, title=t("nav.export"), icon=":material/download:",
-                          url_path="export"),
+        "data": st.Page(
+            ui.DATA_PAGE,
+            title=t("nav.data"),
+            icon=":material/table:",
+            url_path="data",
+            default=True,
+        ),
+        "model": st.Page(
+            ui.MODEL_PAGE, title=t("nav.model"), icon=":material/model_training:", url_path="model"
+        ),
+        "global": st.Page(
+            ui.GLOBAL_PAGE, title=t("nav.global"), icon=":material/public:", url_path="global"
+        ),
+        "local": st.Page(
+            ui.LOCAL_PAGE, title=t("nav.local"), icon=":material/person_search:", url_path="local"
+        ),
+        "whatif": st.Page(
+            ui.WHATIF_PAGE, title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"
+        ),
+        "export": st.Page(
+            ui.EXPORT_PAGE, title=t("nav.export"), icon=":material/download:", url_path="export"
+        ),
     }
     page = st.navigation(list(pages.values()), position="sidebar")
     if open_global and page is not pages["global"]:

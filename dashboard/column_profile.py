@@ -45,13 +45,15 @@ def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
         out = []
         for name in frame.columns:
             column = frame[name]
-            out.append(ColumnSummary(
-                name=str(name),
-                display=table.original_names.get(str(name), str(name)),
-                missing_fraction=float(column.isna().mean()) if len(column) else 0.0,
-                n_distinct=int(column.nunique(dropna=True)),
-                histogram=_histogram(column),
-            ))
+            out.append(
+                ColumnSummary(
+                    name=str(name),
+                    display=table.original_names.get(str(name), str(name)),
+                    missing_fraction=float(column.isna().mean()) if len(column) else 0.0,
+                    n_distinct=int(column.nunique(dropna=True)),
+                    histogram=_histogram(column),
+                )
+            )
         return tuple(out)
 
     return memo(f"profile|{source.key}", source.is_sample, compute, tuple)
@@ -59,5 +61,4 @@ def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
 
 def renamed_columns(table: Table) -> list[tuple[str, str]]:
     """``(name in the file, name used)`` for every column the reader had to rename."""
-    return [(original, safe) for safe, original in table.original_names.items()
-            if original != safe]
+    return [(original, safe) for safe, original in table.original_names.items() if original != safe]

@@ -77,8 +77,9 @@ def finding_text(finding: Finding, schema: Schema | None = None) -> str:
         return t(f"finding.target_guess_{reason}", target=_names(columns[:1]))
     if code == "target_skipped":
         why = str(params.get("why", ""))
-        why_text = t(f"target_skip.{why}") if has_key(f"target_skip.{why}") else t(
-            "target_skip.other")
+        why_text = (
+            t(f"target_skip.{why}") if has_key(f"target_skip.{why}") else t("target_skip.other")
+        )
         return t("finding.target_skipped", column=_names(columns[:1]), why=why_text)
     if code == "possible_leak":
         return t("finding.possible_leak", columns=_names(columns))
@@ -87,13 +88,19 @@ def finding_text(finding: Finding, schema: Schema | None = None) -> str:
     if code == "near_perfect_score":
         metric = _METRIC_KEYS.get(str(params.get("metric")), "auc")
         score = params.get("score")
-        return t("finding.near_perfect_score", metric=t(f"metric.{metric}"),
-                 score=fmt_number(float(score) if isinstance(score, int | float) else None, 3),
-                 columns=_names(columns))
+        return t(
+            "finding.near_perfect_score",
+            metric=t(f"metric.{metric}"),
+            score=fmt_number(float(score) if isinstance(score, int | float) else None, 3),
+            columns=_names(columns),
+        )
     if code == "dominant_feature":
         share = params.get("share")
-        return t("finding.dominant_feature", column=_names(columns[:1]),
-                 share=fmt_percent(float(share) if isinstance(share, int | float) else None))
+        return t(
+            "finding.dominant_feature",
+            column=_names(columns[:1]),
+            share=fmt_percent(float(share) if isinstance(share, int | float) else None),
+        )
     return ""
 
 
@@ -105,8 +112,7 @@ def plain_text(markdown: str) -> str:
     return _MARKUP.sub(lambda m: m.group(1) or "", markdown)
 
 
-def warnings_of(findings: Findings, schema: Schema | None,
-                codes: tuple[str, ...]) -> list[str]:
+def warnings_of(findings: Findings, schema: Schema | None, codes: tuple[str, ...]) -> list[str]:
     """The translated sentences of the findings whose code is in ``codes``, in that order."""
     texts = [finding_text(f, schema) for code in codes for f in findings if f.code == code]
     return [text for text in texts if text]
@@ -120,8 +126,13 @@ def report_lines(findings: Findings, schema: Schema | None) -> list[str]:
 
 def includable(schema: Schema) -> list[ColumnProfile]:
     """Flagged columns (leak, possible leak, identifier, personal) that can become features."""
-    return [c for c in schema.columns if c.role == "excluded"
-            and c.reason in INCLUDABLE_REASONS and c.kind not in ("datetime", "text")]
+    return [
+        c
+        for c in schema.columns
+        if c.role == "excluded"
+        and c.reason in INCLUDABLE_REASONS
+        and c.kind not in ("datetime", "text")
+    ]
 
 
 # ----------------------------------------------------------------------------- reading
@@ -149,8 +160,14 @@ def reading_facts(table: Table, *, sheet_chosen_by_user: bool) -> ReadingFacts:
     if table.delimiter is not None:
         key = _DELIMITERS.get(table.delimiter)
         delimiter = t(f"reading.delimiter_{key}") if key else f"“{plain(table.delimiter)}”"
-        lines = [t("reading.format_text", format=table.format.upper(),
-                   encoding=escape_md(table.encoding or "–"), delimiter=delimiter)]
+        lines = [
+            t(
+                "reading.format_text",
+                format=table.format.upper(),
+                encoding=escape_md(table.encoding or "–"),
+                delimiter=delimiter,
+            )
+        ]
     else:
         lines = [t("reading.format_binary", format=table.format.upper())]
     if reading.sheet is not None:
@@ -163,13 +180,21 @@ def reading_facts(table: Table, *, sheet_chosen_by_user: bool) -> ReadingFacts:
             lines.append(t("reading.sheet_auto", sheet=sheet, n=n))
         key = "reading.header_skipped" if reading.header_row > 0 else "reading.header_first"
         lines.append(t(key, row=fmt_number(reading.header_row + 1)))
-    missing = [(plain(names.get(m.column, m.column), max_len=80),
-                ", ".join(_marker(token) for token in m.tokens), fmt_number(m.count))
-               for m in reading.missing]
-    converted = [(plain(names.get(c.column, c.column), max_len=80),
-                  "; ".join(t(f"reading.how_{f}") for f in c.formats
-                            if has_key(f"reading.how_{f}")))
-                 for c in reading.converted]
+    missing = [
+        (
+            plain(names.get(m.column, m.column), max_len=80),
+            ", ".join(_marker(token) for token in m.tokens),
+            fmt_number(m.count),
+        )
+        for m in reading.missing
+    ]
+    converted = [
+        (
+            plain(names.get(c.column, c.column), max_len=80),
+            "; ".join(t(f"reading.how_{f}") for f in c.formats if has_key(f"reading.how_{f}")),
+        )
+        for c in reading.converted
+    ]
     if not missing and not converted:
         lines.append(t("reading.nothing_cleaned"))
     return ReadingFacts(lines, missing, converted)

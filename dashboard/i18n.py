@@ -83,8 +83,13 @@ def unit_label(lang: Lang, unit: str | None) -> str | None:
 # ----------------------------------------------------------------------------- numbers
 
 
-def fmt_number(value: float | int | None, digits: int | None = None, *, lang: Lang | None = None,
-               signed: bool = False) -> str:
+def fmt_number(
+    value: float | int | None,
+    digits: int | None = None,
+    *,
+    lang: Lang | None = None,
+    signed: bool = False,
+) -> str:
     """Format a number with thousands separators and a sensible number of decimals.
 
     Parameters

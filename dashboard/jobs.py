@@ -68,8 +68,9 @@ class Job:
         self.done, self.total = done, total
 
 
-def start(name: str, work: Callable[[Progress], object],
-          on_done: Callable[[Job], None] | None = None) -> Job:
+def start(
+    name: str, work: Callable[[Progress], object], on_done: Callable[[Job], None] | None = None
+) -> Job:
     """Run ``work(progress)`` in a daemon thread and return its :class:`Job` at once.
 
     ``on_done`` is called in that thread when the work ended, however it ended,
@@ -83,7 +84,7 @@ def start(name: str, work: Callable[[Progress], object],
             job.result = work(job.progress)
         except JobCancelled:
             pass
-        except Exception as error:  # any failure: kept for the page to show
+        except Exception as error:  # noqa: BLE001 - any failure: kept for the page to show
             job.error = error
             _log.warning("background job %s failed with %s", name, type(error).__name__)
         finally:

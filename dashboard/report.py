@@ -30,14 +30,24 @@ h1{{font-size:1.6rem}} h2{{font-size:1.2rem;margin-top:2.5rem}}
 
 def figure_html(fig: go.Figure) -> bytes:
     """One figure as a standalone, offline HTML page (plotly.js embedded)."""
-    text: str = pio.to_html(fig, include_plotlyjs=True, full_html=True,
-                       config={"displaylogo": False, "responsive": True})
+    text: str = pio.to_html(
+        fig,
+        include_plotlyjs=True,
+        full_html=True,
+        config={"displaylogo": False, "responsive": True},
+    )
     return text.encode("utf-8")
 
 
-def charts_html(title: str, charts: Sequence[tuple[str, go.Figure]], *, note: str = "",
-                lang: str = "en", findings: Sequence[str] = (),
-                findings_title: str = "") -> bytes:
+def charts_html(
+    title: str,
+    charts: Sequence[tuple[str, go.Figure]],
+    *,
+    note: str = "",
+    lang: str = "en",
+    findings: Sequence[str] = (),
+    findings_title: str = "",
+) -> bytes:
     """Several figures, each under its heading, in one offline HTML page.
 
     Parameters
@@ -55,12 +65,22 @@ def charts_html(title: str, charts: Sequence[tuple[str, go.Figure]], *, note: st
     parts = []
     if findings:
         items = "".join(f"<li>{html.escape(text)}</li>" for text in findings)
-        parts.append(f"<section><h2>{html.escape(findings_title)}</h2>\n"
-                     f"<ul class=\"findings\">{items}</ul></section>")
+        parts.append(
+            f"<section><h2>{html.escape(findings_title)}</h2>\n"
+            f'<ul class="findings">{items}</ul></section>'
+        )
     for i, (heading, fig) in enumerate(charts):
-        div: str = pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False,
-                          config={"displaylogo": False, "responsive": True})
+        div: str = pio.to_html(
+            fig,
+            include_plotlyjs=(i == 0),
+            full_html=False,
+            config={"displaylogo": False, "responsive": True},
+        )
         parts.append(f"<section><h2>{html.escape(heading)}</h2>\n{div}</section>")
-    page = _PAGE.format(lang=html.escape(lang), title=html.escape(title),
-                        note=html.escape(note), body="\n".join(parts))
+    page = _PAGE.format(
+        lang=html.escape(lang),
+        title=html.escape(title),
+        note=html.escape(note),
+        body="\n".join(parts),
+    )
     return page.encode("utf-8")

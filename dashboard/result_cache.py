@@ -42,8 +42,9 @@ def _shared_slot(key: str) -> Slot:
     return Slot()
 
 
-@st.cache_resource(max_entries=12, ttl=3 * 3600, show_spinner=False, scope="session",
-                   on_release=release)
+@st.cache_resource(
+    max_entries=12, ttl=3 * 3600, show_spinner=False, scope="session", on_release=release
+)
 def _private_slot(key: str) -> Slot:
     return Slot()
 
@@ -92,4 +93,3 @@ def peek[T](key: str, shared: bool, kind: type[T]) -> T | None:
     """The cached value of ``key`` if it was computed, without computing it (else None)."""
     value = entry(key, shared).value
     return value if isinstance(value, kind) else None
-

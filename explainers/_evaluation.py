@@ -103,13 +103,24 @@ def _classification(model: TrainedModel, y: np.ndarray, proba: np.ndarray) -> Ev
     else:
         metrics["auc"] = _safe(skm.roc_auc_score, y, proba, multi_class="ovr", labels=labels)
         metrics["pr_auc"] = float(np.nanmean([m["pr_auc"] for m in per_class.values()]))
-        metrics["f1"] = float(skm.f1_score(y, pred, average="macro", labels=labels,
-                                           zero_division=0))
+        metrics["f1"] = float(
+            skm.f1_score(y, pred, average="macro", labels=labels, zero_division=0)
+        )
         metrics["brier"] = float(np.mean(np.sum((proba - np.eye(k)[y]) ** 2, axis=1)))
     return Evaluation(
-        task=model.task, metrics=metrics, per_class=per_class, y_true=y, y_score=proba,
-        y_pred=pred, classes=model.classes, roc=roc, pr=pr, calibration=calib,
-        confusion=skm.confusion_matrix(y, pred, labels=labels), residuals=None, n_valid=len(y),
+        task=model.task,
+        metrics=metrics,
+        per_class=per_class,
+        y_true=y,
+        y_score=proba,
+        y_pred=pred,
+        classes=model.classes,
+        roc=roc,
+        pr=pr,
+        calibration=calib,
+        confusion=skm.confusion_matrix(y, pred, labels=labels),
+        residuals=None,
+        n_valid=len(y),
     )
 
 
@@ -130,7 +141,17 @@ def evaluate_model(model: TrainedModel, dataset: Dataset) -> Evaluation:
         "r2": _safe(skm.r2_score, y, prediction),
     }
     return Evaluation(
-        task="regression", metrics=metrics, per_class={}, y_true=y, y_score=prediction,
-        y_pred=prediction, classes=None, roc={}, pr={}, calibration={}, confusion=None,
-        residuals=y - prediction, n_valid=len(y),
+        task="regression",
+        metrics=metrics,
+        per_class={},
+        y_true=y,
+        y_score=prediction,
+        y_pred=prediction,
+        classes=None,
+        roc={},
+        pr={},
+        calibration={},
+        confusion=None,
+        residuals=y - prediction,
+        n_valid=len(y),
     )

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._profiling import ColumnProfile
+from ._types import TargetReason
+
 NEAR_PERFECT_AUC = 0.99
 NEAR_PERFECT_R2 = 0.98
 DOMINANT_SHARE = 0.6
@@ -65,24 +68,28 @@ def score_findings(
     elif r2 is not None and np.isfinite(r2) and r2 >= NEAR_PERFECT_R2:
         figure = ("R²", float(r2))
     if figure is not None:
-        findings.append(Finding(
-            "near_perfect_score",
-            f"The model scores {figure[0]} {figure[1]:.3f} on held-out rows, which real data "
-            f"rarely allows: it may be too good to be true. Check that none of the most "
-            f"important columns records the answer or is recorded after it: {_names(top)}.",
-            top,
-            {"metric": figure[0], "score": figure[1]},
-        ))
+        findings.append(
+            Finding(
+                "near_perfect_score",
+                f"The model scores {figure[0]} {figure[1]:.3f} on held-out rows, which real data "
+                f"rarely allows: it may be too good to be true. Check that none of the most "
+                f"important columns records the answer or is recorded after it: {_names(top)}.",
+                top,
+                {"metric": figure[0], "score": figure[1]},
+            )
+        )
     if ranking and total > 0 and ranking[0][1] / total > DOMINANT_SHARE:
         share = ranking[0][1] / total
-        findings.append(Finding(
-            "dominant_feature",
-            f"One column, {ranking[0][0]!r}, carries {share:.0%} of the model's total "
-            f"importance (mean |SHAP|). Check that it is known before the outcome and does "
-            f"not stand in for the answer.",
-            (ranking[0][0],),
-            {"share": share},
-        ))
+        findings.append(
+            Finding(
+                "dominant_feature",
+                f"One column, {ranking[0][0]!r}, carries {share:.0%} of the model's total "
+                f"importance (mean |SHAP|). Check that it is known before the outcome and does "
+                f"not stand in for the answer.",
+                (ranking[0][0],),
+                {"share": share},
+            )
+        )
     return tuple(findings)
 
 
@@ -95,3 +102,88 @@ def model_findings(
     """:func:`score_findings` from a model's metrics and its features' mean |SHAP|."""
     ranking = sorted(mean_abs_shap.items(), key=lambda item: -item[1])
     return score_findings(metrics, classifier=classifier, ranking=ranking)
+
+
+def target_findings(
+    display: str,
+    reason: TargetReason,
+    alternatives: tuple[str, ...],
+    skipped: tuple[tuple[str, str], ...],
+    names: dict[str, str],
+) -> list[Finding]:
+    """What the target guess did: skipped guesses with why, and how the target was chosen."""
+    findings = []
+    for name, code in skipped:
+        why = _SKIP_TEXT.get(code, "it cannot be trained on")
+        findings.append(
+            Finding(
+                "target_skipped",
+                f"{names[name]!r} was not used as the target: {why}.",
+                (names[name],),
+                {"why": code},
+            )
+        )
+    if reason != "given":
+        how = {
+            "named": "from its name",
+            "shape": "from its values (it has few classes and comes last among such columns)",
+            "last_column": "as the last usable column",
+            "model": "as the column the model does not use",
+        }[reason]
+        others = [names[a] for a in alternatives]
+        tail = f" Other candidates: {', '.join(repr(o) for o in others)}." if others else ""
+        findings.append(
+            Finding(
+                "target_guess",
+                f"The target {display!r} was guessed {how}; check that it is the "
+                f"outcome you want to explain.{tail}",
+                (display, *others),
+                {"reason": reason},
+            )
+        )
+    return findings
+
+
+_SKIP_TEXT = {
+    "constant_target": "it has a single value",
+    "empty_target": "every value in it is missing",
+    "too_few_rows": "too few rows have a value in it",
+    "rare_class": "one of its classes has too few rows",
+    "too_many_classes": "it has too many distinct values to be classes",
+    "not_binary": "it does not have exactly two values",
+    "regression_needs_numbers": "it is not numeric",
+}
+
+
+def leak_findings(profiles: list[ColumnProfile]) -> list[Finding]:
+    """The columns left out as leaks: by name (possible), and by figure."""
+    findings = []
+    after = tuple(c.display_name for c in profiles if c.reason == "possible_leak")
+    if after:
+        findings.append(
+            Finding(
+                "possible_leak",
+                f"Left out because their names say they are recorded at or after the outcome "
+                f"(follow-up time, time to event, date or cause of death, discharge status): "
+                f"{', '.join(repr(a) for a in after[:5])}. Include one only if it is known before "
+                f"the outcome.",
+                after,
+            )
+        )
+    leaks = [c for c in profiles if c.reason == "leakage"]
+    if leaks:
+        parts = [
+            f"{c.display_name!r} ({c.leak_metric.upper() if c.leak_metric == 'auc' else 'R²'}"
+            f" {c.leak_score:.3f})"
+            for c in leaks[:5]
+            if c.leak_score is not None
+        ]
+        findings.append(
+            Finding(
+                "leakage",
+                f"Left out because each alone predicts the target almost perfectly on held-out "
+                f"rows: {', '.join(parts)}. Such a column usually records the answer.",
+                tuple(c.display_name for c in leaks),
+            )
+        )
+    return findings

@@ -63,10 +63,16 @@ _AFTER_OUTCOME = re.compile(
 
 
 # Beside an event outcome (death, status, censoring), a bare time column is follow-up time.
-_EVENT_TARGET = re.compile(r"death|dead|died|mortality|status|event|cens|fstat|surviv|recur|"
-                           r"relapse|fail|사망|재발|생존|사건", re.IGNORECASE)
-_BARE_TIME = re.compile(r"^(t|time|times|stime|survt(ime)?|surv|survival|duration|days|weeks|"
-                        r"months|years|time[_\s.-]?[a-z]{1,2})$", re.IGNORECASE)
+_EVENT_TARGET = re.compile(
+    r"death|dead|died|mortality|status|event|cens|fstat|surviv|recur|"
+    r"relapse|fail|사망|재발|생존|사건",
+    re.IGNORECASE,
+)
+_BARE_TIME = re.compile(
+    r"^(t|time|times|stime|survt(ime)?|surv|survival|duration|days|weeks|"
+    r"months|years|time[_\s.-]?[a-z]{1,2})$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -134,8 +140,7 @@ def score_single_features(
         y = pd.factorize(labelled[target].astype(str), sort=True)[0]
         if len(np.unique(y)) < 2 or np.bincount(y).min() < _FOLDS:
             return [], len(labelled)
-        splitter: StratifiedKFold | KFold = StratifiedKFold(_FOLDS, shuffle=True,
-                                                            random_state=seed)
+        splitter: StratifiedKFold | KFold = StratifiedKFold(_FOLDS, shuffle=True, random_state=seed)
     else:
         y = pd.to_numeric(labelled[target], errors="coerce").to_numpy(dtype=float)
         splitter = KFold(_FOLDS, shuffle=True, random_state=seed)

@@ -122,8 +122,11 @@ def explain_lime(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         explanation = explainer.explain_instance(
-            instance, predict_fn, labels=(label,) if classification else (0,),
-            num_features=min(num_features, len(names)), num_samples=num_samples,
+            instance,
+            predict_fn,
+            labels=(label,) if classification else (0,),
+            num_features=min(num_features, len(names)),
+            num_samples=num_samples,
         )
     key = label if classification else 1
     pairs = explanation.as_map()[key]

@@ -86,11 +86,19 @@ def explain_file(
     report = progress or (lambda done, total, message: None)
     start = time.perf_counter()
     report(0, 1, "load")
-    table = read_table(source, name=name, max_bytes=max_bytes, sheet=sheet,
-                       header_row=header_row)
+    table = read_table(source, name=name, max_bytes=max_bytes, sheet=sheet, header_row=header_row)
     read_seconds = time.perf_counter() - start
-    run = run_pipeline(table, target=target, task=task, device=device, rows=rows, seed=seed,
-                       options=options, model=model, progress=report)
+    run = run_pipeline(
+        table,
+        target=target,
+        task=task,
+        device=device,
+        rows=rows,
+        seed=seed,
+        options=options,
+        model=model,
+        progress=report,
+    )
     seconds = dict(run.seconds)
     seconds["load"] += read_seconds
     return replace(run, seconds=seconds)
@@ -126,22 +134,24 @@ def run_pipeline(
         dataset = build_dataset(table, schema)
         seconds["load"] = time.perf_counter() - start
         start = time.perf_counter()
-        trained = train_model(dataset, options=options or TrainingOptions(seed=seed),
-                              progress=report)
+        trained = train_model(
+            dataset, options=options or TrainingOptions(seed=seed), progress=report
+        )
     else:
         seconds["load"] = 0.0
-        schema, dataset, trained, warnings = attach_uploaded(model, table, target=target,
-                                                             task=task, progress=report)
+        schema, dataset, trained, warnings = attach_uploaded(
+            model, table, target=target, task=task, progress=report
+        )
     evaluation = evaluate_model(trained, dataset)
     seconds["train"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    shap = explain_sample(trained, dataset, rows=rows, seed=seed, device=device,
-                          progress=report)
+    shap = explain_sample(trained, dataset, rows=rows, seed=seed, device=device, progress=report)
     seconds["shap"] = time.perf_counter() - start
     findings = schema.findings + run_findings(schema, trained, evaluation, shap)
-    return ExplainRun(table, schema, dataset, trained, evaluation, shap, seconds, warnings,
-                      findings)
+    return ExplainRun(
+        table, schema, dataset, trained, evaluation, shap, seconds, warnings, findings
+    )
 
 
 def attach_uploaded(
@@ -181,8 +191,9 @@ def explain_sample(
     """Exact SHAP values of ``rows`` rows drawn with ``seed`` (every row when None)."""
     picked = sample_rows(len(dataset.y), rows, seed=seed)
     X = dataset.X if len(picked) == len(dataset.y) else dataset.X.iloc[picked]
-    return compute_shap(model, X, rows=picked, row_ids=dataset.row_ids[picked], device=device,
-                        progress=progress)
+    return compute_shap(
+        model, X, rows=picked, row_ids=dataset.row_ids[picked], device=device, progress=progress
+    )
 
 
 def run_findings(
@@ -191,5 +202,6 @@ def run_findings(
     """Warnings about the model itself: a near-perfect held-out score, one dominant feature."""
     names = schema.display_names
     importance = {names.get(f, f): score for f, score in shap.ranking()}
-    return model_findings(evaluation.metrics, classifier=model.task != "regression",
-                          mean_abs_shap=importance)
+    return model_findings(
+        evaluation.metrics, classifier=model.task != "regression", mean_abs_shap=importance
+    )

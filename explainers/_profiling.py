@@ -40,10 +40,14 @@ _PERSON_NAME_COLUMN = re.compile(
     re.IGNORECASE,
 )
 _PHONE_COLUMN = re.compile(r"phone|mobile|telephone|^tel$|^fax$|전화|휴대폰|연락처", re.IGNORECASE)
-_ADDRESS_COLUMN = re.compile(r"(^|[_\s.-])(street|home|postal|mailing)?[_\s.-]?address$|주소",
-                             re.IGNORECASE)
-_NATIONAL_ID_COLUMN = re.compile(r"(^|[_\s.-])(ssn|rrn)($|[_\s.-])|social.?security|"
-                                 r"resident.?reg|주민", re.IGNORECASE)
+_ADDRESS_COLUMN = re.compile(
+    r"(^|[_\s.-])(street|home|postal|mailing)?[_\s.-]?address$|주소", re.IGNORECASE
+)
+_NATIONAL_ID_COLUMN = re.compile(
+    r"(^|[_\s.-])(ssn|rrn)($|[_\s.-])|social.?security|"
+    r"resident.?reg|주민",
+    re.IGNORECASE,
+)
 # Named as an identifier: an identifier even when values repeat (repeat visits).
 _NAMED_ID = re.compile(
     r"(^|[_\s.-])(id|ids|identifier|uuid|guid|mrn|recordno|record_?no)$|^id([_\s.-]|$)|"
@@ -56,10 +60,14 @@ _NAMED_ID = re.compile(
 )
 _NAMED_ID_CAMEL = re.compile(r"[a-z](ID|Id)$")
 # Generic names of row numbers written by R, pandas and spreadsheets.
-_ROW_NUMBER_NAME = re.compile(r"^(unnamed: ?\d+|rownames|row\.?names|x|\.\.\.1|index|row|"
-                              r"rowid|row_?id|obs|seq|#|no\.?|순번|번호)$", re.IGNORECASE)
-_ID_NAME = re.compile(r"(^|[_\s-])(id|identifier|key|uuid|guid|index|no|number)$|^id[_\s-]|번호$",
-                      re.IGNORECASE)
+_ROW_NUMBER_NAME = re.compile(
+    r"^(unnamed: ?\d+|rownames|row\.?names|x|\.\.\.1|index|row|"
+    r"rowid|row_?id|obs|seq|#|no\.?|순번|번호)$",
+    re.IGNORECASE,
+)
+_ID_NAME = re.compile(
+    r"(^|[_\s-])(id|identifier|key|uuid|guid|index|no|number)$|^id[_\s-]|번호$", re.IGNORECASE
+)
 _PERSON_WORDS = re.compile(r"^[A-Z][A-Za-z'\-]+\.?(,?\s+[A-Z][A-Za-z'\-]*\.?){0,3}$|^[가-힣]{2,4}$")
 _NAMED_ID_MIN_DISTINCT = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -93,8 +101,10 @@ class ColumnProfile:
         """English sentence for the exclusion reason, or None for features."""
         if self.reason == "leakage" and self.leak_score is not None:
             metric = "AUC" if self.leak_metric == "auc" else "R²"
-            return (f"excluded: alone it predicts the target with {metric} "
-                    f"{self.leak_score:.3f} on held-out rows, so it likely leaks the answer")
+            return (
+                f"excluded: alone it predicts the target with {metric} "
+                f"{self.leak_score:.3f} on held-out rows, so it likely leaks the answer"
+            )
         return REASON_TEXT[self.reason] if self.reason else None
 
 

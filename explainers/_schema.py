@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from ._errors import DataError
-from ._findings import Finding
+from ._findings import Finding, leak_findings, target_findings
 from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
 from ._profiling import ColumnProfile, override_role, profile_columns
@@ -223,8 +223,8 @@ def build_schema(
             code="no_features",
         )
     names = {c.name: c.display_name for c in profiles}
-    findings = _target_findings(display, reason, alternatives, skipped, names)
-    findings += _leak_findings(profiles)
+    findings = target_findings(display, reason, alternatives, skipped, names)
+    findings += leak_findings(profiles)
     return Schema(
         columns=tuple(profiles),
         target=target_name,
@@ -256,7 +256,7 @@ def _choose_target(
         except DataError as error:
             skipped.append((name, error.code))
             continue
-        rest = tuple(c.profile.name for c in ranked[i + 1:] if _plausible(c))
+        rest = tuple(c.profile.name for c in ranked[i + 1 :] if _plausible(c))
         return name, candidate.reason, rest[:_MAX_ALTERNATIVES], tuple(skipped)
     first = ranked[0].profile
     chosen_task = infer_task(frame[first.name]) if task == "auto" else task
@@ -274,8 +274,10 @@ def _refuse_unusable_named(profiles: list[ColumnProfile]) -> list[tuple[str, str
     named = [c for c in profiles if name_tier(c.display_name) >= EXACT_TIER]
     unusable = [c for c in named if c.reason in ("all_missing", "constant")]
     if not named or len(unusable) < len(named):
-        return [(c.name, "constant_target" if c.reason == "constant" else "empty_target")
-                for c in unusable]
+        return [
+            (c.name, "constant_target" if c.reason == "constant" else "empty_target")
+            for c in unusable
+        ]
     column = named[0]
     what = "is empty" if column.reason == "all_missing" else "has a single value"
     raise DataError(
@@ -292,77 +294,30 @@ def _audit_leaks(
 ) -> tuple[list[ColumnProfile], int]:
     """Exclude features that alone predict the target, and those recorded after the outcome."""
     outcome = next(c.display_name for c in profiles if c.role == "target")
-    after = {c.name for c in profiles if c.role != "target" and c.reason in (None, "datetime")
-             and recorded_after_outcome(c.display_name, target=outcome)}
+    after = {
+        c.name
+        for c in profiles
+        if c.role != "target"
+        and c.reason in (None, "datetime")
+        and recorded_after_outcome(c.display_name, target=outcome)
+    }
     features = {
         c.name: bool(pd.api.types.is_numeric_dtype(frame[c.name]))
-        for c in profiles if c.role == "feature"
+        for c in profiles
+        if c.role == "feature"
     }
-    scores, rows = score_single_features(frame, target, features,
-                                         classification=task != "regression")
+    scores, rows = score_single_features(
+        frame, target, features, classification=task != "regression"
+    )
     leaks = {s.column: s for s in scores if s.leaks}
     out = []
     for c in profiles:
         if c.name in leaks:  # the figure is the stronger evidence, also for a telling name
             leak = leaks[c.name]
-            c = replace(c, role="excluded", reason="leakage", leak_metric=leak.metric,
-                        leak_score=leak.score)
+            c = replace(
+                c, role="excluded", reason="leakage", leak_metric=leak.metric, leak_score=leak.score
+            )
         elif c.name in after:
             c = replace(c, role="excluded", reason="possible_leak")
         out.append(c)
     return out, rows
-
-
-def _target_findings(
-    display: str, reason: TargetReason, alternatives: tuple[str, ...],
-    skipped: tuple[tuple[str, str], ...], names: dict[str, str],
-) -> list[Finding]:
-    findings = []
-    for name, code in skipped:
-        why = _SKIP_TEXT.get(code, "it cannot be trained on")
-        findings.append(Finding(
-            "target_skipped", f"{names[name]!r} was not used as the target: {why}.",
-            (names[name],), {"why": code}))
-    if reason != "given":
-        how = {"named": "from its name", "shape": "from its values (it has few classes and "
-               "comes last among such columns)", "last_column": "as the last usable column",
-               "model": "as the column the model does not use"}[reason]
-        others = [names[a] for a in alternatives]
-        tail = f" Other candidates: {', '.join(repr(o) for o in others)}." if others else ""
-        findings.append(Finding(
-            "target_guess", f"The target {display!r} was guessed {how}; check that it is the "
-            f"outcome you want to explain.{tail}", (display, *others), {"reason": reason}))
-    return findings
-
-
-_SKIP_TEXT = {
-    "constant_target": "it has a single value",
-    "empty_target": "every value in it is missing",
-    "too_few_rows": "too few rows have a value in it",
-    "rare_class": "one of its classes has too few rows",
-    "too_many_classes": "it has too many distinct values to be classes",
-    "not_binary": "it does not have exactly two values",
-    "regression_needs_numbers": "it is not numeric",
-}
-
-
-def _leak_findings(profiles: list[ColumnProfile]) -> list[Finding]:
-    findings = []
-    after = tuple(c.display_name for c in profiles if c.reason == "possible_leak")
-    if after:
-        findings.append(Finding(
-            "possible_leak",
-            f"Left out because their names say they are recorded at or after the outcome "
-            f"(follow-up time, time to event, date or cause of death, discharge status): "
-            f"{', '.join(repr(a) for a in after[:5])}. Include one only if it is known before "
-            f"the outcome.", after))
-    leaks = [c for c in profiles if c.reason == "leakage"]
-    if leaks:
-        parts = [f"{c.display_name!r} ({c.leak_metric.upper() if c.leak_metric == 'auc' else 'R²'}"
-                 f" {c.leak_score:.3f})" for c in leaks[:5] if c.leak_score is not None]
-        findings.append(Finding(
-            "leakage",
-            f"Left out because each alone predicts the target almost perfectly on held-out "
-            f"rows: {', '.join(parts)}. Such a column usually records the answer.",
-            tuple(c.display_name for c in leaks)))
-    return findings

@@ -25,25 +25,89 @@ EXACT_TIER = 3
 _EXACT_WEAK = {"status", "event", "result", "response", "default"}
 # A whole name that says "this is the outcome".
 _EXACT = {
-    "target", "label", "labels", "outcome", "outcomes", "class", "y", "diagnosis", "dx", "result",
-    "response", "churn", "churned", "death", "dead", "died", "mortality", "status", "event",
-    "survived", "readmitted", "readmission", "recurrence", "relapse", "default", "fraud",
-    "progression", "remission", "complication", "complications", "cured", "failure",
-    "결과", "진단", "사망", "타겟", "타깃", "레이블", "라벨", "재발", "발병", "사망여부", "생존",
+    "target",
+    "label",
+    "labels",
+    "outcome",
+    "outcomes",
+    "class",
+    "y",
+    "diagnosis",
+    "dx",
+    "result",
+    "response",
+    "churn",
+    "churned",
+    "death",
+    "dead",
+    "died",
+    "mortality",
+    "status",
+    "event",
+    "survived",
+    "readmitted",
+    "readmission",
+    "recurrence",
+    "relapse",
+    "default",
+    "fraud",
+    "progression",
+    "remission",
+    "complication",
+    "complications",
+    "cured",
+    "failure",
+    "결과",
+    "진단",
+    "사망",
+    "타겟",
+    "타깃",
+    "레이블",
+    "라벨",
+    "재발",
+    "발병",
+    "사망여부",
+    "생존",
 }
 # Words that make a longer name an outcome ("in_hospital_death", "churn_flag").
-_STRONG = {"target", "label", "outcome", "diagnosis", "death", "dead", "died", "mortality",
-           "churn", "churned", "survived", "readmitted", "readmission", "recurrence", "relapse",
-           "progression", "remission", "complication", "complications"}
+_STRONG = {
+    "target",
+    "label",
+    "outcome",
+    "diagnosis",
+    "death",
+    "dead",
+    "died",
+    "mortality",
+    "churn",
+    "churned",
+    "survived",
+    "readmitted",
+    "readmission",
+    "recurrence",
+    "relapse",
+    "progression",
+    "remission",
+    "complication",
+    "complications",
+}
 # Weaker words: an outcome only in some names ("test_result", "vital_status", "event_flag").
 _MEDIUM = {"result", "response", "event"}
-_STATUS_OUTCOME = re.compile(r"(vital|death|survival|outcome|final|disease)[_\s.-]?status",
-                             re.IGNORECASE)
+_STATUS_OUTCOME = re.compile(
+    r"(vital|death|survival|outcome|final|disease)[_\s.-]?status", re.IGNORECASE
+)
 _KOREAN_STRONG = ("결과", "진단", "사망", "타겟", "타깃", "레이블", "재발", "발병", "생존")
 _KOREAN_WEAK = ("여부",)
 _TOKENS = re.compile(r"[\s_\-.()/]+")
-_NOT_A_TARGET = {"identifier", "all_missing", "constant", "personal", "free_text", "datetime",
-                 "high_cardinality"}
+_NOT_A_TARGET = {
+    "identifier",
+    "all_missing",
+    "constant",
+    "personal",
+    "free_text",
+    "datetime",
+    "high_cardinality",
+}
 _FEW_CLASSES = 10
 
 
@@ -93,13 +157,17 @@ def _shape(profile: ColumnProfile) -> int:
 
 def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
     """Every column that could be the target, most likely first."""
-    usable = [(i, c) for i, c in enumerate(columns) if c.reason not in _NOT_A_TARGET
-              and not (recorded_after_outcome(c.display_name) and
-                       name_tier(c.display_name) < EXACT_TIER)]
+    usable = [
+        (i, c)
+        for i, c in enumerate(columns)
+        if c.reason not in _NOT_A_TARGET
+        and not (recorded_after_outcome(c.display_name) and name_tier(c.display_name) < EXACT_TIER)
+    ]
     last = usable[-1][0] if usable else -1
     ranked = [
         Candidate(c, name_tier(c.display_name), _shape(c), i == last and _shape(c) > 0, i)
         for i, c in usable
     ]
-    return sorted(ranked, key=lambda k: (k.name_tier, k.last_classlike, k.shape, k.position),
-                  reverse=True)
+    return sorted(
+        ranked, key=lambda k: (k.name_tier, k.last_classlike, k.shape, k.position), reverse=True
+    )

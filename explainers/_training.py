@@ -42,8 +42,9 @@ class TrainingOptions:
         ]
         for ok, message in checks:
             if not ok:
-                raise DataError(f"Invalid training option: {message}.", code="bad_option",
-                                detail=message)
+                raise DataError(
+                    f"Invalid training option: {message}.", code="bad_option", detail=message
+                )
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,9 @@ class TrainedModel:
 
     def dmatrix(self, X: pd.DataFrame) -> xgb.DMatrix:
         """Build a DMatrix of encoded features ``X`` (see :meth:`FeatureSpec.encode`)."""
-        return xgb.DMatrix(X[list(self.spec.names)], enable_categorical=True,
-                           nthread=os.cpu_count() or 1)
+        return xgb.DMatrix(
+            X[list(self.spec.names)], enable_categorical=True, nthread=os.cpu_count() or 1
+        )
 
     def predict_margin(self, X: pd.DataFrame) -> np.ndarray:
         """Raw margin, shape (n, n_outputs)."""
@@ -131,7 +133,9 @@ def split_indices(dataset: Dataset, options: TrainingOptions) -> tuple[np.ndarra
     index = np.arange(len(dataset.y))
     stratify = dataset.y if dataset.task != "regression" else None
     train, valid = train_test_split(
-        index, test_size=options.validation_fraction, random_state=options.seed,
+        index,
+        test_size=options.validation_fraction,
+        random_state=options.seed,
         stratify=stratify,
     )
     return np.sort(train), np.sort(valid)
@@ -156,10 +160,20 @@ def train_model(
     weights = _sample_weights(dataset.y, dataset.task, options.class_weight)
     X = dataset.X
     threads = os.cpu_count() or 1
-    dtrain = xgb.DMatrix(X.iloc[train], label=dataset.y[train], enable_categorical=True,
-                         weight=None if weights is None else weights[train], nthread=threads)
-    dvalid = xgb.DMatrix(X.iloc[valid], label=dataset.y[valid], enable_categorical=True,
-                         weight=None if weights is None else weights[valid], nthread=threads)
+    dtrain = xgb.DMatrix(
+        X.iloc[train],
+        label=dataset.y[train],
+        enable_categorical=True,
+        weight=None if weights is None else weights[train],
+        nthread=threads,
+    )
+    dvalid = xgb.DMatrix(
+        X.iloc[valid],
+        label=dataset.y[valid],
+        enable_categorical=True,
+        weight=None if weights is None else weights[valid],
+        nthread=threads,
+    )
     params: dict[str, object] = {
         "tree_method": "hist",
         "learning_rate": options.learning_rate,
@@ -178,10 +192,13 @@ def train_model(
         callbacks.append(_ProgressCallback(progress, options.n_estimators))
     try:
         booster = xgb.train(
-            params, dtrain, num_boost_round=options.n_estimators,
+            params,
+            dtrain,
+            num_boost_round=options.n_estimators,
             evals=[(dvalid, "validation")],
             early_stopping_rounds=options.early_stopping_rounds,
-            callbacks=callbacks, verbose_eval=False,
+            callbacks=callbacks,
+            verbose_eval=False,
         )
     except xgb.core.XGBoostError as error:
         raise DataError(

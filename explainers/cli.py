@@ -47,19 +47,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("data", metavar="DATA", help="CSV, TSV, XLSX or Parquet file")
     parser.add_argument("--target", help="target column (guessed when omitted)")
-    parser.add_argument("--task", default="auto",
-                        choices=["auto", "binary", "multiclass", "regression"])
+    parser.add_argument(
+        "--task", default="auto", choices=["auto", "binary", "multiclass", "regression"]
+    )
     parser.add_argument("--out", default="xai-output", help="output folder (default xai-output)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--rows", type=int, help="explain a seeded random sample of N rows")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--model", metavar="FILE",
-                        help="explain this XGBoost model (JSON or UBJSON) instead of training one")
-    parser.add_argument("--sheet", metavar="NAME",
-                        help="workbook sheet to read (default: the one with the most data)")
-    parser.add_argument("--header-row", type=int, metavar="N",
-                        help="workbook row (1 = first) holding the column names "
-                        "(default: found)")
+    parser.add_argument(
+        "--model",
+        metavar="FILE",
+        help="explain this XGBoost model (JSON or UBJSON) instead of training one",
+    )
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="workbook sheet to read (default: the one with the most data)",
+    )
+    parser.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="workbook row (1 = first) holding the column names (default: found)",
+    )
     return parser
 
 
@@ -119,8 +129,9 @@ def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
             "guessed": run.schema.target_guessed,
             "reason": run.schema.target_reason,
             "alternatives": [names.get(a, a) for a in run.schema.target_alternatives],
-            "skipped": [{"name": names.get(n, n), "code": code}
-                        for n, code in run.schema.skipped_targets],
+            "skipped": [
+                {"name": names.get(n, n), "code": code} for n, code in run.schema.skipped_targets
+            ],
         },
         "leak_check_rows": run.schema.leak_check_rows,
     }
@@ -181,10 +192,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         run = explain_file(
-            path, target=args.target, task=args.task, device=args.device,
-            rows=args.rows, seed=args.seed, progress=_TerminalBar(),
+            path,
+            target=args.target,
+            task=args.task,
+            device=args.device,
+            rows=args.rows,
+            seed=args.seed,
+            progress=_TerminalBar(),
             model=None if args.model is None else Path(args.model),
-            max_bytes=CLI_MAX_BYTES, sheet=args.sheet,
+            max_bytes=CLI_MAX_BYTES,
+            sheet=args.sheet,
             header_row=None if args.header_row is None else args.header_row - 1,
         )
         seconds = dict(run.seconds)

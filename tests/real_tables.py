@@ -422,8 +422,12 @@ TABLES: tuple[RealTable, ...] = (
             ("Date Egg", ("datetime",)),
         ),
         numeric_columns=(
-            "Culmen Length (mm)", "Culmen Depth (mm)", "Flipper Length (mm)", "Body Mass (g)",
-            "Delta 15 N (o/oo)", "Delta 13 C (o/oo)",
+            "Culmen Length (mm)",
+            "Culmen Depth (mm)",
+            "Flipper Length (mm)",
+            "Body Mass (g)",
+            "Delta 15 N (o/oo)",
+            "Delta 13 C (o/oo)",
         ),
         doc=(
             "palmerpenguins.load_penguins_raw: '(classification)', 'Classes 3'; 'Species: A "

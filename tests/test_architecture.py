@@ -59,8 +59,15 @@ def test_public_api_is_sorted_and_pinned():
     for name in names:
         assert hasattr(explainers, name), name
     assert len(names) == len(set(names))
-    assert {"read_table", "build_schema", "train_model", "compute_shap", "explain_lime",
-            "DataError", "ExplainerError"} <= set(names)
+    assert {
+        "read_table",
+        "build_schema",
+        "train_model",
+        "compute_shap",
+        "explain_lime",
+        "DataError",
+        "ExplainerError",
+    } <= set(names)
 
 
 def test_modules_stay_small():
@@ -78,8 +85,11 @@ def test_page_scripts_have_no_stray_strings():
     scripts = [ROOT / "dashboard" / "app.py", *sorted((ROOT / "dashboard" / "views").glob("*.py"))]
     for path in scripts:
         body = ast.parse(path.read_text(encoding="utf-8")).body
-        stray = [node.lineno for node in body[1:]
-                 if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)]
+        stray = [
+            node.lineno
+            for node in body[1:]
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ]
         assert not stray, f"{path.name}: bare strings at lines {stray}"
 
 
@@ -90,8 +100,11 @@ def _module_name(path: Path) -> str:
 
 def _project_graph() -> dict[str, set[str]]:
     """Module -> project modules it imports, at any depth of the file (lazy imports too)."""
-    paths = [p for package in ("explainers", "dashboard", "sample_data", "benchmarks")
-             for p in _modules(package)]
+    paths = [
+        p
+        for package in ("explainers", "dashboard", "sample_data", "benchmarks")
+        for p in _modules(package)
+    ]
     names = {_module_name(p): p for p in paths}
     graph: dict[str, set[str]] = {}
     for name, path in names.items():

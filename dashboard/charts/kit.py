@@ -247,7 +247,7 @@ def _category_codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
 
 def _numeric(values: pd.Series) -> np.ndarray:
     """A numeric column as floats with NaN for missing (nullable dtypes included)."""
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
 
 
 def _normalised(values: pd.Series) -> np.ndarray:
@@ -258,13 +258,16 @@ def _normalised(values: pd.Series) -> np.ndarray:
     """
     if _is_categorical(values):
         codes, cats = _category_codes(values)
-        return codes / (len(cats) - 1) if len(cats) > 1 else np.where(np.isnan(codes), np.nan, 0.5)
+        if len(cats) < 2:
+            return np.where(np.isnan(codes), np.nan, 0.5)
+        scaled = codes / (len(cats) - 1)
+        return np.asarray(scaled, dtype=float)
     numbers = _numeric(values)
     ranks = pd.Series(numbers).rank(method="average").to_numpy(dtype=float)
     low, high = np.nanmin(ranks, initial=np.inf), np.nanmax(ranks, initial=-np.inf)
     if not high > low:
         return np.where(np.isnan(ranks), np.nan, 0.5)
-    return (ranks - low) / (high - low)
+    return np.asarray((ranks - low) / (high - low), dtype=float)
 
 
 def _value_text(values: pd.Series, missing_label: str) -> np.ndarray:
@@ -295,7 +298,7 @@ def _swarm_offsets(x: np.ndarray, rng: np.random.Generator, *, half: float = 0.4
     layer = np.arange(n) - first
     offsets = np.empty(n)
     offsets[order] = np.ceil(layer / 2) * np.where(layer % 2 == 1, 1.0, -1.0)
-    return offsets * (0.9 * half / (np.max(np.abs(offsets)) + 1))
+    return np.asarray(offsets * (0.9 * half / (np.max(np.abs(offsets)) + 1)), dtype=float)
 
 
 def _names_axis(fig: go.Figure, labels: Sequence[object], *, axis: str = "y", **kw: Any) -> None:

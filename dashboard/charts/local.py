@@ -180,8 +180,9 @@ def waterfall_figure(
     window = [low - 0.4 * span, high + 0.3 * span]
     fig.update_xaxes(range=window)
     if probability:  # no tick outside 0..100%, even where the labels need the room
-        fig.update_xaxes(ticksuffix="%", tickmode="array",
-                         tickvals=_percent_ticks(window[0], window[1]))
+        fig.update_xaxes(
+            ticksuffix="%", tickmode="array", tickvals=_percent_ticks(window[0], window[1])
+        )
     fig.update_yaxes(
         tickmode="array",
         tickvals=list(range(len(bars))),
@@ -202,11 +203,16 @@ def waterfall_figure(
 def _label_room(values: np.ndarray) -> list[float]:
     """An x range around 0 and ``values`` with room for the value labels outside the bars."""
     finite = values[np.isfinite(values)]
-    low, high = (min(0.0, float(finite.min())), max(0.0, float(finite.max()))) if len(finite) \
+    low, high = (
+        (min(0.0, float(finite.min())), max(0.0, float(finite.max())))
+        if len(finite)
         else (0.0, 1.0)
+    )
     span = (high - low) or 1.0
-    return [low - (0.35 * span if low < 0 else 0.05 * span),
-            high + (0.35 * span if high > 0 else 0.05 * span)]
+    return [
+        low - (0.35 * span if low < 0 else 0.05 * span),
+        high + (0.35 * span if high > 0 else 0.05 * span),
+    ]
 
 
 def _percent_ticks(low: float, high: float) -> list[float]:

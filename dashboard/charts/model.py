@@ -31,8 +31,16 @@ from dashboard.charts.kit import (
 
 def _inside_legend(fig: go.Figure, xanchor: str, x: float, yanchor: str, y: float) -> go.Figure:
     """Put the legend in the plot's empty corner (curves leave one), off the title."""
-    fig.update_layout(legend={"orientation": "v", "xanchor": xanchor, "x": x, "yanchor": yanchor,
-                              "y": y, "bgcolor": "rgba(128,128,128,0.08)"})
+    fig.update_layout(
+        legend={
+            "orientation": "v",
+            "xanchor": xanchor,
+            "x": x,
+            "yanchor": yanchor,
+            "y": y,
+            "bgcolor": "rgba(128,128,128,0.08)",
+        }
+    )
     return fig
 
 
@@ -101,8 +109,13 @@ def roc_figure(
     fig.add_trace(_reference_line([0, 1], [0, 1], chance_name))
     fig.update_xaxes(range=_UNIT_RANGE)
     fig.update_yaxes(range=_UNIT_RANGE)
-    return _inside_legend(_style(fig, title=title, x_title=x_title, y_title=y_title, height=420),
-                          "right", 0.98, "bottom", 0.02)
+    return _inside_legend(
+        _style(fig, title=title, x_title=x_title, y_title=y_title, height=420),
+        "right",
+        0.98,
+        "bottom",
+        0.02,
+    )
 
 
 def pr_figure(
@@ -155,8 +168,13 @@ def pr_figure(
         )
     fig.update_xaxes(range=_UNIT_RANGE)
     fig.update_yaxes(range=_UNIT_RANGE)
-    return _inside_legend(_style(fig, title=title, x_title=x_title, y_title=y_title, height=420),
-                          "left", 0.02, "bottom", 0.02)
+    return _inside_legend(
+        _style(fig, title=title, x_title=x_title, y_title=y_title, height=420),
+        "left",
+        0.02,
+        "bottom",
+        0.02,
+    )
 
 
 def calibration_figure(
@@ -187,8 +205,13 @@ def calibration_figure(
     fig.add_trace(_reference_line([0, 1], [0, 1], perfect_name))
     fig.update_xaxes(range=_UNIT_RANGE)
     fig.update_yaxes(range=_UNIT_RANGE)
-    return _inside_legend(_style(fig, title=title, x_title=x_title, y_title=y_title, height=420),
-                          "left", 0.02, "top", 0.98)
+    return _inside_legend(
+        _style(fig, title=title, x_title=x_title, y_title=y_title, height=420),
+        "left",
+        0.02,
+        "top",
+        0.98,
+    )
 
 
 def confusion_figure(

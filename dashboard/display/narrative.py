@@ -119,22 +119,40 @@ def summarize(facts: Facts, lang: Lang, *, max_drivers: int = 3) -> str:
         close = abs(facts.prediction - facts.average) / scale < 0.01
     direction = "same" if close else ("above" if facts.prediction > facts.average else "below")
     if classifier:
-        head = translate(lang, f"narrative.head_class_{direction}", target=facts.target,
-                         label=facts.label or "", value=shown, average=average)
+        head = translate(
+            lang,
+            f"narrative.head_class_{direction}",
+            target=facts.target,
+            label=facts.label or "",
+            value=shown,
+            average=average,
+        )
     else:
-        head = translate(lang, f"narrative.head_value_{direction}", target=facts.target,
-                         value=shown, average=average)
+        head = translate(
+            lang,
+            f"narrative.head_value_{direction}",
+            target=facts.target,
+            value=shown,
+            average=average,
+        )
     parts = [head]
     if facts.top_label is not None and facts.top_probability is not None:
-        parts.append(translate(lang, "narrative.top_class", label=facts.top_label,
-                               value=fmt_percent(facts.top_probability)))
+        parts.append(
+            translate(
+                lang,
+                "narrative.top_class",
+                label=facts.top_label,
+                value=fmt_percent(facts.top_probability),
+            )
+        )
     ranked = sorted(facts.drivers, key=lambda d: -abs(d.effect))
     tiny = 0.005 if classifier else 1e-9 * max(1.0, abs(facts.average))
     raising = [d for d in ranked if d.effect > tiny][:max_drivers]
     lowering = [d for d in ranked if d.effect < -tiny][:max_drivers]
     main, other = (raising, lowering) if direction != "below" else (lowering, raising)
     main_key, other_key = (
-        ("narrative.raised_by", "narrative.lowered_by") if direction != "below"
+        ("narrative.raised_by", "narrative.lowered_by")
+        if direction != "below"
         else ("narrative.lowered_by", "narrative.raised_by")
     )
     if main:

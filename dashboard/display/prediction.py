@@ -52,8 +52,9 @@ class RowPrediction:
     contributions: np.ndarray
 
     @classmethod
-    def from_shap(cls, shap: ShapResult, index: int, *, task: str, output: int = 0
-                  ) -> RowPrediction:
+    def from_shap(
+        cls, shap: ShapResult, index: int, *, task: str, output: int = 0
+    ) -> RowPrediction:
         """Take row ``index`` of an engine :class:`~explainers.ShapResult`.
 
         Parameters
@@ -67,10 +68,13 @@ class RowPrediction:
         output : int
             The output followed (the class for multiclass; 0 otherwise).
         """
-        return cls(task=task, output=int(output),
-                   base_values=np.asarray(shap.base_values[index], dtype=float),
-                   margins=np.asarray(shap.margin[index], dtype=float),
-                   contributions=np.asarray(shap.values[index], dtype=float))
+        return cls(
+            task=task,
+            output=int(output),
+            base_values=np.asarray(shap.base_values[index], dtype=float),
+            margins=np.asarray(shap.margin[index], dtype=float),
+            contributions=np.asarray(shap.values[index], dtype=float),
+        )
 
     @property
     def is_classifier(self) -> bool:
@@ -127,9 +131,14 @@ class RowPrediction:
         up to ``prediction - average`` exactly. For regression, the SHAP values.
         """
         order = np.argsort(-np.abs(self.shap), kind="stable")
-        _, steps, _ = contribution_path(self.base_values, self.contributions.T, order,
-                                        task=self.task, output=self.output,
-                                        probability=self.is_classifier)
+        _, steps, _ = contribution_path(
+            self.base_values,
+            self.contributions.T,
+            order,
+            task=self.task,
+            output=self.output,
+            probability=self.is_classifier,
+        )
         effects = np.empty(len(order))
         effects[order] = steps
         return effects

@@ -93,7 +93,12 @@ def probability_steps(base: float, shap_sorted: Sequence[float] | np.ndarray) ->
 
 
 def contribution_path(
-    base: np.ndarray, contributions: np.ndarray, order: np.ndarray, *, task: str, output: int,
+    base: np.ndarray,
+    contributions: np.ndarray,
+    order: np.ndarray,
+    *,
+    task: str,
+    output: int,
     probability: bool,
 ) -> tuple[float, np.ndarray, float]:
     """Walk from the base value to the prediction adding one feature at a time.

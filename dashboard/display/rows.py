@@ -6,8 +6,14 @@ import numpy as np
 
 
 def row_list(
-    kind: str, *, task: str, y: np.ndarray, prediction: np.ndarray, rows: np.ndarray,
-    threshold: float = 0.5, n: int = 10,
+    kind: str,
+    *,
+    task: str,
+    y: np.ndarray,
+    prediction: np.ndarray,
+    rows: np.ndarray,
+    threshold: float = 0.5,
+    n: int = 10,
 ) -> np.ndarray:
     """Dataset positions of the ``n`` rows (among ``rows``) of a named list.
 
@@ -30,15 +36,22 @@ def row_list(
     rows = np.asarray(rows)
     if task == "regression":
         error = np.abs(np.asarray(y, dtype=float)[rows] - prediction[rows])
-        scores = {"wrong": -error, "best": error, "highest": -prediction[rows],
-                  "lowest": prediction[rows]}
+        scores = {
+            "wrong": -error,
+            "best": error,
+            "highest": -prediction[rows],
+            "lowest": prediction[rows],
+        }
     else:
         proba = prediction[rows]
         truth = np.asarray(y, dtype=int)[rows]
         top2 = np.sort(proba, axis=1)[:, -2:]
-        near = (np.abs(proba[:, 1] - threshold) if task == "binary" else top2[:, 1] - top2[:, 0])
-        scores = {"confident": -proba.max(axis=1), "wrong": proba[np.arange(len(rows)), truth],
-                  "threshold": near}
+        near = np.abs(proba[:, 1] - threshold) if task == "binary" else top2[:, 1] - top2[:, 0]
+        scores = {
+            "confident": -proba.max(axis=1),
+            "wrong": proba[np.arange(len(rows)), truth],
+            "threshold": near,
+        }
     if kind not in scores:
         raise ValueError(f"Unknown list {kind!r}; expected one of {sorted(scores)}.")
     order = np.argsort(scores[kind], kind="stable")[:n]

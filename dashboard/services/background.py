@@ -77,9 +77,14 @@ def _start_full_shap(analysis: Analysis, slot: Slot) -> jobs.Job:
     def work(progress: Progress) -> ShapResult:
         with WORK_SLOTS:  # until it has a turn, the job reports no total: "waiting"
             progress(0, len(dataset.y), "shap")
-            return compute_shap(analysis.model, dataset.X, row_ids=dataset.row_ids,
-                                progress=progress, chunk_rows=BACKGROUND_CHUNK_ROWS,
-                                threads=BACKGROUND_THREADS)
+            return compute_shap(
+                analysis.model,
+                dataset.X,
+                row_ids=dataset.row_ids,
+                progress=progress,
+                chunk_rows=BACKGROUND_CHUNK_ROWS,
+                threads=BACKGROUND_THREADS,
+            )
 
     def keep(job: jobs.Job) -> None:
         if job.succeeded:

@@ -50,6 +50,9 @@ def metrics_csv(analysis: Analysis) -> bytes:
     """Validation metrics as a long CSV table (``class`` empty for overall metrics)."""
     ev = analysis.evaluation
     rows = [("", name, value) for name, value in ev.metrics.items()]
-    rows += [(label, name, value) for label, values in ev.per_class.items()
-             for name, value in values.items()]
+    rows += [
+        (label, name, value)
+        for label, values in ev.per_class.items()
+        for name, value in values.items()
+    ]
     return csv_bytes(pd.DataFrame(rows, columns=["class", "metric", "value"]))

@@ -68,27 +68,42 @@ def _options(ms: ModelSettings) -> TrainingOptions:
 def load_table(source: Source) -> Table:
     """Read the source's bytes into a table (cached by content hash)."""
     name = source.name if not source.is_sample else "sample.csv"
-    return memo(f"table|{source.key}|{source.name}", source.is_sample,
-                lambda: read_table(source.data, name=name, sheet=source.sheet,
-                                   header_row=source.header_row), Table)
+    return memo(
+        f"table|{source.key}|{source.name}",
+        source.is_sample,
+        lambda: read_table(
+            source.data, name=name, sheet=source.sheet, header_row=source.header_row
+        ),
+        Table,
+    )
 
 
 def load_schema(source: Source, settings: Settings) -> Schema:
     """Profile the table and assign target, task and roles (cached)."""
     table = load_table(source)
-    return memo(f"schema|{source.key}|{settings.key()}", source.is_sample,
-                lambda: build_schema(table, target=settings.target, task=settings.task,
-                                     roles=dict(settings.roles)), Schema)
+    return memo(
+        f"schema|{source.key}|{settings.key()}",
+        source.is_sample,
+        lambda: build_schema(
+            table, target=settings.target, task=settings.task, roles=dict(settings.roles)
+        ),
+        Schema,
+    )
 
 
 def _loaded_model(model_file: ModelFile) -> LoadedModel:
     """The uploaded model, checked in a sandbox once per session and file."""
-    return memo(f"model|{model_file.digest}", False,
-                lambda: load_model_file(model_file.data, name=model_file.name), LoadedModel)
+    return memo(
+        f"model|{model_file.digest}",
+        False,
+        lambda: load_model_file(model_file.data, name=model_file.name),
+        LoadedModel,
+    )
 
 
-def analysis_key(source: Source, settings: Settings, ms: ModelSettings,
-                 model_file: ModelFile | None = None) -> str:
+def analysis_key(
+    source: Source, settings: Settings, ms: ModelSettings, model_file: ModelFile | None = None
+) -> str:
     """The cache key of an analysis: content hashes plus every setting."""
     model = model_file.digest if model_file else "trained"
     return f"analysis|{source.key}|{settings.key()}|{ms.key()}|{model}|{FIRST_VIEW_ROWS}"
@@ -100,8 +115,12 @@ def _shared(source: Source, model_file: ModelFile | None) -> bool:
 
 
 def run_analysis(
-    source: Source, settings: Settings, ms: ModelSettings, *,
-    model_file: ModelFile | None = None, progress: Progress | None = None
+    source: Source,
+    settings: Settings,
+    ms: ModelSettings,
+    *,
+    model_file: ModelFile | None = None,
+    progress: Progress | None = None,
 ) -> Analysis:
     """Read the table, then run the engine's pipeline (:func:`explainers.run_pipeline`), once
     per key: train (or attach the uploaded model), evaluate, and explain the first view's
@@ -131,13 +150,24 @@ def run_analysis(
         table = load_table(source)
         with WORK_SLOTS:
             if model_file is None:
-                run = run_pipeline(table, schema=load_schema(source, settings),
-                                   rows=FIRST_VIEW_ROWS, seed=SEED, options=_options(ms),
-                                   progress=report)
+                run = run_pipeline(
+                    table,
+                    schema=load_schema(source, settings),
+                    rows=FIRST_VIEW_ROWS,
+                    seed=SEED,
+                    options=_options(ms),
+                    progress=report,
+                )
             else:
                 report(0, 1, "model")
-                run = run_pipeline(table, target=settings.target, rows=FIRST_VIEW_ROWS,
-                                   seed=SEED, model=_loaded_model(model_file), progress=report)
+                run = run_pipeline(
+                    table,
+                    target=settings.target,
+                    rows=FIRST_VIEW_ROWS,
+                    seed=SEED,
+                    model=_loaded_model(model_file),
+                    progress=report,
+                )
         prediction = run.model.predict(run.dataset.X)
         release_free_memory()  # the temporaries of reading and training: not kept at peak
         return Analysis(key, source, run, prediction, sample_meta(source))
@@ -145,11 +175,13 @@ def run_analysis(
     return memo(key, _shared(source, model_file), compute, Analysis)
 
 
-def peek_analysis(source: Source, settings: Settings, ms: ModelSettings,
-                  model_file: ModelFile | None = None) -> Analysis | None:
+def peek_analysis(
+    source: Source, settings: Settings, ms: ModelSettings, model_file: ModelFile | None = None
+) -> Analysis | None:
     """The analysis of these settings if it is already computed, else None (computes nothing)."""
-    return peek(analysis_key(source, settings, ms, model_file), _shared(source, model_file),
-                Analysis)
+    return peek(
+        analysis_key(source, settings, ms, model_file), _shared(source, model_file), Analysis
+    )
 
 
 def interactions(analysis: Analysis) -> InteractionResult:

@@ -27,8 +27,14 @@ def row_shap(analysis: Analysis, position: int) -> ShapResult:
     if not len(found):  # outside the first view's sample: explain it now, once per session
         return _explain_row(analysis, position)
     pick = slice(int(found[0]), int(found[0]) + 1)
-    return replace(shap, values=shap.values[pick], base_values=shap.base_values[pick],
-                   margin=shap.margin[pick], rows=shap.rows[pick], row_ids=shap.row_ids[pick])
+    return replace(
+        shap,
+        values=shap.values[pick],
+        base_values=shap.base_values[pick],
+        margin=shap.margin[pick],
+        rows=shap.rows[pick],
+        row_ids=shap.row_ids[pick],
+    )
 
 
 def _explain_row(analysis: Analysis, position: int) -> ShapResult:
@@ -37,8 +43,12 @@ def _explain_row(analysis: Analysis, position: int) -> ShapResult:
     if isinstance(cached, ShapResult):
         return cached
     dataset = analysis.dataset
-    result = compute_shap(analysis.model, dataset.X.iloc[[position]], rows=np.array([position]),
-                          row_ids=dataset.row_ids[[position]])
+    result = compute_shap(
+        analysis.model,
+        dataset.X.iloc[[position]],
+        rows=np.array([position]),
+        row_ids=dataset.row_ids[[position]],
+    )
     state.keep_private_result(key, result)
     return result
 

@@ -40,7 +40,7 @@ def run_page(body: Callable[[], None]) -> None:
         body()
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")
-    except Exception as error:  # never show a traceback to the user
+    except Exception as error:  # noqa: BLE001 - never show a traceback to the user
         _log.error("page failed with %s", type(error).__name__)
         st.error(t("error.unexpected"), icon=":material/error:")
 
@@ -85,8 +85,12 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
     bar = ProgressBar()
     try:
         analysis = services.run_analysis(
-            source, state.settings(), state.model_settings(), model_file=state.model_file(),
-            progress=bar)
+            source,
+            state.settings(),
+            state.model_settings(),
+            model_file=state.model_file(),
+            progress=bar,
+        )
     except services.data_error_types() as error:
         bar.clear()
         if not quiet:
@@ -101,8 +105,11 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
         if schema.target_guessed and not documented:
             state.push_notice(
                 "info",
-                t("data.guessed", target=escape_md(analysis.model.target_display),
-                  task=t(f"task.{analysis.task}")),
+                t(
+                    "data.guessed",
+                    target=escape_md(analysis.model.target_display),
+                    task=t(f"task.{analysis.task}"),
+                ),
             )
     return analysis
 
@@ -116,7 +123,10 @@ def output_selector(analysis: Analysis, *, key: str, label_key: str = "common.cl
     if default >= len(labels):
         state.forget_widget(key)
     choice = st.selectbox(
-        t(label_key), options=list(range(len(labels))), format_func=lambda i: labels[i], key=key,
+        t(label_key),
+        options=list(range(len(labels))),
+        format_func=lambda i: labels[i],
+        key=key,
         help=t("common.class_help"),
     )
     return int(choice or 0)

@@ -23,20 +23,34 @@ def importance(analysis: Analysis, output: int) -> go.Figure:
     """Mean |SHAP| per feature over all rows."""
     shap, _ = services.global_shap(analysis)
     return charts.importance_figure(
-        analysis.display_names, shap.mean_abs(output), top=20,
-        title=output_title(analysis, output), x_title=t("chart.importance_x"))
+        analysis.display_names,
+        shap.mean_abs(output),
+        top=20,
+        title=output_title(analysis, output),
+        x_title=t("chart.importance_x"),
+    )
 
 
 def beeswarm(analysis: Analysis, output: int) -> go.Figure:
     """The beeswarm (a seeded sample above :data:`services.SCATTER_ROWS` rows)."""
     shap, X = services.global_shap(analysis)
     return charts.beeswarm_figure(
-        shap.for_output(output), X, analysis.display_names,
-        top=15, max_points=services.SCATTER_ROWS, seed=services.SEED,
-        title=output_title(analysis, output), x_title=t("chart.shap_x"),
-        color_title=t("chart.feature_value"), low_label=t("chart.low"), high_label=t("chart.high"),
-        missing_label=t("chart.missing"), value_label=t("chart.value"),
-        shap_label=t("chart.shap"), note=t("chart.sample_note"))
+        shap.for_output(output),
+        X,
+        analysis.display_names,
+        top=15,
+        max_points=services.SCATTER_ROWS,
+        seed=services.SEED,
+        title=output_title(analysis, output),
+        x_title=t("chart.shap_x"),
+        color_title=t("chart.feature_value"),
+        low_label=t("chart.low"),
+        high_label=t("chart.high"),
+        missing_label=t("chart.missing"),
+        value_label=t("chart.value"),
+        shap_label=t("chart.shap"),
+        note=t("chart.sample_note"),
+    )
 
 
 def dependence(analysis: Analysis, output: int, feature: str, colour: str | None) -> go.Figure:
@@ -44,22 +58,34 @@ def dependence(analysis: Analysis, output: int, feature: str, colour: str | None
     j = analysis.features.index(feature)
     shap, X = services.global_shap(analysis)
     return charts.dependence_figure(
-        X[feature], shap.for_output(output)[:, j], feature=analysis.display(feature),
+        X[feature],
+        shap.for_output(output)[:, j],
+        feature=analysis.display(feature),
         color=None if colour is None else X[colour],
         color_feature=None if colour is None else analysis.display(colour),
-        unit=unit_label(analysis.unit(feature)), max_points=services.SCATTER_ROWS,
+        unit=unit_label(analysis.unit(feature)),
+        max_points=services.SCATTER_ROWS,
         seed=services.SEED,
-        y_title=t("chart.shap_x"), shap_label=t("chart.shap"), color_label=t("chart.colour"),
-        missing_label=t("chart.missing"), note=t("chart.sample_note"),
-        missing_note=t("chart.missing_note"))
+        y_title=t("chart.shap_x"),
+        shap_label=t("chart.shap"),
+        color_label=t("chart.colour"),
+        missing_label=t("chart.missing"),
+        note=t("chart.sample_note"),
+        missing_note=t("chart.missing_note"),
+    )
 
 
 def heatmap(analysis: Analysis, output: int, inter: services.InteractionResult) -> go.Figure:
     """Mean |SHAP interaction| between the strongest features."""
     return charts.interaction_heatmap_figure(
-        inter.strength(output), [analysis.display(f) for f in inter.features], top=12,
-        title=t("global.heatmap_chart_title"), color_title=t("chart.interaction_strength"),
-        row_label=t("chart.feature"), column_label=t("chart.with"))
+        inter.strength(output),
+        [analysis.display(f) for f in inter.features],
+        top=12,
+        title=t("global.heatmap_chart_title"),
+        color_title=t("chart.interaction_strength"),
+        row_label=t("chart.feature"),
+        column_label=t("chart.with"),
+    )
 
 
 def curve_labels(analysis: Analysis) -> list[str]:
@@ -73,9 +99,13 @@ def roc(analysis: Analysis, labels: list[str]) -> go.Figure:
     ev = analysis.evaluation
     return charts.roc_figure(
         {lb: (ev.roc[lb].x, ev.roc[lb].y) for lb in labels},
-        {lb: ev.per_class[lb]["auc"] for lb in labels}, title=t("chart.roc_title"),
-        x_title=t("chart.fpr"), y_title=t("chart.tpr"), chance_name=t("chart.chance"),
-        auc_label=t("metric.auc"))
+        {lb: ev.per_class[lb]["auc"] for lb in labels},
+        title=t("chart.roc_title"),
+        x_title=t("chart.fpr"),
+        y_title=t("chart.tpr"),
+        chance_name=t("chart.chance"),
+        auc_label=t("metric.auc"),
+    )
 
 
 def pr(analysis: Analysis, labels: list[str]) -> go.Figure:
@@ -84,9 +114,14 @@ def pr(analysis: Analysis, labels: list[str]) -> go.Figure:
     prevalence = {lb: float(ev.per_class[lb]["support"]) / max(ev.n_valid, 1) for lb in labels}
     return charts.pr_figure(
         {lb: (ev.pr[lb].x, ev.pr[lb].y) for lb in labels},
-        {lb: ev.per_class[lb]["pr_auc"] for lb in labels}, prevalence=prevalence,
-        title=t("chart.pr_title"), x_title=t("metric.recall"), y_title=t("metric.precision"),
-        ap_label=t("chart.ap"), baseline_name=t("chart.baseline"))
+        {lb: ev.per_class[lb]["pr_auc"] for lb in labels},
+        prevalence=prevalence,
+        title=t("chart.pr_title"),
+        x_title=t("metric.recall"),
+        y_title=t("metric.precision"),
+        ap_label=t("chart.ap"),
+        baseline_name=t("chart.baseline"),
+    )
 
 
 def calibration(analysis: Analysis, labels: list[str]) -> go.Figure:
@@ -94,8 +129,11 @@ def calibration(analysis: Analysis, labels: list[str]) -> go.Figure:
     ev = analysis.evaluation
     return charts.calibration_figure(
         {lb: (ev.calibration[lb].x, ev.calibration[lb].y) for lb in labels},
-        title=t("chart.calibration_title"), x_title=t("chart.mean_predicted"),
-        y_title=t("chart.observed"), perfect_name=t("chart.perfect"))
+        title=t("chart.calibration_title"),
+        x_title=t("chart.mean_predicted"),
+        y_title=t("chart.observed"),
+        perfect_name=t("chart.perfect"),
+    )
 
 
 def confusion(analysis: Analysis, threshold: float | None = None) -> go.Figure:
@@ -109,9 +147,14 @@ def confusion(analysis: Analysis, threshold: float | None = None) -> go.Figure:
         assert ev.confusion is not None  # classification always has one
         matrix, title = ev.confusion, t("chart.confusion_title")
     return charts.confusion_figure(
-        matrix, analysis.class_labels, title=title, x_title=t("chart.predicted"),
-        y_title=t("chart.actual"), count_label=t("chart.rows"),
-        row_share_label=t("chart.row_share"))
+        matrix,
+        analysis.class_labels,
+        title=title,
+        x_title=t("chart.predicted"),
+        y_title=t("chart.actual"),
+        count_label=t("chart.rows"),
+        row_share_label=t("chart.row_share"),
+    )
 
 
 def threshold_curves(analysis: Analysis, threshold: float) -> go.Figure | None:
@@ -123,20 +166,34 @@ def threshold_curves(analysis: Analysis, threshold: float) -> go.Figure | None:
     total = precision + recall
     f1 = np.where(total > 0, 2 * precision * recall / np.maximum(total, 1e-12), 0.0)
     return charts.threshold_metrics_figure(
-        curve.thresholds[:-1], precision, recall, f1, current=threshold,
-        title=t("chart.threshold_title"), x_title=t("chart.threshold_x"),
-        y_title=t("chart.score"), precision_name=t("metric.precision"),
-        recall_name=t("metric.recall"), f1_name=t("metric.f1"),
-        current_name=t("chart.current_threshold"))
+        curve.thresholds[:-1],
+        precision,
+        recall,
+        f1,
+        current=threshold,
+        title=t("chart.threshold_title"),
+        x_title=t("chart.threshold_x"),
+        y_title=t("chart.score"),
+        precision_name=t("metric.precision"),
+        recall_name=t("metric.recall"),
+        f1_name=t("metric.f1"),
+        current_name=t("chart.current_threshold"),
+    )
 
 
 def predicted_vs_actual(analysis: Analysis) -> go.Figure:
     """Regression: predicted against actual on the validation rows."""
     ev = analysis.evaluation
     return charts.predicted_vs_actual_figure(
-        ev.y_true, ev.y_pred, unit=unit_label(analysis.target_unit), title=t("chart.pva_title"),
-        x_title=t("chart.actual"), y_title=t("chart.predicted"),
-        identity_name=t("chart.perfect_prediction"), note=t("chart.sample_note"))
+        ev.y_true,
+        ev.y_pred,
+        unit=unit_label(analysis.target_unit),
+        title=t("chart.pva_title"),
+        x_title=t("chart.actual"),
+        y_title=t("chart.predicted"),
+        identity_name=t("chart.perfect_prediction"),
+        note=t("chart.sample_note"),
+    )
 
 
 def residuals(analysis: Analysis) -> go.Figure:
@@ -144,9 +201,14 @@ def residuals(analysis: Analysis) -> go.Figure:
     ev = analysis.evaluation
     assert ev.residuals is not None  # regression always has them
     return charts.residuals_figure(
-        ev.y_pred, ev.residuals, unit=unit_label(analysis.target_unit),
+        ev.y_pred,
+        ev.residuals,
+        unit=unit_label(analysis.target_unit),
         title=t("chart.residuals_title"),
-        x_title=t("chart.predicted"), y_title=t("chart.residual"), note=t("chart.sample_note"))
+        x_title=t("chart.predicted"),
+        y_title=t("chart.residual"),
+        note=t("chart.sample_note"),
+    )
 
 
 def residual_histogram(analysis: Analysis) -> go.Figure:
@@ -154,12 +216,17 @@ def residual_histogram(analysis: Analysis) -> go.Figure:
     ev = analysis.evaluation
     assert ev.residuals is not None  # regression always has them
     return charts.residual_histogram_figure(
-        ev.residuals, unit=unit_label(analysis.target_unit), title=t("chart.residual_hist_title"),
-        x_title=t("chart.residual"), y_title=t("chart.rows"))
+        ev.residuals,
+        unit=unit_label(analysis.target_unit),
+        title=t("chart.residual_hist_title"),
+        x_title=t("chart.residual"),
+        y_title=t("chart.rows"),
+    )
 
 
-def waterfall(analysis: Analysis, row: RowPrediction, values: list[str], *, raw: bool,
-              title: str) -> go.Figure:
+def waterfall(
+    analysis: Analysis, row: RowPrediction, values: list[str], *, raw: bool, title: str
+) -> go.Figure:
     """Waterfall of one row: in probability for binary unless ``raw``, else in log-odds
     (classifiers) or the target's units.
 
@@ -180,9 +247,19 @@ def waterfall(analysis: Analysis, row: RowPrediction, values: list[str], *, raw:
         base_label = f"{base_label} ({x_title})"
         ends = (row.average, row.prediction)
     return charts.waterfall_figure(
-        row.base_margin, analysis.display_names, values, row.shap, final=row.margin,
-        probability=probability, end_probabilities=ends,
+        row.base_margin,
+        analysis.display_names,
+        values,
+        row.shap,
+        final=row.margin,
+        probability=probability,
+        end_probabilities=ends,
         unit=unit_label(analysis.target_unit) if analysis.task == "regression" else None,
-        title=title, x_title=x_title, base_label=base_label,
-        final_label=t("chart.this_row"), other_label=t("chart.other_features"),
-        shap_label=t("chart.shap"), points_suffix=t("chart.points_suffix"))
+        title=title,
+        x_title=x_title,
+        base_label=base_label,
+        final_label=t("chart.this_row"),
+        other_label=t("chart.other_features"),
+        shap_label=t("chart.shap"),
+        points_suffix=t("chart.points_suffix"),
+    )

@@ -29,8 +29,11 @@ def model_warnings(analysis: services.Analysis) -> None:
 def data_warnings(schema: services.Schema, analysis: services.Analysis | None) -> None:
     """The Data page's warnings: leaks and possible leaks, and once trained the model's."""
     found = analysis.findings if analysis is not None else schema.findings
-    codes = (*findings.MODEL_CODES, *findings.LEAK_CODES) if analysis is not None \
+    codes = (
+        (*findings.MODEL_CODES, *findings.LEAK_CODES)
+        if analysis is not None
         else findings.LEAK_CODES
+    )
     for text in findings.warnings_of(found, schema, codes):
         st.warning(text, icon=":material/report:")
     if schema.leak_check_rows and schema.leak_check_rows < schema.n_rows:
@@ -59,8 +62,9 @@ def _target_guess(schema: services.Schema, found: findings.Findings) -> None:
             cols = st.columns(min(len(alternatives), 4))
             for i, name in enumerate(alternatives):
                 label = t("finding.use_target", column=plain(names.get(name, name), max_len=40))
-                if cols[i % len(cols)].button(label, key=f"w_target_{ui.short_key(name)}",
-                                              icon=":material/ads_click:"):
+                if cols[i % len(cols)].button(
+                    label, key=f"w_target_{ui.short_key(name)}", icon=":material/ads_click:"
+                ):
                     current = state.settings()
                     roles = tuple((k, v) for k, v in current.roles if k != name)
                     state.set_settings(Settings(target=name, task="auto", roles=roles))
@@ -75,11 +79,19 @@ def _include_buttons(schema: services.Schema) -> None:
         st.markdown(t("finding.include_intro"))
         for profile in flagged[:MAX_BUTTONS]:
             text, button = st.columns([5, 1], vertical_alignment="center")
-            text.markdown(t("finding.flagged_line",
-                            column=escape_md(profile.display_name, max_len=80),
-                            why=escape_md(findings.reason_text(profile), max_len=300)))
-            if button.button(t("finding.include"), key=f"w_include_{ui.short_key(profile.name)}",
-                             icon=":material/add_circle:", width="stretch"):
+            text.markdown(
+                t(
+                    "finding.flagged_line",
+                    column=escape_md(profile.display_name, max_len=80),
+                    why=escape_md(findings.reason_text(profile), max_len=300),
+                )
+            )
+            if button.button(
+                t("finding.include"),
+                key=f"w_include_{ui.short_key(profile.name)}",
+                icon=":material/add_circle:",
+                width="stretch",
+            ):
                 _include(profile.name)
         if len(flagged) > MAX_BUTTONS:
             st.caption(t("finding.more_in_table", n=fmt_number(len(flagged) - MAX_BUTTONS)))

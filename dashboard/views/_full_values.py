@@ -32,12 +32,15 @@ def status(analysis: services.Analysis) -> None:
         return
     if job.error is not None:
         known = isinstance(job.error, services.data_error_types())
-        st.warning(t("full.failed") + (" " + error_message(job.error) if known else ""),
-                   icon=":material/warning:")
+        st.warning(
+            t("full.failed") + (" " + error_message(job.error) if known else ""),
+            icon=":material/warning:",
+        )
     else:
         st.caption(t("full.stopped"))
-    if st.button(t("global.compute_all", total=total), key="w_full_shap",
-                 icon=":material/functions:"):
+    if st.button(
+        t("global.compute_all", total=total), key="w_full_shap", icon=":material/functions:"
+    ):
         services.restart_full_shap(analysis)
         st.rerun()
 
@@ -50,12 +53,18 @@ def _progress(analysis: services.Analysis) -> None:
     total = fmt_number(len(analysis.dataset.y))
     left, right = st.columns([5, 1], vertical_alignment="center")
     if job.total:
-        left.progress(min(job.done / job.total, 1.0),
-                      text=t("full.running", done=fmt_number(job.done), total=total))
+        left.progress(
+            min(job.done / job.total, 1.0),
+            text=t("full.running", done=fmt_number(job.done), total=total),
+        )
     else:
         left.progress(0.0, text=t("full.waiting", total=total))
-    if right.button(t("full.stop"), key="w_full_shap_stop", icon=":material/stop_circle:",
-                    help=t("full.stop_help")):
+    if right.button(
+        t("full.stop"),
+        key="w_full_shap_stop",
+        icon=":material/stop_circle:",
+        help=t("full.stop_help"),
+    ):
         job.cancel()
         st.rerun()
 
@@ -75,5 +84,6 @@ def _sidebar_progress(analysis: services.Analysis) -> None:
         return
     if not job.running:
         st.rerun()
-    st.caption(t("full.sidebar", done=fmt_number(job.done),
-                 total=fmt_number(len(analysis.dataset.y))))
+    st.caption(
+        t("full.sidebar", done=fmt_number(job.done), total=fmt_number(len(analysis.dataset.y)))
+    )

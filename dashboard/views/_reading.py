@@ -25,15 +25,25 @@ def workbook_controls(source: state.Source, table: services.Table) -> None:
     with left:
         if len(reading.sheets) > 1:
             sheets = list(reading.sheets)
-            chosen = st.selectbox(t("reading.sheet_label"), options=sheets, key=SHEET_KEY,
-                                  index=sheets.index(reading.sheet),
-                                  help=t("reading.sheet_help"))
+            chosen = st.selectbox(
+                t("reading.sheet_label"),
+                options=sheets,
+                key=SHEET_KEY,
+                index=sheets.index(reading.sheet),
+                help=t("reading.sheet_help"),
+            )
             if chosen is not None and chosen != reading.sheet:
                 state.set_reading(chosen, None)  # another sheet: its header row is found again
                 st.rerun()
     with right:
-        row = st.number_input(t("reading.header_label"), min_value=1, step=1, key=HEADER_KEY,
-                              value=reading.header_row + 1, help=t("reading.header_help"))
+        row = st.number_input(
+            t("reading.header_label"),
+            min_value=1,
+            step=1,
+            key=HEADER_KEY,
+            value=reading.header_row + 1,
+            help=t("reading.header_help"),
+        )
         if int(row) != reading.header_row + 1:
             state.set_reading(source.sheet or reading.sheet, int(row) - 1)
             st.rerun()
@@ -52,16 +62,31 @@ def how_it_was_read(source: state.Source, table: services.Table) -> None:
     """The expander saying how the file was read (never a cell value but the markers)."""
     facts = findings.reading_facts(table, sheet_chosen_by_user=source.sheet is not None)
     cleaned = bool(facts.missing or facts.converted)
-    with st.expander(t("reading.title"), icon=":material/plagiarism:",
-                     expanded=cleaned or len(table.reading.sheets) > 1):
+    with st.expander(
+        t("reading.title"),
+        icon=":material/plagiarism:",
+        expanded=cleaned or len(table.reading.sheets) > 1,
+    ):
         for line in facts.lines:
             st.markdown(line)
         if facts.missing:
             st.markdown(t("reading.missing_intro"))
-            st.dataframe(pd.DataFrame(facts.missing, columns=[
-                t("data.col_column"), t("reading.col_markers"), t("reading.col_cells")]),
-                hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(
+                    facts.missing,
+                    columns=[
+                        t("data.col_column"),
+                        t("reading.col_markers"),
+                        t("reading.col_cells"),
+                    ],
+                ),
+                hide_index=True,
+                width="stretch",
+            )
         if facts.converted:
             st.markdown(t("reading.converted_intro"))
-            st.dataframe(pd.DataFrame(facts.converted, columns=[
-                t("data.col_column"), t("reading.col_how")]), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(facts.converted, columns=[t("data.col_column"), t("reading.col_how")]),
+                hide_index=True,
+                width="stretch",
+            )

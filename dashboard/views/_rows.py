@@ -52,9 +52,15 @@ def _actual_text(analysis: Analysis, position: int) -> str:
 
 def _by_number(analysis: Analysis, current: int) -> int:
     ids = analysis.dataset.row_ids
-    value = st.number_input(t("rows.number"), min_value=int(ids.min()), max_value=int(ids.max()),
-                            value=int(ids[current]), step=1, key="w_row_number",
-                            help=t("rows.number_help"))
+    value = st.number_input(
+        t("rows.number"),
+        min_value=int(ids.min()),
+        max_value=int(ids.max()),
+        value=int(ids[current]),
+        step=1,
+        key="w_row_number",
+        help=t("rows.number_help"),
+    )
     position = position_of_row_id(analysis, int(value))
     if position is None:
         st.warning(t("rows.dropped"), icon=":material/warning:")
@@ -65,21 +71,34 @@ def _by_number(analysis: Analysis, current: int) -> int:
 def _by_filter(analysis: Analysis, current: int) -> int:
     X = analysis.dataset.X
     left, right = st.columns(2)
-    feature = left.selectbox(t("rows.filter_column"), options=analysis.features,
-                             format_func=analysis.display, key="w_filter_feature")
+    feature = left.selectbox(
+        t("rows.filter_column"),
+        options=analysis.features,
+        format_func=analysis.display,
+        key="w_filter_feature",
+    )
     column = X[feature]
     if feature in analysis.model.spec.categories:
         cats = list(analysis.model.spec.categories[feature])
-        picked = right.multiselect(t("rows.filter_values"), options=cats, default=cats[:1],
-                                   key=f"w_filter_values_{ui.short_key(feature)}")
+        picked = right.multiselect(
+            t("rows.filter_values"),
+            options=cats,
+            default=cats[:1],
+            key=f"w_filter_values_{ui.short_key(feature)}",
+        )
         mask = column.astype(object).isin(picked).to_numpy()
     else:
         finite = column.dropna()
         low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
         if high <= low:
             high = low + 1.0
-        chosen = right.slider(t("rows.filter_range"), low, high, (low, high),
-                              key=f"w_filter_range_{ui.short_key(feature)}")
+        chosen = right.slider(
+            t("rows.filter_range"),
+            low,
+            high,
+            (low, high),
+            key=f"w_filter_range_{ui.short_key(feature)}",
+        )
         mask = column.between(chosen[0], chosen[1]).to_numpy()
     matches = np.flatnonzero(mask)
     st.caption(t("rows.matches", n=fmt_number(len(matches))))
@@ -87,14 +106,24 @@ def _by_filter(analysis: Analysis, current: int) -> int:
         return current
     shown = matches[:MAX_MATCHES]
     index = int(np.searchsorted(shown, current)) if current in shown else 0
-    return int(st.selectbox(t("rows.pick"), options=shown.tolist(), index=index,
-                            format_func=lambda p: _describe(analysis, p), key="w_filter_pick"))
+    return int(
+        st.selectbox(
+            t("rows.pick"),
+            options=shown.tolist(),
+            index=index,
+            format_func=lambda p: _describe(analysis, p),
+            key="w_filter_pick",
+        )
+    )
 
 
 def _describe(analysis: Analysis, position: int) -> str:
-    return t("rows.describe", row=ui.row_label(analysis, position),
-             pred=plain(_prediction_text(analysis, position)),
-             actual=plain(_actual_text(analysis, position)))
+    return t(
+        "rows.describe",
+        row=ui.row_label(analysis, position),
+        pred=plain(_prediction_text(analysis, position)),
+        actual=plain(_actual_text(analysis, position)),
+    )
 
 
 def list_kinds(analysis: Analysis) -> list[str]:
@@ -106,28 +135,50 @@ def list_kinds(analysis: Analysis) -> list[str]:
 
 def _by_list(analysis: Analysis, current: int) -> int:
     kinds = list_kinds(analysis)
-    kind = st.selectbox(t("rows.list_kind"), options=kinds, key="w_list_kind",
-                        format_func=lambda k: t(f"rows.list_{k}"))
+    kind = st.selectbox(
+        t("rows.list_kind"),
+        options=kinds,
+        key="w_list_kind",
+        format_func=lambda k: t(f"rows.list_{k}"),
+    )
     threshold = state.threshold()
-    positions = row_list(kind or kinds[0], task=analysis.task, y=analysis.dataset.y,
-                                  prediction=analysis.prediction,
-                                  rows=analysis.model.valid_index, threshold=threshold, n=10)
+    positions = row_list(
+        kind or kinds[0],
+        task=analysis.task,
+        y=analysis.dataset.y,
+        prediction=analysis.prediction,
+        rows=analysis.model.valid_index,
+        threshold=threshold,
+        n=10,
+    )
     st.caption(t("rows.list_caption", n=fmt_number(len(analysis.model.valid_index))))
     options = positions.tolist()
     index = options.index(current) if current in options else 0
-    return int(st.selectbox(t("rows.pick"), options=options, index=index,
-                            format_func=lambda p: _describe(analysis, p),
-                            key=f"w_list_pick_{kind}"))
+    return int(
+        st.selectbox(
+            t("rows.pick"),
+            options=options,
+            index=index,
+            format_func=lambda p: _describe(analysis, p),
+            key=f"w_list_pick_{kind}",
+        )
+    )
 
 
 def choose_row(analysis: Analysis) -> int:
     """Draw the row chooser and return the chosen dataset position (also kept in state)."""
     current = default_position(analysis)
-    mode = st.segmented_control(t("rows.mode"), options=MODES, default="number",
-                                format_func=lambda m: t(f"rows.mode_{m}"), key="w_row_mode")
+    mode = st.segmented_control(
+        t("rows.mode"),
+        options=MODES,
+        default="number",
+        format_func=lambda m: t(f"rows.mode_{m}"),
+        key="w_row_mode",
+    )
     mode = mode or "number"
     position = {"number": _by_number, "filter": _by_filter, "list": _by_list}[mode](
-        analysis, current)
+        analysis, current
+    )
     if position != state.selected_row():
         state.set_selected_row(position)
         if mode != "number":
@@ -170,19 +221,36 @@ def narrative_facts(analysis: Analysis, position: int, prediction: RowPrediction
     """
     effects = prediction.effects()
     row = analysis.dataset.X.iloc[position]
-    drivers = [Driver(analysis.display(feature), _row_value(analysis, feature, row[feature]),
-                      analysis.unit(feature), float(effects[j]))
-               for j, feature in enumerate(analysis.features)]
+    drivers = [
+        Driver(
+            analysis.display(feature),
+            _row_value(analysis, feature, row[feature]),
+            analysis.unit(feature),
+            float(effects[j]),
+        )
+        for j, feature in enumerate(analysis.features)
+    ]
     if analysis.task == "regression":
-        return Facts("regression", analysis.model.target_display, prediction.prediction,
-                     prediction.average, drivers, target_unit=analysis.target_unit)
+        return Facts(
+            "regression",
+            analysis.model.target_display,
+            prediction.prediction,
+            prediction.average,
+            drivers,
+            target_unit=analysis.target_unit,
+        )
     output = prediction.output
     column = 1 if analysis.task == "binary" else output
     probabilities = analysis.prediction[position]
     top = int(np.argmax(probabilities))
     multiclass_other = analysis.task == "multiclass" and top != output
     return Facts(
-        analysis.task, analysis.model.target_display, prediction.prediction, prediction.average,
-        drivers, label=analysis.class_labels[column],
+        analysis.task,
+        analysis.model.target_display,
+        prediction.prediction,
+        prediction.average,
+        drivers,
+        label=analysis.class_labels[column],
         top_label=analysis.class_labels[top] if multiclass_other else None,
-        top_probability=float(probabilities[top]) if multiclass_other else None)
+        top_probability=float(probabilities[top]) if multiclass_other else None,
+    )

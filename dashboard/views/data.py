@@ -7,13 +7,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, column_profile, findings, services, state
+from dashboard import column_profile, findings, services, state
 from dashboard.i18n import fmt_number, fmt_percent, has_key
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
 from dashboard.text import error_message, t
+from dashboard.views import _column_profile, _findings, _reading
 from dashboard.views import _common as ui
-from dashboard.views import _findings, _reading
 from explainers import Role, TaskChoice
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
@@ -33,8 +33,10 @@ def _sample_label(sample_id: str) -> str:
     lang = state.language()
     title = info.title.get(lang, info.title["en"])
     mark = t("data.synthetic_mark") if info.synthetic else t("data.real_mark")
-    return (f"{title} · {t(f'task.{info.task}')} · {fmt_number(info.n_rows)} "
-            f"{t('data.rows_word')}{mark}")
+    return (
+        f"{title} · {t(f'task.{info.task}')} · {fmt_number(info.n_rows)} "
+        f"{t('data.rows_word')}{mark}"
+    )
 
 
 def _source_picker() -> None:
@@ -43,19 +45,30 @@ def _source_picker() -> None:
     with left:
         st.subheader(t("data.samples"), anchor=False)
         ids = [s.id for s in services.samples()]
-        state.set_widget_value("sample_select", current.name if current and current.is_sample
-                               else None)
-        st.selectbox(t("data.sample_label"), options=ids, format_func=_sample_label,
-                     index=None, placeholder=t("data.sample_placeholder"), key="sample_select",
-                     on_change=_on_sample_change)
+        state.set_widget_value(
+            "sample_select", current.name if current and current.is_sample else None
+        )
+        st.selectbox(
+            t("data.sample_label"),
+            options=ids,
+            format_func=_sample_label,
+            index=None,
+            placeholder=t("data.sample_placeholder"),
+            key="sample_select",
+            on_change=_on_sample_change,
+        )
         meta = services.sample_meta(current)
         if meta is not None:
-            st.caption(escape_md(meta.description.get(state.language(), meta.description["en"]),
-                                 max_len=600))
+            st.caption(
+                escape_md(
+                    meta.description.get(state.language(), meta.description["en"]), max_len=600
+                )
+            )
     with right:
         st.subheader(t("data.upload"), anchor=False)
-        uploaded = st.file_uploader(t("data.upload_label"), type=UPLOAD_TYPES, key="upload_file",
-                                    help=t("data.upload_help"))
+        uploaded = st.file_uploader(
+            t("data.upload_label"), type=UPLOAD_TYPES, key="upload_file", help=t("data.upload_help")
+        )
         if uploaded is not None and not state.upload_seen(uploaded.file_id):
             state.set_upload(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)
         st.caption(t("data.privacy_note"))
@@ -70,9 +83,14 @@ def _model_target(table: services.Table, analysis: services.Analysis | None) -> 
         return
     current = analysis.schema.target if analysis is not None else state.settings().target
     index = names.index(current) if current in names else None
-    choice = st.selectbox(t("data.target"), options=names, index=index, key="w_model_target",
-                          format_func=lambda n: plain(table.original_names.get(n, n)),
-                          placeholder=t("data.target_placeholder"))
+    choice = st.selectbox(
+        t("data.target"),
+        options=names,
+        index=index,
+        key="w_model_target",
+        format_func=lambda n: plain(table.original_names.get(n, n)),
+        placeholder=t("data.target_placeholder"),
+    )
     if choice is not None and choice != current:
         state.set_settings(replace(state.settings(), target=choice))
         st.rerun()
@@ -81,36 +99,48 @@ def _model_target(table: services.Table, analysis: services.Analysis | None) -> 
 def _model_picker() -> None:
     """Bring your own XGBoost model (JSON/UBJSON) instead of training one."""
     current = state.model_file()
-    with st.expander(t("data.model_upload_title"), expanded=current is not None,
-                     icon=":material/upload_file:"):
+    with st.expander(
+        t("data.model_upload_title"), expanded=current is not None, icon=":material/upload_file:"
+    ):
         st.caption(t("data.model_upload_help"))
-        uploaded = st.file_uploader(t("data.model_upload_label"), type=MODEL_TYPES,
-                                    key="upload_model")
+        uploaded = st.file_uploader(
+            t("data.model_upload_label"), type=MODEL_TYPES, key="upload_model"
+        )
         if uploaded is not None and not state.model_file_seen(uploaded.file_id):
             state.set_model_file(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)
             current = state.model_file()
         if current is not None:
             st.markdown(t("data.model_in_use", name=escape_md(current.name, max_len=60)))
-            if st.button(t("data.model_remove"), key="w_model_remove",
-                         icon=":material/model_training:"):
+            if st.button(
+                t("data.model_remove"), key="w_model_remove", icon=":material/model_training:"
+            ):
                 state.clear_model_file()
                 st.rerun()
 
 
 def _quality_warnings(analysis: services.Analysis | None, table: services.Table) -> None:
-    messages = [t(f"table_warning.{code}") for code in table.warnings
-                if has_key(f"table_warning.{code}")]
+    messages = [
+        t(f"table_warning.{code}") for code in table.warnings if has_key(f"table_warning.{code}")
+    ]
     if analysis is not None:
-        messages += [t(f"model_warning.{code}") for code in analysis.warnings
-                     if has_key(f"model_warning.{code}")]
+        messages += [
+            t(f"model_warning.{code}")
+            for code in analysis.warnings
+            if has_key(f"model_warning.{code}")
+        ]
     renamed = column_profile.renamed_columns(table)
     if renamed:
         messages.append(t("data.warn_renamed", n=fmt_number(len(renamed))))
     if analysis is not None:
         dataset = analysis.dataset
         if dataset.n_dropped_missing_target:
-            messages.append(t("data.warn_dropped", n=fmt_number(dataset.n_dropped_missing_target),
-                              target=escape_md(analysis.model.target_display)))
+            messages.append(
+                t(
+                    "data.warn_dropped",
+                    n=fmt_number(dataset.n_dropped_missing_target),
+                    target=escape_md(analysis.model.target_display),
+                )
+            )
         if dataset.n_inf_replaced:
             messages.append(t("data.warn_inf", n=fmt_number(dataset.n_inf_replaced)))
         excluded = analysis.schema.excluded
@@ -131,34 +161,49 @@ def _settings_form(schema: services.Schema, table: services.Table) -> None:
     st.subheader(t("data.settings_title"), anchor=False)
     st.caption(t("data.settings_intro"))
     profiles = [c for c in schema.columns if c.role != "target"]
-    frame = pd.DataFrame({
-        "column": [plain(c.display_name, max_len=80) for c in profiles],
-        "kind": [t(f"kind.{c.kind}") for c in profiles],
-        "role": [t(f"role.{c.role}") for c in profiles],
-        "why": [findings.reason_text(c) for c in profiles],
-    })
+    frame = pd.DataFrame(
+        {
+            "column": [plain(c.display_name, max_len=80) for c in profiles],
+            "kind": [t(f"kind.{c.kind}") for c in profiles],
+            "role": [t(f"role.{c.role}") for c in profiles],
+            "why": [findings.reason_text(c) for c in profiles],
+        }
+    )
     role_options = [t("role.feature"), t("role.excluded")]
     with st.form(f"w_settings_{ui.short_key(current.key())}", border=True):
         left, right = st.columns(2)
-        target = left.selectbox(t("data.target"), options=names, index=names.index(schema.target),
-                                format_func=lambda n: plain(display.get(n, n), max_len=80),
-                                help=t("data.target_help"))
-        task = right.selectbox(t("data.task"), options=TASKS, index=TASKS.index(current.task),
-                               format_func=lambda v: t(f"task_choice.{v}"),
-                               help=t("data.task_help", task=t(f"task.{schema.task}")))
+        target = left.selectbox(
+            t("data.target"),
+            options=names,
+            index=names.index(schema.target),
+            format_func=lambda n: plain(display.get(n, n), max_len=80),
+            help=t("data.target_help"),
+        )
+        task = right.selectbox(
+            t("data.task"),
+            options=TASKS,
+            index=TASKS.index(current.task),
+            format_func=lambda v: t(f"task_choice.{v}"),
+            help=t("data.task_help", task=t(f"task.{schema.task}")),
+        )
         edited = st.data_editor(
-            frame, hide_index=True, width="stretch", disabled=["column", "kind", "why"],
+            frame,
+            hide_index=True,
+            width="stretch",
+            disabled=["column", "kind", "why"],
             column_config={
                 "column": st.column_config.TextColumn(t("data.col_column")),
                 "kind": st.column_config.TextColumn(t("data.col_kind")),
-                "role": st.column_config.SelectboxColumn(t("data.col_role"), options=role_options,
-                                                         required=True),
+                "role": st.column_config.SelectboxColumn(
+                    t("data.col_role"), options=role_options, required=True
+                ),
                 "why": st.column_config.TextColumn(t("data.col_why"), width="large"),
             },
             key=f"w_roles_{ui.short_key(current.key())}",
         )
-        submitted = st.form_submit_button(t("data.apply"), type="primary",
-                                          icon=":material/refresh:")
+        submitted = st.form_submit_button(
+            t("data.apply"), type="primary", icon=":material/refresh:"
+        )
     if submitted:
         roles: dict[str, Role] = dict(current.roles)
         for profile, role_text in zip(profiles, edited["role"], strict=True):
@@ -174,74 +219,17 @@ def _fallback_settings(table: services.Table) -> None:
     """When the current settings fail: let the user pick another target and task."""
     names = [str(c) for c in table.frame.columns]
     with st.form("w_settings_fallback"):
-        target = st.selectbox(t("data.target"), options=names,
-                              format_func=lambda n: plain(table.original_names.get(n, n)))
-        task = st.selectbox(t("data.task"), options=TASKS,
-                            format_func=lambda v: t(f"task_choice.{v}"))
+        target = st.selectbox(
+            t("data.target"),
+            options=names,
+            format_func=lambda n: plain(table.original_names.get(n, n)),
+        )
+        task = st.selectbox(
+            t("data.task"), options=TASKS, format_func=lambda v: t(f"task_choice.{v}")
+        )
         if st.form_submit_button(t("data.apply"), type="primary"):
             state.set_settings(Settings(target=target, task=task))
             st.rerun()
-
-
-def _profile(source: state.Source, schema: services.Schema | None, table: services.Table) -> None:
-    summaries = column_profile.column_summaries(source)
-    roles = {c.name: c for c in schema.columns} if schema else {}
-    st.subheader(t("data.profile_title"), anchor=False)
-    frame = pd.DataFrame({
-        "column": [plain(s.display, max_len=80) for s in summaries],
-        "kind": [t(f"kind.{roles[s.name].kind}") if s.name in roles else "" for s in summaries],
-        "role": [t(f"role.{roles[s.name].role}") if s.name in roles else "" for s in summaries],
-        "missing": [100 * s.missing_fraction for s in summaries],
-        "distinct": [s.n_distinct for s in summaries],
-        "histogram": [list(s.histogram) for s in summaries],
-    })
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "column": st.column_config.TextColumn(t("data.col_column")),
-        "kind": st.column_config.TextColumn(t("data.col_kind")),
-        "role": st.column_config.TextColumn(t("data.col_role")),
-        "missing": st.column_config.ProgressColumn(t("data.col_missing"), format="%.1f%%",
-                                                   min_value=0, max_value=100),
-        "distinct": st.column_config.NumberColumn(t("data.col_distinct"), format="localized"),
-        "histogram": st.column_config.BarChartColumn(t("data.col_histogram"), y_min=0),
-    })
-    names = [s.name for s in summaries]
-    left, right = st.columns(2, gap="large")
-    with left:
-        features = [c.name for c in schema.columns if c.role == "feature"] if schema else []
-        first = names.index(features[0]) if features and features[0] in names else 0
-        chosen = st.selectbox(t("data.look_at"), options=names, key="w_profile_column", index=first,
-                              format_func=lambda n: plain(table.original_names.get(n, n)))
-        meta = services.sample_meta(source)
-        unit = None
-        if meta is not None and chosen is not None:
-            info = meta.columns.get(table.original_names.get(chosen, chosen))
-            unit = info.unit if info else None
-        if chosen is not None:
-            ui.chart(charts.histogram_figure(
-                table.frame[chosen], name=table.original_names.get(chosen, chosen), unit=unit,
-                height=300, title=table.original_names.get(chosen, chosen), labelled=True,
-                count_label=t("chart.rows"), other_label=t("chart.other_values"),
-                empty_label=t("chart.no_values")))
-    with right:
-        ui.chart(charts.missing_figure(
-            [s.display for s in summaries], [s.missing_fraction for s in summaries],
-            hide_complete=False, title=t("chart.missing_title"), x_title=t("chart.missing_x")))
-
-
-def _dictionary(source: state.Source) -> None:
-    meta = services.sample_meta(source)
-    if meta is None:
-        return
-    lang = state.language()
-    with st.expander(t("data.dictionary_title"), icon=":material/menu_book:"):
-        st.dataframe(pd.DataFrame({
-            t("data.col_column"): list(meta.columns),
-            t("data.col_description"): [c.description.get(lang, c.description["en"])
-                                        for c in meta.columns.values()],
-            t("data.col_unit"): [c.unit or "" for c in meta.columns.values()],
-        }), hide_index=True, width="stretch")
-        st.caption(t("data.source_line", source=escape_md(meta.source, max_len=400),
-                     licence=escape_md(meta.licence, max_len=200)))
 
 
 def _body() -> None:
@@ -284,16 +272,22 @@ def _body() -> None:
     elif schema is not None:
         _settings_form(schema, table)
     st.subheader(t("data.preview_title"), anchor=False)
-    st.caption(t("data.preview_caption", n=fmt_number(min(PREVIEW_ROWS, len(table.frame))),
-                 total=fmt_number(len(table.frame))))
+    st.caption(
+        t(
+            "data.preview_caption",
+            n=fmt_number(min(PREVIEW_ROWS, len(table.frame))),
+            total=fmt_number(len(table.frame)),
+        )
+    )
     preview = table.frame.head(PREVIEW_ROWS)
     st.dataframe(preview, width="stretch", height=300)
-    _profile(source, schema, table)
-    _dictionary(source)
+    _column_profile.show_profile(source, schema, table)
+    _column_profile.show_dictionary(source)
 
 
-def _overview(table: services.Table, schema: services.Schema | None,
-              analysis: services.Analysis | None) -> None:
+def _overview(
+    table: services.Table, schema: services.Schema | None, analysis: services.Analysis | None
+) -> None:
     cols = st.columns([1, 1, 1, 2])  # the task name is the longest value
     cols[0].metric(t("data.metric_rows"), fmt_number(len(table.frame)))
     cols[1].metric(t("data.metric_columns"), fmt_number(len(table.frame.columns)))
@@ -301,17 +295,28 @@ def _overview(table: services.Table, schema: services.Schema | None,
         cols[2].metric(t("data.metric_features"), fmt_number(len(schema.features)))
         cols[3].metric(t("data.metric_task"), t(f"task.{schema.task}"))
         guessed = t("data.guessed_tag") if schema.target_guessed else ""
-        st.markdown(t("data.target_line", target=escape_md(schema.display_names[schema.target]),
-                      guessed=guessed))
+        st.markdown(
+            t(
+                "data.target_line",
+                target=escape_md(schema.display_names[schema.target]),
+                guessed=guessed,
+            )
+        )
         _findings.data_warnings(schema, analysis)
     if analysis is not None:
         ev = analysis.evaluation
         if analysis.is_classifier:
-            headline = t("data.model_line_class", auc=fmt_number(ev.metrics.get("auc"), 3),
-                         acc=fmt_percent(ev.metrics.get("accuracy"), 1))
+            headline = t(
+                "data.model_line_class",
+                auc=fmt_number(ev.metrics.get("auc"), 3),
+                acc=fmt_percent(ev.metrics.get("accuracy"), 1),
+            )
         else:
-            headline = t("data.model_line_reg", r2=fmt_number(ev.metrics.get("r2"), 3),
-                         rmse=fmt_number(ev.metrics.get("rmse")))
+            headline = t(
+                "data.model_line_reg",
+                r2=fmt_number(ev.metrics.get("r2"), 3),
+                rmse=fmt_number(ev.metrics.get("rmse")),
+            )
         st.success(headline, icon=":material/check_circle:")
         st.page_link(ui.GLOBAL_PAGE, label=t("data.next_global"), icon=":material/arrow_forward:")
 

@@ -26,25 +26,45 @@ def _file_stem(analysis: services.Analysis) -> str:
     return stem[:40] or "data"
 
 
-def _download(label_key: str, make: Callable[[], bytes], file_name: str, mime: str,
-              key: str, help_key: str | None = None) -> None:
-    st.download_button(t(label_key), data=make, file_name=file_name, mime=mime, key=key,
-                       icon=":material/download:", on_click="ignore",
-                       help=t(help_key) if help_key else None)
+def _download(
+    label_key: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    help_key: str | None = None,
+) -> None:
+    st.download_button(
+        t(label_key),
+        data=make,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+        help=t(help_key) if help_key else None,
+    )
 
 
 def _chart_figures(analysis: services.Analysis, output: int) -> list[tuple[str, go.Figure]]:
     """The charts offered for download, with their translated titles (built once per run)."""
-    charts = [("importance", figures.importance(analysis, output)),
-              ("beeswarm", figures.beeswarm(analysis, output))]
+    charts = [
+        ("importance", figures.importance(analysis, output)),
+        ("beeswarm", figures.beeswarm(analysis, output)),
+    ]
     if analysis.is_classifier:
         labels = figures.curve_labels(analysis)
-        charts += [("roc", figures.roc(analysis, labels)), ("pr", figures.pr(analysis, labels)),
-                   ("calibration", figures.calibration(analysis, labels)),
-                   ("confusion", figures.confusion(analysis))]
+        charts += [
+            ("roc", figures.roc(analysis, labels)),
+            ("pr", figures.pr(analysis, labels)),
+            ("calibration", figures.calibration(analysis, labels)),
+            ("confusion", figures.confusion(analysis)),
+        ]
     else:
-        charts += [("predicted_vs_actual", figures.predicted_vs_actual(analysis)),
-                   ("residuals", figures.residuals(analysis))]
+        charts += [
+            ("predicted_vs_actual", figures.predicted_vs_actual(analysis)),
+            ("residuals", figures.residuals(analysis)),
+        ]
     return [(t(f"export.chart_{name}"), fig) for name, fig in charts]
 
 
@@ -69,19 +89,46 @@ def _data_section(analysis: services.Analysis, stem: str) -> None:
         if shap is None:
             st.caption(t("export.shap_pending"))
         else:
-            _download("export.shap_csv", lambda: services.shap_csv(analysis, shap),
-                      f"{stem}_shap_values.csv", "text/csv", "dl_shap_csv", "export.shap_help")
-            _download("export.shap_parquet", lambda: services.shap_parquet(analysis, shap),
-                      f"{stem}_shap_values.parquet", "application/vnd.apache.parquet",
-                      "dl_shap_parquet", "export.shap_help")
+            _download(
+                "export.shap_csv",
+                lambda: services.shap_csv(analysis, shap),
+                f"{stem}_shap_values.csv",
+                "text/csv",
+                "dl_shap_csv",
+                "export.shap_help",
+            )
+            _download(
+                "export.shap_parquet",
+                lambda: services.shap_parquet(analysis, shap),
+                f"{stem}_shap_values.parquet",
+                "application/vnd.apache.parquet",
+                "dl_shap_parquet",
+                "export.shap_help",
+            )
     with c2:
-        _download("export.model_json", lambda: services.model_json(analysis),
-                  f"{stem}_model.json", "application/json", "dl_model", "export.model_help")
+        _download(
+            "export.model_json",
+            lambda: services.model_json(analysis),
+            f"{stem}_model.json",
+            "application/json",
+            "dl_model",
+            "export.model_help",
+        )
     with c3:
-        _download("export.metrics_json", lambda: services.metrics_json(analysis),
-                  f"{stem}_metrics.json", "application/json", "dl_metrics_json")
-        _download("export.metrics_csv", lambda: services.metrics_csv(analysis),
-                  f"{stem}_metrics.csv", "text/csv", "dl_metrics_csv")
+        _download(
+            "export.metrics_json",
+            lambda: services.metrics_json(analysis),
+            f"{stem}_metrics.json",
+            "application/json",
+            "dl_metrics_json",
+        )
+        _download(
+            "export.metrics_csv",
+            lambda: services.metrics_csv(analysis),
+            f"{stem}_metrics.csv",
+            "text/csv",
+            "dl_metrics_csv",
+        )
 
 
 def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None:
@@ -93,9 +140,16 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
     lang = state.language()
     checks = findings.report_lines(analysis.findings, analysis.schema)
     checks_title = t("export.report_findings")
-    _download("export.report", lambda: report.charts_html(
-        title, charts, note=note, lang=lang, findings=checks, findings_title=checks_title),
-        f"{stem}_report.html", "text/html", "dl_report", "export.report_help")
+    _download(
+        "export.report",
+        lambda: report.charts_html(
+            title, charts, note=note, lang=lang, findings=checks, findings_title=checks_title
+        ),
+        f"{stem}_report.html",
+        "text/html",
+        "dl_report",
+        "export.report_help",
+    )
     cols = st.columns(2)
     for i, (name, fig) in enumerate(charts):
         with cols[i % 2]:
@@ -103,9 +157,15 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
 
 
 def _download_chart(name: str, fig: go.Figure, file_name: str, key: str) -> None:
-    st.download_button(t("export.chart_html", name=name), data=lambda: report.figure_html(fig),
-                       file_name=file_name, mime="text/html", key=key, on_click="ignore",
-                       icon=":material/bar_chart:")
+    st.download_button(
+        t("export.chart_html", name=name),
+        data=lambda: report.figure_html(fig),
+        file_name=file_name,
+        mime="text/html",
+        key=key,
+        on_click="ignore",
+        icon=":material/bar_chart:",
+    )
 
 
 def _body() -> None:

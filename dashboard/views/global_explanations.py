@@ -13,38 +13,57 @@ from dashboard.views import _figures as figures
 from dashboard.views import _full_values as full_values
 
 
-def _dependence(analysis: services.Analysis, output: int,
-                inter: services.InteractionResult) -> None:
+def _dependence(
+    analysis: services.Analysis, output: int, inter: services.InteractionResult
+) -> None:
     st.subheader(t("global.dependence_title"), anchor=False)
     st.caption(t("global.dependence_caption"))
     ranking = [name for name, _ in services.global_shap(analysis)[0].ranking(output)]
     left, right = st.columns([2, 1])
-    feature = left.selectbox(t("global.dependence_feature"), options=ranking,
-                             format_func=analysis.display, key="w_dependence_feature")
+    feature = left.selectbox(
+        t("global.dependence_feature"),
+        options=ranking,
+        format_func=analysis.display,
+        key="w_dependence_feature",
+    )
     feature = feature or ranking[0]
     partner = inter.strongest_partner(feature, output)
 
     def colour_label(option: str) -> str:
         if option == "__auto__":
-            return (t("global.colour_auto", name=analysis.display(partner)) if partner
-                    else t("global.colour_none"))
+            return (
+                t("global.colour_auto", name=analysis.display(partner))
+                if partner
+                else t("global.colour_none")
+            )
         return t("global.colour_none") if option == "__none__" else analysis.display(option)
 
     options = ["__auto__", "__none__", *[f for f in ranking if f != feature]]
-    choice = right.selectbox(t("global.dependence_colour"), options=options,
-                             key="w_dependence_colour", format_func=colour_label)
+    choice = right.selectbox(
+        t("global.dependence_colour"),
+        options=options,
+        key="w_dependence_colour",
+        format_func=colour_label,
+    )
     colour = partner if choice == "__auto__" else None if choice == "__none__" else choice
     ui.chart(figures.dependence(analysis, output, feature, colour), key="dependence_chart")
     if partner:
-        st.caption(t("global.partner_caption", name=escape_md(analysis.display(partner)),
-                     n=fmt_number(len(inter.rows))))
+        st.caption(
+            t(
+                "global.partner_caption",
+                name=escape_md(analysis.display(partner)),
+                n=fmt_number(len(inter.rows)),
+            )
+        )
 
 
 def _sample_notice(analysis: services.Analysis, n_shown: int) -> None:
     """Say that the charts use a sample, and how the exact values of every row come on."""
     total = len(analysis.dataset.y)
-    st.info(t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
-            icon=":material/info:")
+    st.info(
+        t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
+        icon=":material/info:",
+    )
     full_values.status(analysis)
 
 
@@ -56,8 +75,14 @@ def _body() -> None:
     ui.show_notices()
     output = ui.output_selector(analysis, key="w_global_class")
     shap, _ = services.global_shap(analysis)
-    st.caption(t("common.backend_line", backend=analysis.backend, n=fmt_number(len(shap.rows)),
-                 seconds=fmt_number(shap.seconds, 2)))
+    st.caption(
+        t(
+            "common.backend_line",
+            backend=analysis.backend,
+            n=fmt_number(len(shap.rows)),
+            seconds=fmt_number(shap.seconds, 2),
+        )
+    )
     if len(shap.rows) < len(analysis.dataset.y):
         _sample_notice(analysis, len(shap.rows))
     st.subheader(t("global.importance_title"), anchor=False)

@@ -24,29 +24,47 @@ def _headline(analysis: services.Analysis, position: int, row: RowPrediction) ->
     cols = st.columns([2, 1, 1])  # room for "vs. the average prediction (37.4%)"
     if analysis.task == "regression":
         average = fmt_number(row.average)
-        cols[0].metric(t("local.predicted"), fmt_number(row.prediction),
-                       delta=fmt_number(row.prediction - row.average, signed=True),
-                       delta_color="off", delta_description=f"{t('local.vs_average')} ({average})",
-                       border=True)
-        cols[1].metric(t("local.actual"), fmt_number(float(analysis.dataset.y[position])),
-                       border=True)
+        cols[0].metric(
+            t("local.predicted"),
+            fmt_number(row.prediction),
+            delta=fmt_number(row.prediction - row.average, signed=True),
+            delta_color="off",
+            delta_description=f"{t('local.vs_average')} ({average})",
+            border=True,
+        )
+        cols[1].metric(
+            t("local.actual"), fmt_number(float(analysis.dataset.y[position])), border=True
+        )
     else:
         label = analysis.class_labels[1 if analysis.task == "binary" else row.output]
         points = fmt_number(100 * (row.prediction - row.average), 1, signed=True)
         average = fmt_percent(row.average, 1)
-        cols[0].metric(t("local.probability_of", label=escape_md(label)),
-                       fmt_percent(row.prediction, 1), delta=t("unit.points", value=points),
-                       delta_color="off", delta_description=f"{t('local.vs_average')} ({average})",
-                       border=True)
-        cols[1].metric(t("local.actual"), analysis.class_labels[int(analysis.dataset.y[position])],
-                       border=True)
+        cols[0].metric(
+            t("local.probability_of", label=escape_md(label)),
+            fmt_percent(row.prediction, 1),
+            delta=t("unit.points", value=points),
+            delta_color="off",
+            delta_description=f"{t('local.vs_average')} ({average})",
+            border=True,
+        )
+        cols[1].metric(
+            t("local.actual"), analysis.class_labels[int(analysis.dataset.y[position])], border=True
+        )
     if analysis.model.source == "uploaded":  # which rows trained it is not known here
-        cols[2].metric(t("local.split"), t("local.split_unknown"),
-                       help=t("local.split_unknown_help"), border=True)
+        cols[2].metric(
+            t("local.split"),
+            t("local.split_unknown"),
+            help=t("local.split_unknown_help"),
+            border=True,
+        )
         return
     in_valid = bool(np.isin(position, analysis.model.valid_index))
-    cols[2].metric(t("local.split"), t("local.validation") if in_valid else t("local.training"),
-                   help=t("local.split_help"), border=True)
+    cols[2].metric(
+        t("local.split"),
+        t("local.validation") if in_valid else t("local.training"),
+        help=t("local.split_help"),
+        border=True,
+    )
 
 
 def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> None:
@@ -59,28 +77,53 @@ def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> Non
     weights = lime.as_series().reindex(analysis.features).fillna(0.0)
     agree = agreement(shap_row, lime.as_series())
     cols = st.columns(3)
-    cols[0].metric(t("local.spearman"), fmt_number(agree.spearman, 2),
-                   help=t("local.spearman_help", n=agree.n_features), border=True)
-    cols[1].metric(t("local.sign_agreement"), fmt_percent(agree.sign_agreement),
-                   help=t("local.sign_agreement_help"), border=True)
-    cols[2].metric(t("local.lime_fit"), fmt_number(lime.score, 2), help=t("local.lime_fit_help"),
-                   border=True)
-    ui.chart(charts.lime_shap_figure(
-        analysis.display_names, shap_row.to_numpy(), weights.to_numpy(), top=12,
-        title=t("chart.lime_shap_title"), shap_name=t("chart.shap"), lime_name=t("chart.lime"),
-        shap_title=t("chart.shap_units"), lime_title=t("chart.lime_units")), key="lime_chart")
+    cols[0].metric(
+        t("local.spearman"),
+        fmt_number(agree.spearman, 2),
+        help=t("local.spearman_help", n=agree.n_features),
+        border=True,
+    )
+    cols[1].metric(
+        t("local.sign_agreement"),
+        fmt_percent(agree.sign_agreement),
+        help=t("local.sign_agreement_help"),
+        border=True,
+    )
+    cols[2].metric(
+        t("local.lime_fit"), fmt_number(lime.score, 2), help=t("local.lime_fit_help"), border=True
+    )
+    ui.chart(
+        charts.lime_shap_figure(
+            analysis.display_names,
+            shap_row.to_numpy(),
+            weights.to_numpy(),
+            top=12,
+            title=t("chart.lime_shap_title"),
+            shap_name=t("chart.shap"),
+            lime_name=t("chart.lime"),
+            shap_title=t("chart.shap_units"),
+            lime_title=t("chart.lime_units"),
+        ),
+        key="lime_chart",
+    )
 
 
 def _values_table(analysis: services.Analysis, row: RowPrediction, values: list[str]) -> None:
     contributions = row.shap
-    frame = pd.DataFrame({
-        t("chart.feature"): analysis.display_names,
-        t("chart.value"): values,
-        t("chart.shap"): contributions,
-    }).iloc[np.argsort(-np.abs(contributions), kind="stable")]
+    frame = pd.DataFrame(
+        {
+            t("chart.feature"): analysis.display_names,
+            t("chart.value"): values,
+            t("chart.shap"): contributions,
+        }
+    ).iloc[np.argsort(-np.abs(contributions), kind="stable")]
     with st.expander(t("local.values_title"), icon=":material/list:"):
-        st.dataframe(frame, hide_index=True, width="stretch",
-                     column_config={t("chart.shap"): st.column_config.NumberColumn(format="%+.4f")})
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={t("chart.shap"): st.column_config.NumberColumn(format="%+.4f")},
+        )
 
 
 def _body() -> None:
@@ -106,16 +149,26 @@ def _row_content(analysis: services.Analysis) -> None:
     output = 0
     if analysis.task == "multiclass":
         labels = analysis.class_labels
-        output = int(st.selectbox(t("common.class"), options=list(range(len(labels))),
-                                  index=predicted, format_func=lambda i: labels[i],
-                                  key=f"w_local_class_{position}", help=t("common.class_help")))
+        output = int(
+            st.selectbox(
+                t("common.class"),
+                options=list(range(len(labels))),
+                index=predicted,
+                format_func=lambda i: labels[i],
+                key=f"w_local_class_{position}",
+                help=t("common.class_help"),
+            )
+        )
     st.subheader(t("local.row_title", row=ui.row_label(analysis, position)), anchor=False)
-    row = RowPrediction.from_shap(services.row_shap(analysis, position), 0, task=analysis.task,
-                                  output=output)
+    row = RowPrediction.from_shap(
+        services.row_shap(analysis, position), 0, task=analysis.task, output=output
+    )
     _headline(analysis, position, row)
     facts = _rows.narrative_facts(analysis, position, row)
-    st.info(escape_md(summarize(facts, current_lang()), max_len=2000),
-            icon=":material/record_voice_over:")
+    st.info(
+        escape_md(summarize(facts, current_lang()), max_len=2000),
+        icon=":material/record_voice_over:",
+    )
     values = _rows.value_texts(analysis, position)
     raw = False
     if analysis.task == "binary":

@@ -28,30 +28,56 @@ def _settings_form(analysis: services.Analysis) -> None:
     with st.expander(t("model.settings_title"), icon=":material/tune:"):
         with st.form("w_model_settings"):
             c1, c2, c3 = st.columns(3)
-            n_estimators = c1.slider(t("model.n_estimators"), 20, 2000, ms.n_estimators, step=20,
-                                     help=t("model.n_estimators_help"))
+            n_estimators = c1.slider(
+                t("model.n_estimators"),
+                20,
+                2000,
+                ms.n_estimators,
+                step=20,
+                help=t("model.n_estimators_help"),
+            )
             rates = sorted({*LEARNING_RATES, ms.learning_rate})
-            learning_rate = c2.select_slider(t("model.learning_rate"), options=rates,
-                                             value=ms.learning_rate,
-                                             help=t("model.learning_rate_help"))
-            max_depth = c3.slider(t("model.max_depth"), 1, 12, ms.max_depth,
-                                  help=t("model.max_depth_help"))
+            learning_rate = c2.select_slider(
+                t("model.learning_rate"),
+                options=rates,
+                value=ms.learning_rate,
+                help=t("model.learning_rate_help"),
+            )
+            max_depth = c3.slider(
+                t("model.max_depth"), 1, 12, ms.max_depth, help=t("model.max_depth_help")
+            )
             c4, c5, c6 = st.columns(3)
             weights: list[ClassWeight] = ["auto", "balanced", "none"]
-            class_weight = c4.selectbox(t("model.class_weight"), options=weights,
-                                        index=weights.index(ms.class_weight),
-                                        format_func=lambda w: t(f"model.class_weight_{w}"),
-                                        disabled=not analysis.is_classifier,
-                                        help=t("model.class_weight_help"))
-            validation = c5.slider(t("model.validation"), 0.1, 0.4, ms.validation_fraction,
-                                   step=0.05, help=t("model.validation_help"))
-            seed = c6.number_input(t("model.seed"), 0, 2**31 - 1, ms.seed, step=1,
-                                   help=t("model.seed_help"))
+            class_weight = c4.selectbox(
+                t("model.class_weight"),
+                options=weights,
+                index=weights.index(ms.class_weight),
+                format_func=lambda w: t(f"model.class_weight_{w}"),
+                disabled=not analysis.is_classifier,
+                help=t("model.class_weight_help"),
+            )
+            validation = c5.slider(
+                t("model.validation"),
+                0.1,
+                0.4,
+                ms.validation_fraction,
+                step=0.05,
+                help=t("model.validation_help"),
+            )
+            seed = c6.number_input(
+                t("model.seed"), 0, 2**31 - 1, ms.seed, step=1, help=t("model.seed_help")
+            )
             if st.form_submit_button(t("model.retrain"), type="primary", icon=":material/refresh:"):
-                state.set_model_settings(ModelSettings(
-                    n_estimators=int(n_estimators), learning_rate=float(learning_rate),
-                    max_depth=int(max_depth), class_weight=class_weight,
-                    validation_fraction=float(validation), seed=int(seed)))
+                state.set_model_settings(
+                    ModelSettings(
+                        n_estimators=int(n_estimators),
+                        learning_rate=float(learning_rate),
+                        max_depth=int(max_depth),
+                        class_weight=class_weight,
+                        validation_fraction=float(validation),
+                        seed=int(seed),
+                    )
+                )
                 st.rerun()
         if st.button(t("model.defaults"), icon=":material/restart_alt:"):
             state.set_model_settings(ModelSettings())
@@ -61,29 +87,49 @@ def _settings_form(analysis: services.Analysis) -> None:
 def _metric_row(values: dict[str, float], names: list[str]) -> None:
     cols = st.columns(len(names))
     for col, name in zip(cols, names, strict=True):
-        col.metric(t(f"metric.{name}"), fmt_metric(name, values.get(name)),
-                   help=t(f"metric.{name}_help"), border=True)
+        col.metric(
+            t(f"metric.{name}"),
+            fmt_metric(name, values.get(name)),
+            help=t(f"metric.{name}_help"),
+            border=True,
+        )
 
 
 def _training_facts(analysis: services.Analysis) -> None:
     model = analysis.model
-    st.caption(t("model.facts", trees=fmt_number(model.best_iteration + 1),
-                 train=fmt_number(len(model.train_index)), valid=fmt_number(len(model.valid_index)),
-                 backend=analysis.backend))
+    st.caption(
+        t(
+            "model.facts",
+            trees=fmt_number(model.best_iteration + 1),
+            train=fmt_number(len(model.train_index)),
+            valid=fmt_number(len(model.valid_index)),
+            backend=analysis.backend,
+        )
+    )
 
 
 def _binary(analysis: services.Analysis) -> None:
     ev = analysis.evaluation
     st.subheader(t("model.threshold_title"), anchor=False)
-    threshold = st.slider(t("model.threshold"), 0.01, 0.99, state.threshold(), 0.01,
-                          key="w_threshold",
-                          help=t("model.threshold_help", label=escape_md(analysis.class_labels[1])))
+    threshold = st.slider(
+        t("model.threshold"),
+        0.01,
+        0.99,
+        state.threshold(),
+        0.01,
+        key="w_threshold",
+        help=t("model.threshold_help", label=escape_md(analysis.class_labels[1])),
+    )
     state.set_threshold(threshold)
     stats = threshold_stats(ev.y_true, ev.y_score[:, 1], threshold)
     cols = st.columns(5)
     for col, name in zip(cols, THRESHOLD_METRICS, strict=True):
-        col.metric(t(f"metric.{name}"), fmt_metric(name, stats[name]),
-                   help=t(f"metric.{name}_help"), border=True)
+        col.metric(
+            t(f"metric.{name}"),
+            fmt_metric(name, stats[name]),
+            help=t(f"metric.{name}_help"),
+            border=True,
+        )
     left, right = st.columns(2, gap="large")
     with left:
         ui.chart(figures.confusion(analysis, threshold), key="confusion_chart")
@@ -113,8 +159,12 @@ def _multiclass(analysis: services.Analysis) -> None:
     table = pd.DataFrame(ev.per_class).T[["auc", "pr_auc", "f1", "brier", "support"]]
     table.columns = [t(f"metric.{c}") for c in table.columns]
     st.dataframe(table, width="stretch")
-    choice = st.selectbox(t("model.curves_for"), options=["__all__", *labels], key="w_model_class",
-                          format_func=lambda v: t("model.all_classes") if v == "__all__" else v)
+    choice = st.selectbox(
+        t("model.curves_for"),
+        options=["__all__", *labels],
+        key="w_model_class",
+        format_func=lambda v: t("model.all_classes") if v == "__all__" else v,
+    )
     _curves(analysis, labels if choice == "__all__" else [str(choice)])
     ui.chart(figures.confusion(analysis), key="confusion_chart")
 
@@ -146,8 +196,13 @@ def _body() -> None:
     _metric_row(ev.metrics, names)
     if analysis.task == "binary":
         positive = analysis.class_labels[1]
-        st.caption(t("model.positive_class", label=escape_md(positive),
-                     rate=fmt_percent(float(np.mean(ev.y_true == 1)), 1)))
+        st.caption(
+            t(
+                "model.positive_class",
+                label=escape_md(positive),
+                rate=fmt_percent(float(np.mean(ev.y_true == 1)), 1),
+            )
+        )
         _binary(analysis)
     elif analysis.task == "multiclass":
         _multiclass(analysis)

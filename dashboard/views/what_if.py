@@ -25,51 +25,80 @@ def _editor_key(position: int, feature: str) -> str:
     return f"w_edit_{position}_{ui.short_key(feature)}"
 
 
-def _numeric_editor(analysis: services.Analysis, position: int, feature: str,
-                    original: object) -> float | None:
+def _numeric_editor(
+    analysis: services.Analysis, position: int, feature: str, original: object
+) -> float | None:
     column = analysis.dataset.X[feature].dropna()
     low, high = (float(column.min()), float(column.max())) if len(column) else (0.0, 1.0)
     if high <= low:
         high = low + 1.0
     missing = original is None or (isinstance(original, float) and math.isnan(original))
-    start = (float(np.clip(float(cast(float, original)), low, high)) if not missing
-             else float(column.median()))
+    start = (
+        float(np.clip(float(cast(float, original)), low, high))
+        if not missing
+        else float(column.median())
+    )
     integral = bool(len(column) and np.all(column == np.round(column)))
     step = 1.0 if integral and high - low >= 10 else None
     unit = unit_label(analysis.unit(feature))
-    label = escape_md(analysis.display(feature), max_len=60) + (f" ({escape_md(unit)})"
-                                                                 if unit else "")
-    keep_missing = missing and st.checkbox(t("whatif.keep_missing", name=label), value=True,
-                                           key=_editor_key(position, feature) + "_na")
-    value = st.slider(label, low, high, start, step=step, key=_editor_key(position, feature),
-                      disabled=keep_missing,
-                      help=t("whatif.range_help", low=fmt_number(low), high=fmt_number(high)))
+    label = escape_md(analysis.display(feature), max_len=60) + (
+        f" ({escape_md(unit)})" if unit else ""
+    )
+    keep_missing = missing and st.checkbox(
+        t("whatif.keep_missing", name=label), value=True, key=_editor_key(position, feature) + "_na"
+    )
+    value = st.slider(
+        label,
+        low,
+        high,
+        start,
+        step=step,
+        key=_editor_key(position, feature),
+        disabled=keep_missing,
+        help=t("whatif.range_help", low=fmt_number(low), high=fmt_number(high)),
+    )
     return None if keep_missing else float(value)
 
 
-def _categorical_editor(analysis: services.Analysis, position: int, feature: str,
-                        original: object) -> str | None:
+def _categorical_editor(
+    analysis: services.Analysis, position: int, feature: str, original: object
+) -> str | None:
     cats = list(analysis.model.spec.categories[feature])
     options = [*cats, MISSING]
-    current = MISSING if original is None or (isinstance(original, float)
-                                              and math.isnan(original)) else str(original)
+    current = (
+        MISSING
+        if original is None or (isinstance(original, float) and math.isnan(original))
+        else str(original)
+    )
     index = options.index(current) if current in options else len(options) - 1
-    choice = st.selectbox(escape_md(analysis.display(feature), max_len=60), options=options,
-                          index=index, key=_editor_key(position, feature),
-                          format_func=lambda v: t("chart.missing") if v == MISSING else v)
+    choice = st.selectbox(
+        escape_md(analysis.display(feature), max_len=60),
+        options=options,
+        index=index,
+        key=_editor_key(position, feature),
+        format_func=lambda v: t("chart.missing") if v == MISSING else v,
+    )
     return None if choice == MISSING else str(choice)
 
 
-def _boolean_editor(analysis: services.Analysis, position: int, feature: str,
-                    original: object, words: tuple[str, str]) -> float:
+def _boolean_editor(
+    analysis: services.Analysis,
+    position: int,
+    feature: str,
+    original: object,
+    words: tuple[str, str],
+) -> float:
     """A yes/no feature as its two words from the file (and missing)."""
     options = [0.0, 1.0, math.nan]
-    missing = original is None or (isinstance(original, float) and math.isnan(original))
-    index = 2 if missing else int(float(original) >= 0.5)  # type: ignore[arg-type]
-    choice = st.selectbox(escape_md(analysis.display(feature), max_len=60), options=options,
-                          index=index, key=_editor_key(position, feature),
-                          format_func=lambda v: t("chart.missing") if math.isnan(v)
-                          else words[int(v)])
+    number = float(original) if isinstance(original, int | float | np.number) else math.nan
+    index = 2 if math.isnan(number) else int(number >= 0.5)
+    choice = st.selectbox(
+        escape_md(analysis.display(feature), max_len=60),
+        options=options,
+        index=index,
+        key=_editor_key(position, feature),
+        format_func=lambda v: t("chart.missing") if math.isnan(v) else words[int(v)],
+    )
     return float(choice)
 
 
@@ -86,8 +115,7 @@ def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
             if feature in analysis.model.spec.categories:
                 row.loc[0, feature] = _categorical_editor(analysis, position, feature, original)
             elif (words := analysis.boolean_labels(feature)) is not None:
-                row.loc[0, feature] = _boolean_editor(analysis, position, feature, original,
-                                                      words)
+                row.loc[0, feature] = _boolean_editor(analysis, position, feature, original, words)
             else:
                 row.loc[0, feature] = _numeric_editor(analysis, position, feature, original)
     return row
@@ -99,8 +127,13 @@ def _reset(position: int, features: list[str]) -> None:
         state.forget_widget(_editor_key(position, feature) + "_na")
 
 
-def _prediction_metric(analysis: services.Analysis, container: st.delta_generator.DeltaGenerator,
-                       label: str, row: RowPrediction, before: RowPrediction | None) -> None:
+def _prediction_metric(
+    analysis: services.Analysis,
+    container: st.delta_generator.DeltaGenerator,
+    label: str,
+    row: RowPrediction,
+    before: RowPrediction | None,
+) -> None:
     change = None if before is None else row.prediction - before.prediction
     if analysis.task == "regression":
         shown = fmt_number(row.prediction)
@@ -108,8 +141,11 @@ def _prediction_metric(analysis: services.Analysis, container: st.delta_generato
     else:
         shown = fmt_percent(row.prediction, 1)
         points = None if change is None else 100 * change
-        delta = None if points is None or abs(points) < 0.05 else t(
-            "unit.points", value=fmt_number(points, 1, signed=True))
+        delta = (
+            None
+            if points is None or abs(points) < 0.05
+            else t("unit.points", value=fmt_number(points, 1, signed=True))
+        )
     container.metric(label, shown, delta=delta, border=True)
 
 
@@ -127,11 +163,15 @@ def _body() -> None:
     with st.expander(t("whatif.editors_title"), expanded=True, icon=":material/edit:"):
         encoded = _edited_row(analysis, position)
     new_shap, _ = services.explain_encoded_row(analysis, encoded)
-    original = RowPrediction.from_shap(services.row_shap(analysis, position), 0,
-                                       task=analysis.task, output=output)
+    original = RowPrediction.from_shap(
+        services.row_shap(analysis, position), 0, task=analysis.task, output=output
+    )
     edited = RowPrediction.from_shap(new_shap, 0, task=analysis.task, output=output)
-    what = (t("local.predicted") if analysis.task == "regression" else
-            t("local.probability_of", label=escape_md(ui.explained_label(analysis, output) or "")))
+    what = (
+        t("local.predicted")
+        if analysis.task == "regression"
+        else t("local.probability_of", label=escape_md(ui.explained_label(analysis, output) or ""))
+    )
     cols = st.columns(2)
     _prediction_metric(analysis, cols[0], t("whatif.original", what=what), original, None)
     _prediction_metric(analysis, cols[1], t("whatif.new", what=what), edited, original)
@@ -139,28 +179,48 @@ def _body() -> None:
     new_values = _rows.value_texts(analysis, 0, encoded.iloc[0])
     left, right = st.columns(2, gap="large")
     with left:
-        fig = figures.waterfall(analysis, original, original_values, raw=False,
-                                title=t("whatif.original_waterfall"))
+        fig = figures.waterfall(
+            analysis, original, original_values, raw=False, title=t("whatif.original_waterfall")
+        )
         ui.chart(fig, key="whatif_original")
     with right:
-        fig = figures.waterfall(analysis, edited, new_values, raw=False,
-                                title=t("whatif.new_waterfall"))
+        fig = figures.waterfall(
+            analysis, edited, new_values, raw=False, title=t("whatif.new_waterfall")
+        )
         ui.chart(fig, key="whatif_new")
     before, after = original.shap, edited.shap
-    ui.chart(charts.whatif_figure(
-        analysis.display_names, before, after, top=12, title=t("chart.whatif_title"),
-        x_title=t("chart.shap_x"), original_name=t("whatif.original_short"),
-        new_name=t("whatif.new_short"), change_label=t("chart.change")), key="whatif_chart")
+    ui.chart(
+        charts.whatif_figure(
+            analysis.display_names,
+            before,
+            after,
+            top=12,
+            title=t("chart.whatif_title"),
+            x_title=t("chart.shap_x"),
+            original_name=t("whatif.original_short"),
+            new_name=t("whatif.new_short"),
+            change_label=t("chart.change"),
+        ),
+        key="whatif_chart",
+    )
     changed = np.flatnonzero(np.abs(after - before) > 1e-12)
     if len(changed):
-        frame = pd.DataFrame({
-            t("chart.feature"): [analysis.display_names[j] for j in changed],
-            t("whatif.original_short"): before[changed],
-            t("whatif.new_short"): after[changed],
-            t("chart.change"): (after - before)[changed],
-        }).sort_values(t("chart.change"), key=np.abs, ascending=False)
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={
-            c: st.column_config.NumberColumn(format="%+.4f") for c in frame.columns[1:]})
+        frame = pd.DataFrame(
+            {
+                t("chart.feature"): [analysis.display_names[j] for j in changed],
+                t("whatif.original_short"): before[changed],
+                t("whatif.new_short"): after[changed],
+                t("chart.change"): (after - before)[changed],
+            }
+        ).sort_values(t("chart.change"), key=np.abs, ascending=False)
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(format="%+.4f") for c in frame.columns[1:]
+            },
+        )
     else:
         st.caption(t("whatif.no_change"))
 

@@ -208,9 +208,13 @@ def _read_bytes(source: object, max_bytes: int) -> tuple[bytes, str]:
             detail=type(error).__name__,
         )
 
-    return read_bounded(source, max_bytes, default_name="model",
-                        too_large=lambda size: _too_large(max_bytes, size),
-                        cannot_open=cannot_open)
+    return read_bounded(
+        source,
+        max_bytes,
+        default_name="model",
+        too_large=lambda size: _too_large(max_bytes, size),
+        cannot_open=cannot_open,
+    )
 
 
 def _probe(data: bytes, *, timeout_s: float) -> dict[str, Any]:

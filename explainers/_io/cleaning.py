@@ -27,19 +27,69 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # Markers of a missing value in any column (compared after stripping spaces).
-MISSING_TOKENS = frozenset({
-    "", ".", "NA", "N/A", "n/a", "N.A.", "n.a.", "#N/A", "#N/A N/A", "#NA", "<NA>", "NULL",
-    "null", "Null", "None", "none", "nan", "NaN", "NAN", "-NaN", "-nan", "?", "-", "--", "---",
-    "#VALUE!", "#DIV/0!", "#REF!", "#NUM!", "#NAME?", "결측", "결측치",
-})
+MISSING_TOKENS = frozenset(
+    {
+        "",
+        ".",
+        "NA",
+        "N/A",
+        "n/a",
+        "N.A.",
+        "n.a.",
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "<NA>",
+        "NULL",
+        "null",
+        "Null",
+        "None",
+        "none",
+        "nan",
+        "NaN",
+        "NAN",
+        "-NaN",
+        "-nan",
+        "?",
+        "-",
+        "--",
+        "---",
+        "#VALUE!",
+        "#DIV/0!",
+        "#REF!",
+        "#NUM!",
+        "#NAME?",
+        "결측",
+        "결측치",
+    }
+)
 # Words that mean "not known" only where the rest of the column is numbers.
-_UNKNOWN_WORDS = frozenset({"missing", "unknown", "not known", "not available", "없음", "미상",
-                            "모름", "알수없음", "알 수 없음"})
-_BOOL_WORDS = {"True": True, "TRUE": True, "true": True, "False": False, "FALSE": False,
-               "false": False}
+_UNKNOWN_WORDS = frozenset(
+    {
+        "missing",
+        "unknown",
+        "not known",
+        "not available",
+        "없음",
+        "미상",
+        "모름",
+        "알수없음",
+        "알 수 없음",
+    }
+)
+_BOOL_WORDS = {
+    "True": True,
+    "TRUE": True,
+    "true": True,
+    "False": False,
+    "FALSE": False,
+    "false": False,
+}
 _CURRENCY_SUFFIX = ("원", "€", "$", "₩")
-_SIGNED = re.compile(r"^(?P<sign>[+-]?)\s*(?P<cur>[$€£₩¥]?)\s*(?P<sign2>[+-]?)(?P<body>[\d.,]+)"
-                     r"\s*(?P<suffix>원|€|\$|₩|%)?$")
+_SIGNED = re.compile(
+    r"^(?P<sign>[+-]?)\s*(?P<cur>[$€£₩¥]?)\s*(?P<sign2>[+-]?)(?P<body>[\d.,]+)"
+    r"\s*(?P<suffix>원|€|\$|₩|%)?$"
+)
 _US_BODY = re.compile(r"^(\d{1,3}(,\d{3})+(\.\d*)?|\d+(\.\d*)?|\.\d+)$")
 _EU_BODY = re.compile(r"^(\d{1,3}(\.\d{3})+(,\d*)?|\d+(,\d*)?|,\d+)$")
 _HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -81,8 +131,9 @@ class CleaningReport:
     converted: tuple[NumberConversion, ...]
 
 
-def clean_frame(frame: pd.DataFrame, *, delimiter: str | None = None) -> tuple[pd.DataFrame,
-                                                                               CleaningReport]:
+def clean_frame(
+    frame: pd.DataFrame, *, delimiter: str | None = None
+) -> tuple[pd.DataFrame, CleaningReport]:
     """Return ``frame`` with missing markers removed and typed numbers read as numbers.
 
     Parameters
@@ -136,8 +187,11 @@ def _clean_column(
         # Unknown-words and odd words are missing only if the rest are numbers.
         lowered = np.array([v.lower() for v in stripped])
         unknown = rest & np.isin(lowered, list(_UNKNOWN_WORDS))
-        odd = rest & ~unknown & ~np.array([bool(_DIGIT.search(v)) or len(v) > _ODD_WORD_CHARS
-                                           for v in stripped])
+        odd = (
+            rest
+            & ~unknown
+            & ~np.array([bool(_DIGIT.search(v)) or len(v) > _ODD_WORD_CHARS for v in stripped])
+        )
         counts = np.bincount(codes[codes >= 0], minlength=len(raw))
         for extra in (unknown, unknown | odd):
             left = rest & ~extra
@@ -155,17 +209,26 @@ def _clean_column(
     if number is not None:
         numeric_values = np.full(len(raw), np.nan)
         numeric_values[rest] = number
-    if number is None and is_token.any() and rest.any() and all(
-        v in _BOOL_WORDS for v in stripped[rest]
+    if (
+        number is None
+        and is_token.any()
+        and rest.any()
+        and all(v in _BOOL_WORDS for v in stripped[rest])
     ):  # True/False with markers: booleans with missing values, as pandas reads them
         bools = np.array([_BOOL_WORDS.get(v) for v in stripped], dtype=object)
-        flags = pd.Series(np.where(codes >= 0, bools[np.maximum(codes, 0)], np.nan),
-                          index=series.index, name=series.name, dtype=object)
+        flags = pd.Series(
+            np.where(codes >= 0, bools[np.maximum(codes, 0)], np.nan),
+            index=series.index,
+            name=series.name,
+            dtype=object,
+        )
         counts = np.bincount(codes[codes >= 0], minlength=len(raw))
         tokens = tuple(sorted({str(v) if str(v) else "(blank)" for v in stripped[is_token]}))
         return flags, tokens, int(counts[is_token].sum()), ()
-    if numeric_values is None and not is_token.any() and all(
-        a == b for a, b in zip(raw, stripped, strict=True)
+    if (
+        numeric_values is None
+        and not is_token.any()
+        and all(a == b for a, b in zip(raw, stripped, strict=True))
     ):
         return None
     counts = np.bincount(codes[codes >= 0], minlength=len(raw))
@@ -187,8 +250,9 @@ def _clean_column(
     return text.astype(series.dtype), tokens, n_tokens, ()
 
 
-def _read_numbers(values: np.ndarray, *, prefer_comma: bool) -> tuple[np.ndarray | None,
-                                                                      tuple[str, ...]]:
+def _read_numbers(
+    values: np.ndarray, *, prefer_comma: bool
+) -> tuple[np.ndarray | None, tuple[str, ...]]:
     """Read every value as a number, or return None; also the formats that were taken off.
 
     Vectorised over the column's distinct values with Arrow's compute functions.
@@ -221,8 +285,10 @@ def _read_numbers(values: np.ndarray, *, prefer_comma: bool) -> tuple[np.ndarray
         digits = pc.replace_substring(bodies, ",", "")
         formats += ["thousands_separator"] * bool(has_comma)
     suffix = pc.struct_field(parts, "suffix")
-    currency = pc.or_(pc.not_equal(pc.struct_field(parts, "cur"), ""),
-                      pc.is_in(suffix, pa.array(list(_CURRENCY_SUFFIX))))
+    currency = pc.or_(
+        pc.not_equal(pc.struct_field(parts, "cur"), ""),
+        pc.is_in(suffix, pa.array(list(_CURRENCY_SUFFIX))),
+    )
     if pc.any(currency).as_py():
         formats.append("currency")
     percent = pc.equal(suffix, "%")
@@ -230,8 +296,9 @@ def _read_numbers(values: np.ndarray, *, prefer_comma: bool) -> tuple[np.ndarray
         return None, ()  # "45%" beside "0.45": the units are unclear, keep the text
     if pc.all(percent).as_py():
         formats.append("percent")
-    signs = pc.binary_join_element_wise(pc.struct_field(parts, "sign"),
-                                        pc.struct_field(parts, "sign2"), "")
+    signs = pc.binary_join_element_wise(
+        pc.struct_field(parts, "sign"), pc.struct_field(parts, "sign2"), ""
+    )
     negative = pc.match_substring(signs, "-").to_numpy(zero_copy_only=False).astype(bool)
     numbers = _as_floats(digits)
     if numbers is None:
@@ -242,7 +309,6 @@ def _read_numbers(values: np.ndarray, *, prefer_comma: bool) -> tuple[np.ndarray
 def _as_floats(text: pa.Array) -> np.ndarray | None:
     """Arrow's exact string-to-float parse of every value, or None if one is not a number."""
     try:
-        return np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False),
-                          dtype=float)
+        return np.asarray(pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None

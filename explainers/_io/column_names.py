@@ -66,8 +66,6 @@ def _base_name(text: str, position: int) -> str:
     return name
 
 
-
-
 def rename_warnings(originals: Sequence[str]) -> list[str]:
     """Codes of what :func:`safe_column_names` had to change about ``originals``."""
     cleaned = [_clean(text) for text in originals]

@@ -40,7 +40,6 @@ _BINARY_MAGIC = (
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 
 
-
 def sniff_content(data: bytes) -> ContentKind:
     """Say which reader the bytes need, or refuse bytes that are not a table.
 

@@ -166,7 +166,7 @@ def _sample(text: str) -> tuple[str, bool]:
 
 def _unclosed_quote(line: int) -> DataError:
     return DataError(
-        f'A quoted value that starts on line {line} is never closed, so the rest of the file '
+        f"A quoted value that starts on line {line} is never closed, so the rest of the file "
         f'would be read as one value. Add the missing closing quote (") or remove the stray '
         f"one, then upload the file again.",
         code="unclosed_quote",

@@ -42,7 +42,7 @@ def read_parquet(
         return arrow_to_pandas(table.rename_columns(list(names))), names
     except (DataError, MemoryError):
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 - damaged Parquet: a DataError, never a traceback
         raise DataError(
             "The file looks like Parquet but could not be read; it may be damaged or "
             "incomplete. Write it again and upload it again.",

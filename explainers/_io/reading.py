@@ -119,8 +119,14 @@ def read_table(
     data, default_name = _load_bytes(source, max_bytes)
     source_name = name if name is not None else default_name
     try:
-        return _parse(data, source_name, max_bytes=max_bytes, max_cells=max_cells,
-                      sheet=sheet, header_row=header_row)
+        return _parse(
+            data,
+            source_name,
+            max_bytes=max_bytes,
+            max_cells=max_cells,
+            sheet=sheet,
+            header_row=header_row,
+        )
     except DataError:
         raise
     except MemoryError:
@@ -129,7 +135,7 @@ def read_table(
             "file, for example a sample of the rows.",
             code="out_of_memory",
         ) from None
-    except Exception as exc:  # the boundary: nothing but DataError may leave
+    except Exception as exc:  # noqa: BLE001 - the boundary: nothing but DataError may leave
         raise DataError(
             f"The file could not be read as a table. {UPLOAD_HINT}",
             code="unreadable_table",
@@ -138,21 +144,39 @@ def read_table(
 
 
 def _load_bytes(source: object, max_bytes: int) -> tuple[bytes, str]:
-    return read_bounded(source, max_bytes, default_name="upload",
-                        too_large=lambda size: _too_large(max_bytes, size),
-                        cannot_open=_cannot_open)
+    return read_bounded(
+        source,
+        max_bytes,
+        default_name="upload",
+        too_large=lambda size: _too_large(max_bytes, size),
+        cannot_open=_cannot_open,
+    )
 
 
 def _cannot_open(error: OSError, name: str) -> DataError:
     if isinstance(error, FileNotFoundError):
-        return DataError("The file was not found. Check the path and try again.",
-                         code="file_not_found", name=name)
-    return DataError("The file could not be opened. Check that it is a file you may read.",
-                     code="unreadable_file", name=name, detail=type(error).__name__)
+        return DataError(
+            "The file was not found. Check the path and try again.",
+            code="file_not_found",
+            name=name,
+        )
+    return DataError(
+        "The file could not be opened. Check that it is a file you may read.",
+        code="unreadable_file",
+        name=name,
+        detail=type(error).__name__,
+    )
 
 
-def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int,
-           sheet: str | None, header_row: int | None) -> Table:
+def _parse(
+    data: bytes,
+    source_name: str,
+    *,
+    max_bytes: int,
+    max_cells: int,
+    sheet: str | None,
+    header_row: int | None,
+) -> Table:
     if not data:
         raise _empty()
     kind = sniff_content(data)
@@ -166,8 +190,9 @@ def _parse(data: bytes, source_name: str, *, max_bytes: int, max_cells: int,
         frame, names = read_parquet(data, max_bytes=max_bytes, max_cells=max_cells)
     elif kind == "zip":
         fmt = "xlsx"
-        frame, names, choice = read_workbook(data, max_bytes=max_bytes, sheet=sheet,
-                                             header_row=header_row)
+        frame, names, choice = read_workbook(
+            data, max_bytes=max_bytes, sheet=sheet, header_row=header_row
+        )
     else:
         frame, names, notes, encoding, delimiter = _read_text(data, source_name, max_cells)
         fmt = "tsv" if delimiter == "\t" or _suffix(source_name) in (".tsv", ".tab") else "csv"
@@ -272,7 +297,7 @@ def _arrow_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> pd
         return frame
     except MemoryError:
         raise
-    except Exception:  # any trouble: the pandas path gives the exact answer or error
+    except Exception:  # noqa: BLE001 - any trouble: the pandas path gives the exact answer or error
         return None
 
 
@@ -329,7 +354,7 @@ def _pandas_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> p
         )
     except MemoryError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any parse failure: a DataError, never a traceback
         raise DataError(
             "The file could not be read as a delimited table. Open it in a spreadsheet, "
             "save it again as CSV, and upload it again.",

@@ -52,7 +52,7 @@ def read_workbook(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged workbook: a DataError, never a traceback
         raise _bad_excel() from None
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise DataError(
@@ -66,7 +66,7 @@ def read_workbook(
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="openpyxl")
     except MemoryError:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged workbook: a DataError, never a traceback
         raise _bad_excel() from None
     names = tuple(str(name) for name in sheets)
     trimmed = {str(k): v.dropna(how="all").dropna(axis=1, how="all") for k, v in sheets.items()}

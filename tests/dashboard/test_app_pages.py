@@ -14,8 +14,14 @@ from synthetic_tables import synthetic_binary, to_csv_bytes
 from dashboard.state import PENDING_UPLOAD_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-PAGES = ["views/data.py", "views/model.py", "views/global_explanations.py",
-         "views/local_explanations.py", "views/what_if.py", "views/export.py"]
+PAGES = [
+    "views/data.py",
+    "views/model.py",
+    "views/global_explanations.py",
+    "views/local_explanations.py",
+    "views/what_if.py",
+    "views/export.py",
+]
 TIMEOUT = 240
 HANGUL = re.compile(r"[가-힣]")
 
@@ -28,8 +34,20 @@ def _app(**query: str) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "title", "subheader", "info", "error",
-                                   "warning", "success") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "markdown",
+            "caption",
+            "title",
+            "subheader",
+            "info",
+            "error",
+            "warning",
+            "success",
+        )
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -115,8 +133,14 @@ def test_export_page_offers_every_download():
     at.switch_page("views/export.py").run()
     _assert_clean(at, "export")
     keys = {b.key for b in at.get("download_button")}
-    assert {"dl_shap_csv", "dl_shap_parquet", "dl_model", "dl_metrics_json",
-            "dl_metrics_csv", "dl_report"} <= keys, keys
+    assert {
+        "dl_shap_csv",
+        "dl_shap_parquet",
+        "dl_model",
+        "dl_metrics_json",
+        "dl_metrics_csv",
+        "dl_report",
+    } <= keys, keys
     assert sum(k.startswith("dl_chart_") for k in keys) >= 6  # 2 global + 4 model charts
 
 
@@ -153,8 +177,7 @@ def _uploaded_model_app(frame, model_bytes: bytes, name: str = "model.json", **q
 
     at = _app(**query)
     at.session_state[PENDING_UPLOAD_KEY] = ("patients.csv", to_csv_bytes(frame))
-    at.session_state["xai_model_file"] = ModelFile(name, name + str(len(model_bytes)),
-                                                   model_bytes)
+    at.session_state["xai_model_file"] = ModelFile(name, name + str(len(model_bytes)), model_bytes)
     return at
 
 
@@ -165,8 +188,11 @@ def test_uploaded_model_is_explained_on_every_page():
 
     frame = synthetic_binary(n=600).drop(columns=["record_id", "colour"])
     X, y = frame.drop(columns="outcome"), (frame["outcome"] == "yes").astype(int)
-    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "seed": 1},
-                        xgb.DMatrix(X, label=y), num_boost_round=25)
+    booster = xgb.train(
+        {"objective": "binary:logistic", "max_depth": 3, "seed": 1},
+        xgb.DMatrix(X, label=y),
+        num_boost_round=25,
+    )
     at = _uploaded_model_app(frame, bytes(booster.save_raw("json")))
     at.run()
     _assert_clean(at, "data")
@@ -208,8 +234,11 @@ def test_uploaded_model_target_can_be_chosen():
     frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
     frame["died"] = (frame["a"] + rng.normal(0, 0.3, n) > 0).astype(int)
     frame["readmitted"] = rng.integers(0, 2, n)  # last column: what a guess would take
-    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "seed": 1},
-                        xgb.DMatrix(frame[["a", "b"]], label=frame["died"]), num_boost_round=30)
+    booster = xgb.train(
+        {"objective": "binary:logistic", "max_depth": 3, "seed": 1},
+        xgb.DMatrix(frame[["a", "b"]], label=frame["died"]),
+        num_boost_round=30,
+    )
     at = _uploaded_model_app(frame, bytes(booster.save_raw("json")))
     at.run()
     _assert_clean(at, "data")

@@ -44,7 +44,8 @@ def test_average_and_prediction_are_the_boosters_base_and_output(request, run_na
     task, X = run.model.task, run.dataset.X.iloc[run.shap.rows[:5]]
     base, margins = _booster_walk(run.model, X)
     booster_prediction = run.model.booster.predict(
-        xgb.DMatrix(X[list(run.model.spec.names)], enable_categorical=True))
+        xgb.DMatrix(X[list(run.model.spec.names)], enable_categorical=True)
+    )
     for i in range(len(X)):
         for output in range(run.shap.n_outputs):
             row = RowPrediction.from_shap(run.shap, i, task=task, output=output)
@@ -55,16 +56,16 @@ def test_average_and_prediction_are_the_boosters_base_and_output(request, run_na
             column = 1 if task == "binary" else output
             expected = _probabilities(base[i : i + 1], task)[0, column]
             assert row.average == pytest.approx(expected, abs=1e-6)
-            predicted = (booster_prediction[i] if task == "binary"
-                         else booster_prediction[i, output])
+            predicted = booster_prediction[i] if task == "binary" else booster_prediction[i, output]
             assert row.prediction == pytest.approx(float(predicted), abs=1e-5)
             # the effects walk from the average to the prediction, nothing lost
             assert row.average + row.effects().sum() == pytest.approx(row.prediction, abs=1e-6)
 
 
 def _first_bar(at: AppTest) -> tuple[float, str, str]:
-    spec = json.loads(next(c for c in at.get("plotly_chart")
-                           if "waterfall" in c.proto.spec).proto.spec)
+    spec = json.loads(
+        next(c for c in at.get("plotly_chart") if "waterfall" in c.proto.spec).proto.spec
+    )
     trace = spec["data"][0]
     x = trace["x"]
     if isinstance(x, dict):

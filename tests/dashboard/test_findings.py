@@ -38,17 +38,19 @@ def _messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
     y = rng.random(n) < 1 / (1 + np.exp(-(0.04 * (age - 55) + 1.2 * score)))
     pressure = np.array([f"{v:.1f}" for v in rng.normal(130, 15, n)], dtype=object)
     pressure[rng.choice(n, N_DOTS, replace=False)] = "."
-    return pd.DataFrame({
-        "patient_id": np.arange(1000, 1000 + n),
-        "age": age,
-        "blood_pressure": pressure,
-        "charges": [f"${c:,}" for c in rng.integers(1000, 9000, n)],
-        "copay_share": [f"{p}%" for p in rng.integers(5, 60, n)],
-        "risk_score": score,
-        "lab_marker": np.where(y, rng.uniform(60, 100, n), rng.uniform(0, 40, n)).round(1),
-        "followup_days": rng.integers(1, 900, n),
-        "outcome": np.where(y, "yes", "no"),
-    })
+    return pd.DataFrame(
+        {
+            "patient_id": np.arange(1000, 1000 + n),
+            "age": age,
+            "blood_pressure": pressure,
+            "charges": [f"${c:,}" for c in rng.integers(1000, 9000, n)],
+            "copay_share": [f"{p}%" for p in rng.integers(5, 60, n)],
+            "risk_score": score,
+            "lab_marker": np.where(y, rng.uniform(60, 100, n), rng.uniform(0, 40, n)).round(1),
+            "followup_days": rng.integers(1, 900, n),
+            "outcome": np.where(y, "yes", "no"),
+        }
+    )
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -145,7 +147,8 @@ def test_reading_section_lists_markers_and_conversions(messy):
     shares = messy["copay_share"].str.rstrip("%").astype(float).head(len(preview))
     assert np.array_equal(preview["copay_share"].to_numpy(), shares.to_numpy())
     assert int(preview["blood_pressure"].isna().sum()) == int(
-        (messy["blood_pressure"].head(len(preview)) == ".").sum())
+        (messy["blood_pressure"].head(len(preview)) == ".").sum()
+    )
 
 
 def test_korean_data_page_translates_findings_and_reading(messy):
@@ -165,8 +168,9 @@ def _separable_pair(n: int = 1500, seed: int = 4) -> pd.DataFrame:
     ``c`` and ``d`` are noise."""
     rng = np.random.default_rng(seed)
     a, b, c, d = rng.uniform(size=(4, n))
-    return pd.DataFrame({"a": a, "b": b, "c": c, "d": d,
-                         "outcome": np.where(a + b > 1, "pos", "neg")})
+    return pd.DataFrame(
+        {"a": a, "b": b, "c": c, "d": d, "outcome": np.where(a + b > 1, "pos", "neg")}
+    )
 
 
 def test_model_page_warns_of_a_near_perfect_score():
@@ -196,12 +200,21 @@ def _workbook(n: int = 300) -> tuple[bytes, pd.DataFrame, pd.DataFrame]:
 
     rng = np.random.default_rng(2)
     x = rng.normal(size=n)
-    data = pd.DataFrame({"age": rng.integers(20, 90, n), "x": x.round(3),
-                         "group": rng.choice(["a", "b", "c"], n),
-                         "outcome": np.where(x + rng.normal(0, 0.5, n) > 0, "yes", "no")})
-    other = pd.DataFrame({"dose": rng.uniform(1, 5, 120).round(2),
-                          "weight": rng.normal(70, 9, 120).round(1),
-                          "response": rng.choice(["good", "poor"], 120)})
+    data = pd.DataFrame(
+        {
+            "age": rng.integers(20, 90, n),
+            "x": x.round(3),
+            "group": rng.choice(["a", "b", "c"], n),
+            "outcome": np.where(x + rng.normal(0, 0.5, n) > 0, "yes", "no"),
+        }
+    )
+    other = pd.DataFrame(
+        {
+            "dose": rng.uniform(1, 5, 120).round(2),
+            "weight": rng.normal(70, 9, 120).round(1),
+            "response": rng.choice(["good", "poor"], 120),
+        }
+    )
     book = Workbook()
     notes = book.active
     notes.title = "Notes"
@@ -257,10 +270,15 @@ def _churn(n: int = 500, seed: int = 0) -> pd.DataFrame:
     """``churn`` is driven by ``x``; ``status`` is an unrelated account state."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=n)
-    return pd.DataFrame({
-        "tenure": rng.integers(1, 70, n), "contract": rng.choice(["month", "year"], n), "x": x,
-        "churn": np.where(rng.random(n) < 1 / (1 + np.exp(-2 * x)), "Yes", "No"),
-        "status": rng.choice(["active", "paused"], n)})
+    return pd.DataFrame(
+        {
+            "tenure": rng.integers(1, 70, n),
+            "contract": rng.choice(["month", "year"], n),
+            "x": x,
+            "churn": np.where(rng.random(n) < 1 / (1 + np.exp(-2 * x)), "Yes", "No"),
+            "status": rng.choice(["active", "paused"], n),
+        }
+    )
 
 
 def test_target_guess_says_why_and_offers_the_next_candidates():
@@ -270,7 +288,8 @@ def test_target_guess_says_why_and_offers_the_next_candidates():
     at = _app("churn.csv", _csv(_churn()))
     _clean(at)
     assert any(m.value == "Target: **churn** (guessed)" for m in at.markdown) or any(
-        "**churn**" in m.value and m.value.startswith("Target:") for m in at.markdown)
+        "**churn**" in m.value and m.value.startswith("Target:") for m in at.markdown
+    )
     guess = next(m.value for m in at.markdown if "was guessed" in m.value)
     assert "from its name" in guess
     at.switch_page("views/model.py").run()
@@ -306,18 +325,22 @@ def test_every_finding_code_reads_in_both_languages(lang, monkeypatch):
     from explainers import Finding
 
     monkeypatch.setattr(session_text, "current_lang", lambda: lang)
-    cases = [
-        Finding("target_guess", "", ("y",), {"reason": r}) for r in
-        ("named", "shape", "last_column", "model")
-    ] + [
-        Finding("target_skipped", "", ("y",), {"why": w}) for w in
-        ("constant_target", "rare_class", "too_few_rows", "something_new")
-    ] + [
-        Finding("possible_leak", "", ("futime", "death_date")),
-        Finding("leakage", "", tuple(f"c{i}" for i in range(7))),
-        Finding("near_perfect_score", "", ("a", "b"), {"metric": "R²", "score": 0.991}),
-        Finding("dominant_feature", "", ("a",), {"share": 0.72}),
-    ]
+    cases = (
+        [
+            Finding("target_guess", "", ("y",), {"reason": r})
+            for r in ("named", "shape", "last_column", "model")
+        ]
+        + [
+            Finding("target_skipped", "", ("y",), {"why": w})
+            for w in ("constant_target", "rare_class", "too_few_rows", "something_new")
+        ]
+        + [
+            Finding("possible_leak", "", ("futime", "death_date")),
+            Finding("leakage", "", tuple(f"c{i}" for i in range(7))),
+            Finding("near_perfect_score", "", ("a", "b"), {"metric": "R²", "score": 0.991}),
+            Finding("dominant_feature", "", ("a",), {"share": 0.72}),
+        ]
+    )
     for finding in cases:
         text = findings.finding_text(finding)
         assert text and "{" not in text, finding
@@ -333,7 +356,8 @@ def test_report_lists_the_findings_escaped():
 
     lines = [findings.plain_text("**Leak.** **a\\_b** (AUC 1.000) <script>")]
     assert lines == ["Leak. a_b (AUC 1.000) <script>"]
-    page = report.charts_html("T", [("chart", go.Figure())], findings=lines,
-                              findings_title="Check").decode()
+    page = report.charts_html(
+        "T", [("chart", go.Figure())], findings=lines, findings_title="Check"
+    ).decode()
     assert "<li>Leak. a_b (AUC 1.000) &lt;script&gt;</li>" in page
     assert page.index("Check") < page.index("chart")

@@ -48,8 +48,9 @@ def test_sampled_first_view_and_exact_rows(small_first_view):
     assert len(services.global_shap(analysis)[0].rows) == 1000
     full = services.full_shap(analysis)
     assert len(full.rows) == n
-    np.testing.assert_allclose(full.values[:, 0, :], _contribs(analysis, np.arange(n))[:, :-1],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        full.values[:, 0, :], _contribs(analysis, np.arange(n))[:, :-1], atol=1e-5
+    )
     shap, X = services.global_shap(analysis)
     assert shap is full and len(X) == n
 
@@ -192,8 +193,10 @@ def test_a_new_upload_stops_the_previous_uploads_background_job(monkeypatch):
     at.session_state[PENDING_UPLOAD_KEY] = ("first.csv", to_csv_bytes(synthetic_binary(n=900)))
     at.run()
     assert not at.exception and len(started) == 1 and started[0].running
-    at.session_state[PENDING_UPLOAD_KEY] = ("second.csv",
-                                            to_csv_bytes(synthetic_binary(n=900, seed=5)))
+    at.session_state[PENDING_UPLOAD_KEY] = (
+        "second.csv",
+        to_csv_bytes(synthetic_binary(n=900, seed=5)),
+    )
     at.run()
     assert not at.exception and len(started) == 2
     assert started[0].cancelled and started[0].wait(60) and started[0].result is None

@@ -71,10 +71,17 @@ def test_the_analysis_is_the_engines_pipeline(monkeypatch):
     analysis = services.run_analysis(source, Settings(), ModelSettings())
     ms = ModelSettings()
     reference = run_pipeline(
-        read_table(load_sample_bytes("heart_disease"), name="sample.csv"), rows=257, seed=0,
-        options=TrainingOptions(n_estimators=ms.n_estimators, learning_rate=ms.learning_rate,
-                                max_depth=ms.max_depth, validation_fraction=ms.validation_fraction,
-                                seed=ms.seed))
+        read_table(load_sample_bytes("heart_disease"), name="sample.csv"),
+        rows=257,
+        seed=0,
+        options=TrainingOptions(
+            n_estimators=ms.n_estimators,
+            learning_rate=ms.learning_rate,
+            max_depth=ms.max_depth,
+            validation_fraction=ms.validation_fraction,
+            seed=ms.seed,
+        ),
+    )
     assert analysis.shap_is_sample and len(analysis.shap.rows) == 257
     np.testing.assert_array_equal(analysis.shap.rows, reference.shap.rows)
     np.testing.assert_allclose(analysis.shap.values, reference.shap.values, atol=1e-6)

@@ -83,7 +83,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, app_server: AppServer) -> Iterator[object]:  # noqa: ANN001
+def page(browser, app_server: AppServer) -> Iterator[object]:
     """A fresh page (its own Streamlit session) at 1400x900.
 
     After the test, the server's stderr written during it must hold no error:
@@ -94,13 +94,17 @@ def page(browser, app_server: AppServer) -> Iterator[object]:  # noqa: ANN001
     tab = new_page(browser)
     off_loopback: list[str] = []
 
-    def refuse(route) -> None:  # noqa: ANN001
+    def refuse(route) -> None:
         off_loopback.append(route.request.url)
         route.abort()
 
     # The app must not make the browser fetch anything from elsewhere (fonts, icons, CDNs).
-    tab.context.route(lambda url: urlsplit(url).hostname not in _LOOPBACK
-                      and not url.startswith(("data:", "blob:")), refuse)
+    tab.context.route(
+        lambda url: (
+            urlsplit(url).hostname not in _LOOPBACK and not url.startswith(("data:", "blob:"))
+        ),
+        refuse,
+    )
     try:
         yield tab
     finally:

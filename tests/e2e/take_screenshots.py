@@ -49,7 +49,7 @@ SHOTS: list[tuple[str, str, str | None]] = [
 ]
 
 
-def _hide_chrome(page) -> None:  # noqa: ANN001
+def _hide_chrome(page) -> None:
     """Hide Streamlit's toolbar and status widget, which do not belong in a README picture."""
     page.add_style_tag(
         content=(
@@ -60,12 +60,12 @@ def _hide_chrome(page) -> None:  # noqa: ANN001
     )
 
 
-def _upload(page, path: Path) -> None:  # noqa: ANN001
+def _upload(page, path: Path) -> None:
     page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(path))
     wait_for_app(page, timeout=120)
 
 
-def _include_leak(page) -> None:  # noqa: ANN001
+def _include_leak(page) -> None:
     """Click the leak's Include button, then open the Model page."""
     row = page.locator("[data-testid=stHorizontalBlock]").filter(has_text="lab_marker:").last
     row.get_by_role("button").click()
@@ -81,7 +81,7 @@ UPLOAD_SHOTS: list[tuple[str, str, Callable[..., None] | None, bool]] = [
 ]
 
 
-def _shoot(page, outdir: Path, name: str, chart: bool, failures: list[str]) -> None:  # noqa: ANN001
+def _shoot(page, outdir: Path, name: str, chart: bool, failures: list[str]) -> None:
     assert_no_exception(page, name)
     errors = page.locator("[data-testid=stAlertContentError]").all()
     if errors:

@@ -31,19 +31,19 @@ PAGES = ["data", "model", "global", "local", "what-if", "export"]
 PAGES_WITHOUT_CHARTS = {"export"}
 
 
-def _error_alerts(page) -> list[str]:  # noqa: ANN001
+def _error_alerts(page) -> list[str]:
     """Text of every ``st.error`` box (the app shows crashes of a page as one)."""
     return [e.inner_text() for e in page.locator("[data-testid=stAlertContentError]").all()]
 
 
-def _assert_healthy(page, where: str) -> None:  # noqa: ANN001
+def _assert_healthy(page, where: str) -> None:
     """No stException and no error box on the page."""
     assert_no_exception(page, where)
     errors = _error_alerts(page)
     assert not errors, f"{where}: error message on the page: {errors}"
 
 
-def _nav_text(page) -> str:  # noqa: ANN001
+def _nav_text(page) -> str:
     return page.locator("[data-testid=stSidebarNav]").inner_text()
 
 
@@ -66,7 +66,7 @@ def _write_upload_csv(path: Path, n: int = 400, seed: int = 11) -> Path:
     return path
 
 
-def test_deep_link_opens_global_with_a_chart(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+def test_deep_link_opens_global_with_a_chart(page, app_server, screenshot_dir) -> None:
     """Check that ?sample=breast_cancer opens the Global page with a chart, without a click."""
     goto(page, app_server.url, "/?sample=breast_cancer")
     _assert_healthy(page, "global (deep link)")
@@ -75,7 +75,7 @@ def test_deep_link_opens_global_with_a_chart(page, app_server, screenshot_dir) -
     screenshot(page, screenshot_dir / "deep_link_global_breast_cancer.png")
 
 
-def test_every_page_through_the_sidebar(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+def test_every_page_through_the_sidebar(page, app_server, screenshot_dir) -> None:
     """Check that every page opens from the sidebar with a sample loaded, without an error."""
     goto(page, app_server.url, "/?sample=heart_disease")
     _assert_healthy(page, "global (deep link)")
@@ -92,7 +92,7 @@ def test_every_page_through_the_sidebar(page, app_server, screenshot_dir) -> Non
         screenshot(page, screenshot_dir / f"page_{url_path}.png")
 
 
-def test_upload_csv_trains_a_model(page, app_server, screenshot_dir, tmp_path) -> None:  # noqa: ANN001
+def test_upload_csv_trains_a_model(page, app_server, screenshot_dir, tmp_path) -> None:
     """Check that a CSV uploaded on the Data page is profiled, its target guessed and explained."""
     csv = _write_upload_csv(tmp_path / "ward_outcomes.csv")
     goto(page, app_server.url, "/")
@@ -123,7 +123,7 @@ def test_upload_csv_trains_a_model(page, app_server, screenshot_dir, tmp_path) -
     screenshot(page, screenshot_dir / "upload_global.png")
 
 
-def test_korean_from_the_query_string(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+def test_korean_from_the_query_string(page, app_server, screenshot_dir) -> None:
     """Check that ?lang=ko shows the navigation in Korean."""
     goto(page, app_server.url, "/?lang=ko&sample=heart_disease")
     _assert_healthy(page, "global (ko)")
@@ -134,7 +134,7 @@ def test_korean_from_the_query_string(page, app_server, screenshot_dir) -> None:
     screenshot(page, screenshot_dir / "korean_query_global.png")
 
 
-def test_korean_from_the_sidebar_select(page, app_server, screenshot_dir) -> None:  # noqa: ANN001
+def test_korean_from_the_sidebar_select(page, app_server, screenshot_dir) -> None:
     """Check that the sidebar language select switches to Korean and back."""
     goto(page, app_server.url, "/")
     _assert_healthy(page, "data (en)")
@@ -159,7 +159,7 @@ def test_korean_from_the_sidebar_select(page, app_server, screenshot_dir) -> Non
 
 
 @pytest.mark.parametrize("sample", ["triage", "diabetes"])
-def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sample) -> None:  # noqa: ANN001
+def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sample) -> None:
     """Check that a multiclass and a regression sample open on every explaining page."""
     goto(page, app_server.url, f"/?sample={sample}")
     _assert_healthy(page, f"global ({sample})")
@@ -179,15 +179,17 @@ HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_CELL = "<script>alert(2)</script>"
 
 
-def test_hostile_names_and_cells_stay_text(page, app_server, screenshot_dir, tmp_path) -> None:  # noqa: ANN001
+def test_hostile_names_and_cells_stay_text(page, app_server, screenshot_dir, tmp_path) -> None:
     """Check that HTML in a column name and in cells is shown as text and runs nothing."""
     rng = np.random.default_rng(5)
     n = 300
-    frame = pd.DataFrame({
-        HOSTILE_NAME: rng.normal(size=n),
-        "ward": rng.choice([HOSTILE_CELL, "east", "west"], n),
-        "x": rng.normal(size=n),
-    })
+    frame = pd.DataFrame(
+        {
+            HOSTILE_NAME: rng.normal(size=n),
+            "ward": rng.choice([HOSTILE_CELL, "east", "west"], n),
+            "x": rng.normal(size=n),
+        }
+    )
     frame["outcome"] = np.where(frame[HOSTILE_NAME] + rng.normal(0, 0.5, n) > 0, "yes", "no")
     path = tmp_path / "hostile.csv"
     frame.to_csv(path, index=False)
@@ -206,8 +208,9 @@ def test_hostile_names_and_cells_stay_text(page, app_server, screenshot_dir, tmp
     assert not dialogs, f"script from the data ran: {dialogs}"
 
 
-def test_messy_upload_shows_findings_and_includes_a_leak(page, app_server, screenshot_dir,  # noqa: ANN001
-                                                          tmp_path) -> None:
+def test_messy_upload_shows_findings_and_includes_a_leak(
+    page, app_server, screenshot_dir, tmp_path
+) -> None:
     """Check that a messy CSV shows how it was read and its leak with the figure, and that the
     leak's Include button retrains into a near-perfect model that the Model page flags."""
     csv = write_messy_clinic_csv(tmp_path / "clinic_visits.csv")

@@ -23,8 +23,26 @@ def _converted(table) -> dict[str, tuple[str, ...]]:
     return {c.column: c.formats for c in table.reading.converted}
 
 
-@pytest.mark.parametrize("token", [".", "NA", "N/A", "n/a", "#N/A", "NULL", "null", "None", "nan",
-                                   "NaN", "?", "-", "--", "  ", "결측"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        ".",
+        "NA",
+        "N/A",
+        "n/a",
+        "#N/A",
+        "NULL",
+        "null",
+        "None",
+        "nan",
+        "NaN",
+        "?",
+        "-",
+        "--",
+        "  ",
+        "결측",
+    ],
+)
 def test_markers_make_a_numeric_column_numeric(token):
     """Check that each documented marker is missing and the lab column stays numeric."""
     table = _read(f"lab,group\n1.5,a\n{token},b\n2.5,a\n")
@@ -55,8 +73,11 @@ def test_whitespace_only_cells_are_missing_in_the_target_too():
     ("cells", "expected", "formats"),
     [
         (['"12,345"', '"1,000"', "7"], [12345.0, 1000.0, 7.0], ("thousands_separator",)),
-        (['"$1,200"', "$300", '"$12,000.50"'], [1200.0, 300.0, 12000.5],
-         ("thousands_separator", "currency")),
+        (
+            ['"$1,200"', "$300", '"$12,000.50"'],
+            [1200.0, 300.0, 12000.5],
+            ("thousands_separator", "currency"),
+        ),
         (["45%", "5%", "100%"], [45.0, 5.0, 100.0], ("percent",)),
         (["₩5000", "3000원", " 12 "], [5000.0, 3000.0, 12.0], ("currency",)),
         (["-$5", "$10", "+3"], [-5.0, 10.0, 3.0], ("currency",)),
@@ -82,8 +103,10 @@ def test_decimal_comma_in_a_semicolon_file():
 
 def test_text_and_codes_stay_text():
     """Check that codes, dates, ranges and mixed percent units are not turned into numbers."""
-    table = _read("code,date,range,mixed,version\nA12,2024-01-05,1-2,45%,1.2.3\nB7,2024-02-01,"
-                  "3-4,0.5,1.10.0\nC9,2024-03-09,5-6,30%,2.0.1\n")
+    table = _read(
+        "code,date,range,mixed,version\nA12,2024-01-05,1-2,45%,1.2.3\nB7,2024-02-01,"
+        "3-4,0.5,1.10.0\nC9,2024-03-09,5-6,30%,2.0.1\n"
+    )
     for column in ("code", "date", "range", "mixed", "version"):
         assert not pd.api.types.is_numeric_dtype(table.frame[column]), column
     assert table.reading.converted == ()

@@ -35,8 +35,11 @@ def test_binary_contract(tmp_path, capsys):
     assert summary["task"] == "binary" and summary["target"] == "outcome"
     assert summary["classes"] == ["no", "yes"]
     assert summary["device"] == "cpu" and summary["shap_backend"] == "xgboost-cpu"
-    assert {"name": "record_id", "reason": summary["dropped_columns"][0]["reason"],
-            "code": "identifier"} in summary["dropped_columns"]
+    assert {
+        "name": "record_id",
+        "reason": summary["dropped_columns"][0]["reason"],
+        "code": "identifier",
+    } in summary["dropped_columns"]
     assert set(summary["seconds"]) >= {"load", "train", "shap"}
     assert summary["n_features"] == len(summary["features"]) == 4
     importance = [g["mean_abs_shap"] for g in summary["global_importance"]]
@@ -135,9 +138,12 @@ def test_entry_point_missing_file(tmp_path):
     """Check the installed console script: a missing file exits 2 with an error line."""
     script = Path(sys.executable).with_name("xai-explain")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "explainers.cli"]
-    result = subprocess.run(
-        [*command, str(tmp_path / "missing.csv")], capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120,
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [*command, str(tmp_path / "missing.csv")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: no such file")

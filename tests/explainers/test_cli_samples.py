@@ -16,8 +16,14 @@ LITERATURE_DRIVERS = {
     # Body-mass index and log serum triglycerides lead every published model of this set.
     "diabetes": {"bmi", "ltg"},
     # Size and concavity of the worst nuclei separate malignant from benign.
-    "breast_cancer": {"worst concave points", "worst perimeter", "worst area", "worst radius",
-                      "mean concave points", "worst concavity"},
+    "breast_cancer": {
+        "worst concave points",
+        "worst perimeter",
+        "worst area",
+        "worst radius",
+        "mean concave points",
+        "worst concavity",
+    },
 }
 
 

@@ -64,8 +64,22 @@ def test_formula_text_gets_a_leading_apostrophe(value):
 
 @pytest.mark.parametrize(
     "value",
-    [-1.5, -3, np.float64(-2.25), np.int64(-7), "-1.5", "+2", "-1e-3", "-.5", "12", "plain",
-     "a=b", "x-1", "", "'=already quoted"],
+    [
+        -1.5,
+        -3,
+        np.float64(-2.25),
+        np.int64(-7),
+        "-1.5",
+        "+2",
+        "-1e-3",
+        "-.5",
+        "12",
+        "plain",
+        "a=b",
+        "x-1",
+        "",
+        "'=already quoted",
+    ],
 )
 def test_numbers_and_plain_text_stay_as_they_are(value):
     """Check that numbers, numeric text such as '-1.5', and plain text are not changed."""
@@ -81,8 +95,14 @@ def test_missing_values_stay_missing():
 
 def test_frame_header_and_text_cells_are_neutralised_numbers_kept():
     """Check that neutralise_frame fixes headers and text cells, keeps numeric columns numeric."""
-    frame = pd.DataFrame({"=SUM(A1)": [-1.5, 2.0, -3.25], "label": [CALC, "-1.5", "ok"],
-                          "@who": pd.Categorical(["@a", "b", "@a"]), "-5": [-1, 0, 1]})
+    frame = pd.DataFrame(
+        {
+            "=SUM(A1)": [-1.5, 2.0, -3.25],
+            "label": [CALC, "-1.5", "ok"],
+            "@who": pd.Categorical(["@a", "b", "@a"]),
+            "-5": [-1, 0, 1],
+        }
+    )
     safe = neutralise_frame(frame)
     assert list(safe.columns) == ["'=SUM(A1)", "label", "'@who", "-5"]
     assert safe["'=SUM(A1)"].tolist() == [-1.5, 2.0, -3.25]
@@ -95,11 +115,13 @@ def test_frame_header_and_text_cells_are_neutralised_numbers_kept():
 
 def test_csv_bytes_has_no_risky_cell_and_numbers_read_back_as_numbers():
     """Check that csv_bytes writes no runnable cell and negative numbers come back as numbers."""
-    frame = pd.DataFrame({
-        "=1+1": [-1.5, 0.25, -1e-9, 3.0] * 3,
-        "text": FORMULAS[:8] + ["-1.5", "x", "-2", "+3"],
-        "n": np.arange(-6, 6),
-    })
+    frame = pd.DataFrame(
+        {
+            "=1+1": [-1.5, 0.25, -1e-9, 3.0] * 3,
+            "text": FORMULAS[:8] + ["-1.5", "x", "-2", "+3"],
+            "n": np.arange(-6, 6),
+        }
+    )
     data = csv_bytes(frame)
     assert _risky_cells(data) == []
     rows = _parse(data)
@@ -151,12 +173,18 @@ def test_dashboard_metrics_csv_neutralises_a_formula_class_label():
     """Check that the metrics CSV shows the class label "=cmd|' /C calc'!A0" as text."""
     rng = np.random.default_rng(2)
     x = rng.normal(size=300)
-    table = pd.DataFrame({"x": x, "z": rng.normal(size=300),
-                          "label": np.where(x + rng.normal(0, 1, 300) > 0, CALC, "+benign")})
+    table = pd.DataFrame(
+        {
+            "x": x,
+            "z": rng.normal(size=300),
+            "label": np.where(x + rng.normal(0, 1, 300) > 0, CALC, "+benign"),
+        }
+    )
     data = table.to_csv(index=False).encode()
     source = Source("upload", "evil.csv", hashlib.sha256(data).hexdigest(), data)
-    analysis = services.run_analysis(source, Settings(target="label"),
-                                     ModelSettings(n_estimators=50))
+    analysis = services.run_analysis(
+        source, Settings(target="label"), ModelSettings(n_estimators=50)
+    )
     assert analysis.class_labels == ["+benign", CALC]  # per-class rows are the positive class's
     exported = services.metrics_csv(analysis)
     assert _risky_cells(exported) == []

@@ -21,14 +21,16 @@ def _birth(n: int = 600, seed: int = 0) -> pd.DataFrame:
     age = rng.integers(16, 45, n)
     smoke = rng.choice(["yes", "no"], n)
     grams = rng.normal(3000, 600, n) - 250 * (smoke == "yes")
-    return pd.DataFrame({
-        "age": age,
-        "smoke": smoke,
-        "mother_weight": rng.normal(60, 10, n).round(1),
-        "BirthWeightGm": grams.round(),
-        "BirthWeightOz": (grams / 28.35).round(1),
-        "low": (grams < 2500).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "age": age,
+            "smoke": smoke,
+            "mother_weight": rng.normal(60, 10, n).round(1),
+            "BirthWeightGm": grams.round(),
+            "BirthWeightOz": (grams / 28.35).round(1),
+            "low": (grams < 2500).astype(int),
+        }
+    )
 
 
 def test_a_threshold_on_a_numeric_column_is_a_leak():
@@ -62,8 +64,14 @@ def test_present_only_when_the_event_happened_is_a_leak():
     n = 800
     y = rng.integers(0, 2, n)
     icu_hours = np.where(y == 1, rng.gamma(2, 20, n).round(1), np.nan)
-    frame = pd.DataFrame({"age": rng.integers(20, 90, n), "icu_hours": icu_hours,
-                          "bp": rng.normal(120, 15, n).round(), "died": y})
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(20, 90, n),
+            "icu_hours": icu_hours,
+            "bp": rng.normal(120, 15, n).round(),
+            "died": y,
+        }
+    )
     schema = _schema(frame)
     assert schema.target == "died"
     assert schema.column("icu_hours").reason == "leakage"
@@ -83,28 +91,45 @@ def test_a_regression_leak_is_found_by_r2():
     """Check that height in inches leaks height in centimetres (R² about 1 by construction)."""
     rng = np.random.default_rng(4)
     cm = rng.normal(170, 10, 700)
-    frame = pd.DataFrame({"weight": rng.normal(70, 10, 700), "inches": cm / 2.54 + rng.normal(
-        0, 0.01, 700), "height_cm": cm})
+    frame = pd.DataFrame(
+        {
+            "weight": rng.normal(70, 10, 700),
+            "inches": cm / 2.54 + rng.normal(0, 0.01, 700),
+            "height_cm": cm,
+        }
+    )
     profile = _schema(frame, target="height_cm").column("inches")
     assert profile.reason == "leakage" and profile.leak_metric == "r2"
     assert profile.leak_score >= 0.98
 
 
-@pytest.mark.parametrize(("column", "target"), [
-    ("futime", "death"), ("follow_up_days", "outcome"), ("cause_of_death", "death"),
-    ("time_to_recurrence", "recurrence"), ("discharge_status", "readmitted"), ("time", "status"),
-    ("Survival_in_days", "Status"), ("추적기간", "사망"), ("사망원인", "사망여부"),
-])
+@pytest.mark.parametrize(
+    ("column", "target"),
+    [
+        ("futime", "death"),
+        ("follow_up_days", "outcome"),
+        ("cause_of_death", "death"),
+        ("time_to_recurrence", "recurrence"),
+        ("discharge_status", "readmitted"),
+        ("time", "status"),
+        ("Survival_in_days", "Status"),
+        ("추적기간", "사망"),
+        ("사망원인", "사망여부"),
+    ],
+)
 def test_names_recorded_after_the_outcome_are_possible_leaks(column, target):
     """Check that follow-up time, cause of death and the like are left out by their names."""
     rng = np.random.default_rng(5)
     n = 300
-    frame = pd.DataFrame({
-        "age": rng.integers(30, 90, n),
-        column: rng.choice(["a", "b", "c"], n) if "원인" in column or "cause" in column or
-        "status" in column else rng.integers(1, 4000, n),
-        target: rng.integers(0, 2, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(30, 90, n),
+            column: rng.choice(["a", "b", "c"], n)
+            if "원인" in column or "cause" in column or "status" in column
+            else rng.integers(1, 4000, n),
+            target: rng.integers(0, 2, n),
+        }
+    )
     schema = _schema(frame)
     assert schema.target == target
     assert schema.column(column).reason == "possible_leak"
@@ -115,8 +140,13 @@ def test_names_recorded_after_the_outcome_are_possible_leaks(column, target):
 def test_a_bare_time_column_beside_a_measured_target_stays():
     """Check that 'time' is only follow-up time beside an event outcome, not beside a price."""
     rng = np.random.default_rng(6)
-    frame = pd.DataFrame({"time": rng.integers(0, 24, 400), "size": rng.normal(size=400),
-                          "price": rng.normal(100, 10, 400)})
+    frame = pd.DataFrame(
+        {
+            "time": rng.integers(0, 24, 400),
+            "size": rng.normal(size=400),
+            "price": rng.normal(100, 10, 400),
+        }
+    )
     assert "time" in _schema(frame, target="price").features
 
 
@@ -156,8 +186,9 @@ def test_a_dominant_feature_is_named():
     n = 1500
     x = rng.normal(size=n)
     y = 5 * x + rng.normal(0, 1.5, n) + 0.1 * rng.normal(size=n)
-    frame = pd.DataFrame({"main": x, "minor1": rng.normal(size=n), "minor2": rng.normal(size=n),
-                          "target": y})
+    frame = pd.DataFrame(
+        {"main": x, "minor1": rng.normal(size=n), "minor2": rng.normal(size=n), "target": y}
+    )
     run = explain_file(to_csv_bytes(frame), name="dominant.csv", rows=300)
     share = run.shap.ranking()[0][1] / sum(s for _, s in run.shap.ranking())
     assert share > 0.6

@@ -104,8 +104,9 @@ def test_uploaded_model_shap_on_the_chosen_device_sums_to_the_margin():
     shap = compute_shap(attached.model, attached.dataset.X, device="auto")
     np.testing.assert_allclose(shap.values[:, 0, :], _contribs(booster, X)[:, :-1], atol=1e-4)
     margin = booster.predict(xgb.DMatrix(X, enable_categorical=True), output_margin=True)
-    np.testing.assert_allclose(shap.values.sum(axis=2)[:, 0] + shap.base_values[:, 0], margin,
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        shap.values.sum(axis=2)[:, 0] + shap.base_values[:, 0], margin, atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "ubj"])
@@ -181,7 +182,9 @@ def test_model_without_stored_categories_uses_sorted_data_categories():
     booster, X = _binary_booster(frame)
     document = json.loads(_raw(booster))
     document["learner"]["gradient_booster"]["model"]["cats"] = {
-        "enc": [], "feature_segments": [], "sorted_idx": []
+        "enc": [],
+        "feature_segments": [],
+        "sorted_idx": [],
     }
     loaded = load_model_file(json.dumps(document).encode(), name="old.json")
     assert loaded.categories == {}
@@ -279,12 +282,24 @@ def test_text_where_the_model_wants_numbers_is_refused():
 @pytest.mark.parametrize(
     ("frame_of", "booster_of", "target", "match"),
     [
-        (lambda: synthetic_regression(300).assign(y=lambda f: f["y"]), "binary", "y",
-         r"one of two classes .* \d+ distinct value"),
-        (lambda: synthetic_regression(300).assign(y=lambda f: np.where(f["y"] > 0, "hi", "lo")),
-         "regression", "y", "predicts a number .* holds text"),
-        (lambda: synthetic_regression(300).assign(y=lambda f: np.where(f["y"] > 0, "hi", "lo")),
-         "multiclass", "y", "one of 3 classes .* 2 distinct value"),
+        (
+            lambda: synthetic_regression(300).assign(y=lambda f: f["y"]),
+            "binary",
+            "y",
+            r"one of two classes .* \d+ distinct value",
+        ),
+        (
+            lambda: synthetic_regression(300).assign(y=lambda f: np.where(f["y"] > 0, "hi", "lo")),
+            "regression",
+            "y",
+            "predicts a number .* holds text",
+        ),
+        (
+            lambda: synthetic_regression(300).assign(y=lambda f: np.where(f["y"] > 0, "hi", "lo")),
+            "multiclass",
+            "y",
+            "one of 3 classes .* 2 distinct value",
+        ),
     ],
 )
 def test_target_that_disagrees_with_the_task_is_refused(frame_of, booster_of, target, match):
@@ -351,8 +366,12 @@ def _objective_model(params: dict, *, qid: bool = False) -> bytes:
         ({"objective": "count:poisson"}, False, "model_objective_unsupported", "count:poisson"),
         ({"objective": "binary:hinge"}, False, "model_objective_unsupported", "binary:hinge"),
         ({"booster": "gblinear"}, False, "model_booster_unsupported", "only tree models"),
-        ({"objective": "reg:quantileerror", "quantile_alpha": [0.1, 0.9]}, False,
-         "model_multi_output", "2 outputs"),
+        (
+            {"objective": "reg:quantileerror", "quantile_alpha": [0.1, 0.9]},
+            False,
+            "model_multi_output",
+            "2 outputs",
+        ),
     ],
 )
 @pytest.mark.filterwarnings("ignore:.*gblinear.*deprecated")
@@ -379,19 +398,35 @@ def model_json() -> bytes:
 @pytest.mark.parametrize(
     ("make", "code", "found", "match"),
     [
-        (lambda raw: pickle.dumps({"weights": [1, 2, 3]}), "not_xgboost_model", "pickle",
-         r"pickle.*save_model\(\"model.json\"\)"),
+        (
+            lambda raw: pickle.dumps({"weights": [1, 2, 3]}),
+            "not_xgboost_model",
+            "pickle",
+            r"pickle.*save_model\(\"model.json\"\)",
+        ),
         (lambda raw: _zip_of(raw), "not_xgboost_model", "zip", "ZIP archive"),
         (lambda raw: gzip.compress(raw), "not_xgboost_model", "compressed", "compressed"),
-        (lambda raw: np.random.default_rng(0).bytes(4096), "not_xgboost_model", "unknown",
-         "not an XGBoost model in JSON or UBJSON"),
+        (
+            lambda raw: np.random.default_rng(0).bytes(4096),
+            "not_xgboost_model",
+            "unknown",
+            "not an XGBoost model in JSON or UBJSON",
+        ),
         (lambda raw: b"", "not_xgboost_model", "empty", "empty"),
         (lambda raw: b"age,outcome\n1,yes\n", "not_xgboost_model", "unknown", "get_booster"),
-        (lambda raw: b'{"weights": [1, 2, 3]}', "not_xgboost_model", "json",
-         "JSON, but not an XGBoost model"),
+        (
+            lambda raw: b'{"weights": [1, 2, 3]}',
+            "not_xgboost_model",
+            "json",
+            "JSON, but not an XGBoost model",
+        ),
         (lambda raw: raw[: len(raw) // 2], "model_unreadable", None, "cut short or damaged"),
-        (lambda raw: b"{i" + np.random.default_rng(1).bytes(2000), "model_unreadable", None,
-         "model file"),
+        (
+            lambda raw: b"{i" + np.random.default_rng(1).bytes(2000),
+            "model_unreadable",
+            None,
+            "model file",
+        ),
     ],
 )
 def test_files_that_are_not_xgboost_models_are_refused(model_json, make, code, found, match):
@@ -458,7 +493,10 @@ def test_loaded_model_describes_the_file(model_json, tmp_path):
     loaded = load_model_file(model_json, name="m.json")
     assert isinstance(loaded, LoadedModel)
     assert (loaded.format, loaded.objective, loaded.task, loaded.n_classes) == (
-        "json", "binary:logistic", "binary", 2
+        "json",
+        "binary:logistic",
+        "binary",
+        2,
     )
     assert loaded.feature_names == ("x_strong", "x_medium", "x_noise", "colour")
     assert loaded.feature_types == ("float", "float", "float", "c")
@@ -484,8 +522,13 @@ def test_lime_runs_on_an_uploaded_model():
 def test_task_option_must_agree_with_the_model(model_json):
     """Check that asking for another task than the model's is refused."""
     with pytest.raises(DataError, match="binary model") as caught:
-        explain_file(to_csv_bytes(_binary_frame(300)), name="d.csv", task="regression",
-                     model=model_json, device="cpu")
+        explain_file(
+            to_csv_bytes(_binary_frame(300)),
+            name="d.csv",
+            task="regression",
+            model=model_json,
+            device="cpu",
+        )
     assert caught.value.code == "task_conflicts_with_model"
 
 
@@ -502,8 +545,11 @@ def test_cli_explains_an_uploaded_model(tmp_path, capsys):
     assert summary["task"] == "binary" and summary["target"] == "outcome"
     assert summary["n_rows"] == 400 and summary["n_features"] == 4
     assert {"load", "train", "shap", "write"} <= set(summary["seconds"])
-    assert {"name": "record_id", "reason": REASON_TEXT["not_in_model"],
-            "code": "not_in_model"} in summary["dropped_columns"]
+    assert {
+        "name": "record_id",
+        "reason": REASON_TEXT["not_in_model"],
+        "code": "not_in_model",
+    } in summary["dropped_columns"]
     values = pd.read_csv(out / "shap_values.csv")
     margin = booster.predict(xgb.DMatrix(X, enable_categorical=True), output_margin=True)
     np.testing.assert_allclose(values["margin"], margin[values["row"]], atol=1e-5)

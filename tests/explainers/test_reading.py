@@ -64,7 +64,6 @@ _WORKBOOK = {  # the names of an .xlsx package, not a valid workbook
 }
 
 
-
 @pytest.mark.parametrize("data", [b"", b"   \n\n\r\n", "\ufeff".encode()])
 def test_empty_file(data):
     _refused(data, "empty_file", "empty", name="empty.csv")
@@ -81,7 +80,6 @@ def test_single_data_row_reads():
     assert (table.n_rows, table.n_columns, table.format, table.delimiter) == (1, 3, "csv", ",")
     assert table.frame.loc[0, "name"] == SECRET
     _same_as_pandas(table, data)
-
 
 
 def test_png_named_csv_is_binary():
@@ -118,7 +116,6 @@ def test_gzip_bomb_named_csv():
     data = gzip.compress(f"a,b\n1,{SECRET}\n".encode() + b"0" * (30 << 20))
     error = _refused(data, "compressed_file", "compressed", name="data.csv")
     assert error.params["kind"] == "gzip"
-
 
 
 @pytest.mark.parametrize(
@@ -164,12 +161,16 @@ def test_long_values_are_not_taken_for_an_open_quote():
         assert table.frame.iloc[0, -1] == big
 
 
-
 def test_duplicate_names_are_numbered_and_kept():
     table = read_table(f"a,a,b,a,a (2)\n1,2,3,4,{SECRET}\n".encode(), name="d.csv")
     assert list(table.frame.columns) == ["a", "a (3)", "b", "a (4)", "a (2)"]
-    assert table.original_names == {"a": "a", "a (3)": "a", "b": "b", "a (4)": "a",
-                                    "a (2)": "a (2)"}
+    assert table.original_names == {
+        "a": "a",
+        "a (3)": "a",
+        "b": "b",
+        "a (4)": "a",
+        "a (2)": "a (2)",
+    }
     assert table.frame["a (4)"].tolist() == [4]
     assert "duplicate_column_names" in table.warnings
 
@@ -201,7 +202,6 @@ def test_very_long_name_is_cut():
     assert "long_column_names" in table.warnings
 
 
-
 def test_inf_values_are_numbers():
     table = read_table(b"a,b,c\n1,inf,Infinity\n2,-inf,-Infinity\n3,4.5,1\n", name="i.csv")
     for column in ("b", "c"):
@@ -231,11 +231,16 @@ def test_missing_booleans_are_nan_like_pandas():
     _same_as_pandas(table, data)
 
 
-
 @pytest.mark.parametrize("encoding", ["cp949", "euc-kr"])
 def test_korean_excel_export(encoding):
-    frame = pd.DataFrame({"이름": ["홍길동", "김철수", "이영희"], "나이": [30, 41, 57],
-                          "진단": ["당뇨", "고혈압", "정상"], "수치": [1.5, 2.25, -0.5]})
+    frame = pd.DataFrame(
+        {
+            "이름": ["홍길동", "김철수", "이영희"],
+            "나이": [30, 41, 57],
+            "진단": ["당뇨", "고혈압", "정상"],
+            "수치": [1.5, 2.25, -0.5],
+        }
+    )
     buffer = io.BytesIO()
     frame.to_csv(buffer, index=False, encoding=encoding)
     table = read_table(buffer.getvalue(), name="한글.csv")
@@ -277,12 +282,19 @@ def test_byte_order_mark_that_lies_is_refused():
     assert error.params["line"] == 2
 
 
-
-@pytest.mark.parametrize(("sep", "name"), [(",", "c.csv"), (";", "s.csv"), ("\t", "t.tsv"),
-                                           ("|", "p.txt"), ("\t", "t.csv")])
+@pytest.mark.parametrize(
+    ("sep", "name"),
+    [(",", "c.csv"), (";", "s.csv"), ("\t", "t.tsv"), ("|", "p.txt"), ("\t", "t.csv")],
+)
 def test_delimiters_are_sniffed(sep, name):
-    frame = pd.DataFrame({"id": [1, 2, 3], "note": ["a, b", "c; d", "e | f"],
-                          "value": [0.5, -1.25, 3.0], "group": ["x", "y", "x"]})
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "note": ["a, b", "c; d", "e | f"],
+            "value": [0.5, -1.25, 3.0],
+            "group": ["x", "y", "x"],
+        }
+    )
     data = frame.to_csv(index=False, sep=sep).encode()
     table = read_table(data, name=name)
     assert table.delimiter == sep
@@ -302,17 +314,18 @@ def test_european_semicolon_file_with_decimal_commas():
     ]
 
 
-
 def _decimal_frame() -> pd.DataFrame:
     rng = np.random.default_rng(3)
-    return pd.DataFrame({
-        "age": rng.integers(18, 90, 40),
-        "bmi": np.round(rng.normal(25, 4, 40), 3),
-        "ratio": rng.random(40),
-        "tiny": rng.normal(0, 1e-6, 40),
-        "sex": rng.choice(["F", "M"], 40),
-        "수치": [0.1, 0.2, 0.3, 1234.5678] * 10,
-    })
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, 40),
+            "bmi": np.round(rng.normal(25, 4, 40), 3),
+            "ratio": rng.random(40),
+            "tiny": rng.normal(0, 1e-6, 40),
+            "sex": rng.choice(["F", "M"], 40),
+            "수치": [0.1, 0.2, 0.3, 1234.5678] * 10,
+        }
+    )
 
 
 def test_xlsx_round_trip():
@@ -328,7 +341,8 @@ def test_xlsx_round_trip():
 def test_parquet_round_trip_with_decimals():
     frame = _decimal_frame()
     arrow = pa.Table.from_pandas(frame, preserve_index=False).append_column(
-        "price", pa.array([Decimal("12.34"), None] * 20, pa.decimal128(10, 2)))
+        "price", pa.array([Decimal("12.34"), None] * 20, pa.decimal128(10, 2))
+    )
     buffer = io.BytesIO()
     pq.write_table(arrow, buffer)
     table = read_table(buffer.getvalue(), name="t.parquet")
@@ -344,16 +358,21 @@ def test_xlsx_header_only():
     _refused(buffer.getvalue(), "header_only", "no data rows", name="h.xlsx")
 
 
-
 def test_too_many_cells_csv_and_parquet():
     frame = pd.DataFrame({"a": range(10), "b": range(10), "c": [SECRET] * 10})
-    error = _refused(frame.to_csv(index=False).encode(), "too_many_cells", "limit of 20 cells",
-                     name="c.csv", max_cells=20)
+    error = _refused(
+        frame.to_csv(index=False).encode(),
+        "too_many_cells",
+        "limit of 20 cells",
+        name="c.csv",
+        max_cells=20,
+    )
     assert error.params["columns"] == 3
     buffer = io.BytesIO()
     frame.to_parquet(buffer)
-    _refused(buffer.getvalue(), "too_many_cells", "limit of 20 cells", name="c.parquet",
-             max_cells=20)
+    _refused(
+        buffer.getvalue(), "too_many_cells", "limit of 20 cells", name="c.parquet", max_cells=20
+    )
     assert read_table(frame.to_csv(index=False).encode(), max_cells=30).n_rows == 10
 
 

@@ -21,8 +21,13 @@ from explainers import DataError, Table, read_table
 
 SECRET = "SECRET_CELL_7431"
 _NET_CODES = {"unreadable_table", "bad_csv"}
-_FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=True,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_FUZZ = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 _NAMES = st.sampled_from(["upload.csv", "upload.tsv", "upload.txt", "upload.xlsx", "upload"])
 
 
@@ -44,8 +49,19 @@ def _check(data: bytes, name: str) -> Table | DataError:
 
 # Random bytes ------------------------------------------------------------------------------
 
-_MAGIC = st.sampled_from([b"", b"PK\x03\x04", b"PAR1", b"\xef\xbb\xbf", b"\xff\xfe", b"\x1f\x8b",
-                          b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"a,b\n", b"<"])
+_MAGIC = st.sampled_from(
+    [
+        b"",
+        b"PK\x03\x04",
+        b"PAR1",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\x1f\x8b",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"a,b\n",
+        b"<",
+    ]
+)
 
 
 @settings(_FUZZ, max_examples=1200)
@@ -56,8 +72,12 @@ def test_random_bytes(magic, data, name):
 
 # Random text made of table-ish characters ----------------------------------------------
 
-_ALPHABET = list(",;\t|\"'\n\r \n\n0123456789.-+eE") + list("abcxyzAZ") + list(
-    "가나다한글값") + ["é", "ü", "\ufeff", "NA", "inf", "nan", "True", "0x1F", "#", SECRET]
+_ALPHABET = (
+    list(",;\t|\"'\n\r \n\n0123456789.-+eE")
+    + list("abcxyzAZ")
+    + list("가나다한글값")
+    + ["é", "ü", "\ufeff", "NA", "inf", "nan", "True", "0x1F", "#", SECRET]
+)
 
 
 @settings(_FUZZ, max_examples=1500)
@@ -82,9 +102,13 @@ _VALID = [
     f"x|y\n0x1F|True\n{SECRET}|\n-inf|false\n",
 ]
 _OPS = st.lists(
-    st.tuples(st.sampled_from(["truncate", "flip", "quote", "delete", "newline"]),
-              st.floats(0, 1), st.integers(0, 7)),
-    min_size=1, max_size=4,
+    st.tuples(
+        st.sampled_from(["truncate", "flip", "quote", "delete", "newline"]),
+        st.floats(0, 1),
+        st.integers(0, 7),
+    ),
+    min_size=1,
+    max_size=4,
 )
 
 
@@ -106,8 +130,12 @@ def _mutate(data: bytes, ops) -> bytes:
 
 
 @settings(_FUZZ, max_examples=1500)
-@given(which=st.integers(0, len(_VALID) - 1), encoding=st.sampled_from(["utf-8", "cp949"]),
-       ops=_OPS, name=_NAMES)
+@given(
+    which=st.integers(0, len(_VALID) - 1),
+    encoding=st.sampled_from(["utf-8", "cp949"]),
+    ops=_OPS,
+    name=_NAMES,
+)
 def test_mutated_csv(which, encoding, ops, name):
     _check(_mutate(_VALID[which].encode(encoding), ops), name)
 
@@ -129,16 +157,49 @@ def test_mutated_xlsx_and_parquet(packed, which, ops):
 
 # Well-formed tables read like pandas reads them -------------------------------------------
 
-_CELLS = ["1", "2", "-3", "0.5", "1e3", "inf", "-inf", "NA", "", "abc", "Kim, A", "x y", " 1",
-          "True", "false", "2024-01-02", "가나", "é", "007", "1,5", 'a"b', "nan", "#N/A", "12:30",
-          "0x1F", "+5", "  ", "a\nb", "x\r\ny", "가,나", "1.5e-3", "\U0001f525"]
+_CELLS = [
+    "1",
+    "2",
+    "-3",
+    "0.5",
+    "1e3",
+    "inf",
+    "-inf",
+    "NA",
+    "",
+    "abc",
+    "Kim, A",
+    "x y",
+    " 1",
+    "True",
+    "false",
+    "2024-01-02",
+    "가나",
+    "é",
+    "007",
+    "1,5",
+    'a"b',
+    "nan",
+    "#N/A",
+    "12:30",
+    "0x1F",
+    "+5",
+    "  ",
+    "a\nb",
+    "x\r\ny",
+    "가,나",
+    "1.5e-3",
+    "\U0001f525",
+]
 
 
 @settings(_FUZZ, max_examples=400)
 @given(
     rows=st.integers(1, 6).flatmap(
-        lambda n: st.lists(st.lists(st.sampled_from(_CELLS), min_size=n, max_size=n),
-                           min_size=1, max_size=6)),
+        lambda n: st.lists(
+            st.lists(st.sampled_from(_CELLS), min_size=n, max_size=n), min_size=1, max_size=6
+        )
+    ),
     sep=st.sampled_from([",", ";", "\t", "|"]),
     newline=st.sampled_from(["\n", "\r\n"]),
 )
@@ -155,8 +216,26 @@ def test_well_formed_tables_match_pandas(rows, sep, newline):
 
 
 # The documented missing markers (issue 9 and pandas' defaults), written out independently.
-_MARKERS = {"", ".", "NA", "N/A", "n/a", "#N/A", "NULL", "null", "None", "nan", "NaN", "?", "-",
-            "--", "<NA>", "#NA", "-nan", "-NaN"}
+_MARKERS = {
+    "",
+    ".",
+    "NA",
+    "N/A",
+    "n/a",
+    "#N/A",
+    "NULL",
+    "null",
+    "None",
+    "nan",
+    "NaN",
+    "?",
+    "-",
+    "--",
+    "<NA>",
+    "#NA",
+    "-nan",
+    "-NaN",
+}
 _TRUTH = {"True": True, "true": True, "False": False, "false": False}
 
 
@@ -178,8 +257,9 @@ def _reference(data: bytes, sep: str) -> pd.DataFrame:
         if all(n is not None for n in numbers):  # all-missing columns are float NaN too
             columns[name] = [np.nan if c is None else _number(c) for c in cells]
         elif present and all(c in _TRUTH for c in present):
-            columns[name] = pd.Series([np.nan if c is None else _TRUTH[c] for c in cells],
-                                      dtype=object)
+            columns[name] = pd.Series(
+                [np.nan if c is None else _TRUTH[c] for c in cells], dtype=object
+            )
         else:
             columns[name] = pd.Series(cells, dtype="str")
     return pd.DataFrame(columns)

@@ -112,8 +112,11 @@ def test_target_and_task(runs, table):
 def test_identifiers_are_excluded(runs, table):
     """Documented identifiers (also when repeated per subject) are excluded as identifiers."""
     outcome = _ok(runs, table)
-    wrong = {c: outcome.where(c) for c in table.identifiers
-             if outcome.dropped().get(c) not in EXCLUDED_AS_ID}
+    wrong = {
+        c: outcome.where(c)
+        for c in table.identifiers
+        if outcome.dropped().get(c) not in EXCLUDED_AS_ID
+    }
     assert not wrong, f"{table.id}: identifiers not excluded as identifier/personal: {wrong}"
 
 
@@ -137,12 +140,14 @@ def test_not_personal_is_not_called_personal(runs, table):
 def test_post_outcome_columns_are_excluded(runs, table):
     """Follow-up time and cause of death, recorded at or after the outcome, are excluded."""
     outcome = _ok(runs, table)
-    wrong = {c: outcome.where(c) for c in table.leaks
-             if outcome.dropped().get(c) not in EXCLUDED_AS_LEAK}
+    wrong = {
+        c: outcome.where(c) for c in table.leaks if outcome.dropped().get(c) not in EXCLUDED_AS_LEAK
+    }
     assert not wrong, f"{table.id}: post-outcome columns not excluded as leaks: {wrong}"
     for column in table.leaks:
-        reason = next(d["reason"] for d in outcome.summary["dropped_columns"]
-                      if d["name"] == column)
+        reason = next(
+            d["reason"] for d in outcome.summary["dropped_columns"] if d["name"] == column
+        )
         assert reason.strip(), f"{table.id}: {column} excluded without a reason"
 
 
@@ -150,8 +155,9 @@ def test_post_outcome_columns_are_excluded(runs, table):
 def test_other_documented_exclusions(runs, table):
     """Constant columns and dates are excluded with a fitting code."""
     outcome = _ok(runs, table)
-    wrong = {c: outcome.where(c) for c, codes in table.excluded
-             if outcome.dropped().get(c) not in codes}
+    wrong = {
+        c: outcome.where(c) for c, codes in table.excluded if outcome.dropped().get(c) not in codes
+    }
     assert not wrong, f"{table.id}: expected exclusions {dict(table.excluded)}; got {wrong}"
 
 
@@ -176,8 +182,9 @@ def test_missing_tokens_are_reported(runs, table):
     outcome = _ok(runs, table)
     reading = outcome.summary.get("reading")
     assert isinstance(reading, dict), f"{table.id}: summary has no 'reading'"
-    reported = {(m["column"], token) for m in reading.get("missing_tokens", [])
-                for token in m["tokens"]}
+    reported = {
+        (m["column"], token) for m in reading.get("missing_tokens", []) for token in m["tokens"]
+    }
     missing = [pair for pair in table.missing_tokens if pair not in reported]
     assert not missing, f"{table.id}: tokens not reported {missing}; reported {sorted(reported)}"
 
@@ -195,7 +202,7 @@ def test_a_near_perfect_score_is_questioned(runs, table):
     if near_perfect:
         codes = {w["code"] for w in outcome.summary.get("warnings", [])}
         assert "near_perfect_score" in codes, (
-            f"{table.id}: metrics {({k: v for k, v in metrics.items() if k != 'per_class'})} "
+            f"{table.id}: metrics { ({k: v for k, v in metrics.items() if k != 'per_class'}) } "
             f"and no near_perfect_score warning (warnings: {sorted(codes)})"
         )
 

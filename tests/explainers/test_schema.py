@@ -14,11 +14,47 @@ def _schema(frame: pd.DataFrame, **kwargs):
     return build_schema(read_table(to_csv_bytes(frame), name="t.csv"), **kwargs)
 
 
-_FIRST = ["James", "Mary", "Min-jun", "Seo-yeon", "Ahmed", "Olga", "Kwame", "Lucia", "Hiroshi",
-          "Ana", "John", "Fatima", "Pierre", "Ji-ho", "Emma", "Raj", "Sofia", "Chen", "Ivan",
-          "Grace"]
-_LAST = ["Smith", "Kim", "Lee", "Garcia", "Novak", "Okafor", "Tanaka", "Silva", "Park",
-         "O'Brien", "Dubois", "Khan", "Rossi", "Choi", "Nguyen", "Jones", "Moreau"]
+_FIRST = [
+    "James",
+    "Mary",
+    "Min-jun",
+    "Seo-yeon",
+    "Ahmed",
+    "Olga",
+    "Kwame",
+    "Lucia",
+    "Hiroshi",
+    "Ana",
+    "John",
+    "Fatima",
+    "Pierre",
+    "Ji-ho",
+    "Emma",
+    "Raj",
+    "Sofia",
+    "Chen",
+    "Ivan",
+    "Grace",
+]
+_LAST = [
+    "Smith",
+    "Kim",
+    "Lee",
+    "Garcia",
+    "Novak",
+    "Okafor",
+    "Tanaka",
+    "Silva",
+    "Park",
+    "O'Brien",
+    "Dubois",
+    "Khan",
+    "Rossi",
+    "Choi",
+    "Nguyen",
+    "Jones",
+    "Moreau",
+]
 
 
 def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -33,8 +69,9 @@ def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
             "constant": 1,
             "notes": [f"patient reported mild pain on day {i} after the visit" for i in range(n)],
             "visit_date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
-            "full_name": [f"{_FIRST[i % len(_FIRST)]} {_LAST[i * 7 % len(_LAST)]}"
-                          for i in range(n)],
+            "full_name": [
+                f"{_FIRST[i % len(_FIRST)]} {_LAST[i * 7 % len(_LAST)]}" for i in range(n)
+            ],
             "email": [f"user{i}@example.org" for i in range(n)],
             "phone": [f"010-{1000 + i:04d}-{2000 + i:04d}" for i in range(n)],
             "rrn_field": [f"{900101 + i % 28:06d}-{1000000 + i:07d}" for i in range(n)],
@@ -121,8 +158,9 @@ def test_guess_target(names, expected):
 def test_guess_target_skips_identifier_last_column():
     """Check that an identifier in the last column is not guessed as target."""
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.integers(0, 2, 60),
-                          "uid": [f"u{i}" for i in range(60)]})
+    frame = pd.DataFrame(
+        {"a": rng.normal(size=60), "b": rng.integers(0, 2, 60), "uid": [f"u{i}" for i in range(60)]}
+    )
     assert _schema(frame).target == "b"
     assert callable(guess_target)
 

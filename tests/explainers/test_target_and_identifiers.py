@@ -13,8 +13,26 @@ from synthetic_tables import to_csv_bytes
 from explainers import DataError, build_schema, read_table
 from explainers.cli import main
 
-_FIRST = ["James", "Mary", "Min-jun", "Seo-yeon", "Ahmed", "Olga", "Kwame", "Lucia", "Hiroshi",
-          "Ana", "John", "Fatima", "Pierre", "Ji-ho", "Emma", "Raj", "Sofia", "Chen"]
+_FIRST = [
+    "James",
+    "Mary",
+    "Min-jun",
+    "Seo-yeon",
+    "Ahmed",
+    "Olga",
+    "Kwame",
+    "Lucia",
+    "Hiroshi",
+    "Ana",
+    "John",
+    "Fatima",
+    "Pierre",
+    "Ji-ho",
+    "Emma",
+    "Raj",
+    "Sofia",
+    "Chen",
+]
 
 
 def _schema(frame: pd.DataFrame, **kwargs):
@@ -25,15 +43,17 @@ def _churn(n: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     tenure = rng.integers(1, 72, n)
     churn = np.where(rng.random(n) < 1 / (1 + np.exp((tenure - 20) / 10)), "Yes", "No")
-    return pd.DataFrame({
-        "customer_id": [f"{i:04d}-ABCD" for i in range(n)],
-        "gender": rng.choice(["Male", "Female"], n),
-        "phone_service": rng.choice(["Yes", "No"], n),
-        "tenure": tenure,
-        "churn": churn,
-        "monthly_charges": rng.normal(65, 20, n).round(2),
-        "total_charges": (tenure * rng.normal(65, 20, n)).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": [f"{i:04d}-ABCD" for i in range(n)],
+            "gender": rng.choice(["Male", "Female"], n),
+            "phone_service": rng.choice(["Yes", "No"], n),
+            "tenure": tenure,
+            "churn": churn,
+            "monthly_charges": rng.normal(65, 20, n).round(2),
+            "total_charges": (tenure * rng.normal(65, 20, n)).round(2),
+        }
+    )
 
 
 def test_a_named_outcome_beats_the_last_column():
@@ -49,7 +69,8 @@ def test_yes_no_service_columns_and_categories_named_name_are_features():
     """Check that phone_service (Yes/No) and clinic_name (4 clinics) are not personal data."""
     frame = _churn()
     frame["clinic_name"] = np.random.default_rng(1).choice(
-        ["North Clinic", "South Clinic", "East Clinic", "West Clinic"], len(frame))
+        ["North Clinic", "South Clinic", "East Clinic", "West Clinic"], len(frame)
+    )
     schema = _schema(frame)
     assert schema.column("phone_service").kind == "boolean"
     assert {"phone_service", "clinic_name", "gender"} <= set(schema.features)
@@ -60,25 +81,36 @@ def test_person_names_and_phone_numbers_are_personal_by_content():
     """Check that real-looking names and phone numbers are personal data."""
     rng = np.random.default_rng(2)
     n = 200
-    frame = pd.DataFrame({
-        "patient_name": [f"{_FIRST[i % len(_FIRST)]} {chr(65 + i % 26)}{'ark' if i % 2 else 'im'}"
-                         for i in range(n)],
-        "contact_phone": [f"+82 10-{1000 + i:04d}-{5000 + 3 * i:04d}" for i in range(n)],
-        "x": rng.normal(size=n), "outcome": rng.integers(0, 2, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "patient_name": [
+                f"{_FIRST[i % len(_FIRST)]} {chr(65 + i % 26)}{'ark' if i % 2 else 'im'}"
+                for i in range(n)
+            ],
+            "contact_phone": [f"+82 10-{1000 + i:04d}-{5000 + 3 * i:04d}" for i in range(n)],
+            "x": rng.normal(size=n),
+            "outcome": rng.integers(0, 2, n),
+        }
+    )
     schema = _schema(frame)
     assert schema.column("patient_name").reason == "personal"
     assert schema.column("contact_phone").reason == "personal"
 
 
-@pytest.mark.parametrize("name", ["subject_id", "visit.id", "PatientID", "recordno", "mrn",
-                                  "환자번호", "등록번호"])
+@pytest.mark.parametrize(
+    "name", ["subject_id", "visit.id", "PatientID", "recordno", "mrn", "환자번호", "등록번호"]
+)
 def test_named_identifiers_are_identifiers_even_when_repeated(name):
     """Check that an ID column repeated across visits (3 rows per patient) is an identifier."""
     rng = np.random.default_rng(3)
     ids = np.repeat(np.arange(1000, 1100), 3)
-    frame = pd.DataFrame({name: ids, "ct_value": rng.normal(25, 5, ids.size).round(1),
-                          "result": rng.choice(["positive", "negative"], ids.size)})
+    frame = pd.DataFrame(
+        {
+            name: ids,
+            "ct_value": rng.normal(25, 5, ids.size).round(1),
+            "result": rng.choice(["positive", "negative"], ids.size),
+        }
+    )
     schema = _schema(frame)
     assert schema.column(name).reason == "identifier"
     assert schema.display_names[schema.target] == "result"
@@ -87,8 +119,13 @@ def test_named_identifiers_are_identifiers_even_when_repeated(name):
 def test_a_code_with_few_values_named_id_is_a_category():
     """Check that drug_id with 4 drugs stays a feature: few values are a category."""
     rng = np.random.default_rng(4)
-    frame = pd.DataFrame({"drug_id": rng.integers(1, 5, 300), "dose": rng.normal(size=300),
-                          "response": rng.integers(0, 2, 300)})
+    frame = pd.DataFrame(
+        {
+            "drug_id": rng.integers(1, 5, 300),
+            "dose": rng.normal(size=300),
+            "response": rng.integers(0, 2, 300),
+        }
+    )
     assert "drug_id" in _schema(frame).features
 
 
@@ -105,8 +142,9 @@ def test_a_guess_that_cannot_train_is_skipped_with_its_reason():
     rng = np.random.default_rng(6)
     n = 300
     outcome = np.array(["yes"] * 150 + ["no"] * 148 + ["maybe"] * 2)
-    frame = pd.DataFrame({"x": rng.normal(size=n), "status": rng.integers(0, 2, n),
-                          "outcome": outcome})
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=n), "status": rng.integers(0, 2, n), "outcome": outcome}
+    )
     schema = _schema(frame)
     assert schema.display_names[schema.target] == "status"
     assert schema.skipped_targets == (("outcome", "rare_class"),)
@@ -118,19 +156,23 @@ def test_a_guess_that_cannot_train_is_skipped_with_its_reason():
 def test_a_named_outcome_that_is_empty_or_constant_stops(fill):
     """Check that an empty or constant 'outcome' is an error naming it, not another guess."""
     rng = np.random.default_rng(7)
-    frame = pd.DataFrame({"x": rng.normal(size=50), "y2": rng.integers(0, 2, 50),
-                          "outcome": [fill] * 50})
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=50), "y2": rng.integers(0, 2, 50), "outcome": [fill] * 50}
+    )
     with pytest.raises(DataError, match="'outcome' is named as the outcome") as info:
         _schema(frame)
     assert info.value.code == "unusable_named_target"
 
 
-@pytest.mark.parametrize(("names", "expected"), [
-    (["나이", "성별", "사망여부", "혈압"], "사망여부"),
-    (["age", "in_hospital_death", "bp"], "in_hospital_death"),
-    (["age", "test_result", "patient_class"], "test_result"),
-    (["age", "marital_status", "smoker"], "smoker"),
-])
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["나이", "성별", "사망여부", "혈압"], "사망여부"),
+        (["age", "in_hospital_death", "bp"], "in_hospital_death"),
+        (["age", "test_result", "patient_class"], "test_result"),
+        (["age", "marital_status", "smoker"], "smoker"),
+    ],
+)
 def test_names_are_read_in_english_and_korean(names, expected):
     """Check that outcome words lead, and look-alikes (marital_status) do not."""
     rng = np.random.default_rng(8)
@@ -155,8 +197,9 @@ def test_the_sheet_with_the_data_is_read_and_its_title_row_skipped():
     rng = np.random.default_rng(9)
     data = pd.DataFrame({"age": rng.integers(20, 80, 60), "outcome": rng.integers(0, 2, 60)})
     note = pd.DataFrame({"About this file": ["Exported from the registry", "Do not share"]})
-    table = read_table(_workbook({"README": note, "data": data}, title="Table 1. Patients"),
-                       name="book.xlsx")
+    table = read_table(
+        _workbook({"README": note, "data": data}, title="Table 1. Patients"), name="book.xlsx"
+    )
     assert table.reading.sheet == "data" and table.reading.sheets == ("README", "data")
     assert table.reading.header_row == 2
     assert list(table.frame.columns) == ["age", "outcome"]
@@ -179,21 +222,26 @@ def test_an_unknown_sheet_and_a_bad_header_row_are_refused():
 def test_cli_reads_the_chosen_sheet_and_reports_reading(tmp_path):
     """Check --sheet and --header-row, and the summary's reading and warnings."""
     rng = np.random.default_rng(10)
-    data = pd.DataFrame({"lab": [f"{v:,.0f}" for v in rng.normal(3000, 900, 80)],
-                         "age": rng.integers(20, 80, 80), "died": rng.integers(0, 2, 80)})
+    data = pd.DataFrame(
+        {
+            "lab": [f"{v:,.0f}" for v in rng.normal(3000, 900, 80)],
+            "age": rng.integers(20, 80, 80),
+            "died": rng.integers(0, 2, 80),
+        }
+    )
     data.loc[3, "lab"] = "."
     path = tmp_path / "book.xlsx"
-    path.write_bytes(_workbook({"notes": pd.DataFrame({"n": ["x"]}), "data": data},
-                               title="Cohort"))
+    path.write_bytes(_workbook({"notes": pd.DataFrame({"n": ["x"]}), "data": data}, title="Cohort"))
     out = tmp_path / "out"
-    assert main([str(path), "--out", str(out), "--sheet", "data", "--header-row", "3",
-                 "--rows", "50"]) == 0
+    assert (
+        main([str(path), "--out", str(out), "--sheet", "data", "--header-row", "3", "--rows", "50"])
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     reading = summary["reading"]
     assert reading["sheet"] == "data" and reading["header_row"] == 3
     assert {"column": "lab", "tokens": ["."], "count": 1} in reading["missing_tokens"]
-    assert {"column": "lab", "formats": ["thousands_separator"]} in reading[
-        "converted_to_numbers"]
+    assert {"column": "lab", "formats": ["thousands_separator"]} in reading["converted_to_numbers"]
     assert summary["target"] == "died"
     assert "target_guess" in {w["code"] for w in summary["warnings"]}
     assert main([str(path), "--out", str(out), "--sheet", "nope"]) == 2
@@ -202,8 +250,14 @@ def test_cli_reads_the_chosen_sheet_and_reports_reading(tmp_path):
 def test_a_constant_outcome_beside_another_named_outcome_is_skipped_and_said():
     """Check that a constant 'outcome' beside 'churn' is skipped with its reason, not silently."""
     rng = np.random.default_rng(11)
-    frame = pd.DataFrame({"x": rng.normal(size=120), "churn": rng.choice(["Yes", "No"], 120),
-                          "status": rng.integers(0, 2, 120), "outcome": "done"})
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=120),
+            "churn": rng.choice(["Yes", "No"], 120),
+            "status": rng.integers(0, 2, 120),
+            "outcome": "done",
+        }
+    )
     schema = _schema(frame)
     assert schema.display_names[schema.target] == "churn"  # specific beats generic 'status'
     assert ("outcome", "constant_target") in schema.skipped_targets

@@ -32,8 +32,9 @@ def test_points_are_value_and_shap_of_each_row(columns):
 def test_colour_by_category_splits_the_rows(columns):
     """Check that colouring by a category gives one trace per category with its rows."""
     a, colour, shap = columns
-    fig = charts.dependence_figure(a, shap, feature="a", color=colour, color_feature="c",
-                                   max_points=None)
+    fig = charts.dependence_figure(
+        a, shap, feature="a", color=colour, color_feature="c", max_points=None
+    )
     present = a.notna().to_numpy()
     for trace in fig.data:
         mask = present & (colour == trace.name).to_numpy()

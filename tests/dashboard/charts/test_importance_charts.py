@@ -49,8 +49,9 @@ def test_beeswarm_samples_above_the_limit_and_says_so(binary_run):
     """Check that the beeswarm draws a seeded sample above max_points, with a note."""
     shap = binary_run.shap.for_output(0)
     X = binary_run.dataset.X
-    fig = charts.beeswarm_figure(shap, X, list(X.columns), max_points=300, seed=0,
-                                 note="showing {n_shown} of {n_total} rows")
+    fig = charts.beeswarm_figure(
+        shap, X, list(X.columns), max_points=300, seed=0, note="showing {n_shown} of {n_total} rows"
+    )
     points = sum(len(t.x) for t in fig.data if t.x is not None)
     assert points <= 300 * X.shape[1]
     assert all(t.type == "scattergl" for t in fig.data if t.x is not None)
@@ -64,8 +65,9 @@ def test_beeswarm_samples_above_the_limit_and_says_so(binary_run):
 def test_heatmap_cells_are_mean_abs_pred_interactions(binary_run):
     """Check the heatmap against XGBoost's pred_interactions: mean |value|, strongest first."""
     model, X = binary_run.model, binary_run.dataset.X.iloc[:200]
-    inter = model.booster.predict(xgb.DMatrix(X, enable_categorical=True),
-                                  pred_interactions=True)[:, :-1, :-1]
+    inter = model.booster.predict(xgb.DMatrix(X, enable_categorical=True), pred_interactions=True)[
+        :, :-1, :-1
+    ]
     strength = np.abs(inter).mean(axis=0)
     names = list(X.columns)
     fig = charts.interaction_heatmap_figure(strength, names, top=4)
@@ -85,5 +87,5 @@ def test_hostile_names_stay_text_in_charts_and_report():
     page = report.charts_html(hostile, [(hostile, fig)]).decode("utf-8")
     assert hostile not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert page.count("<script type=\"text/javascript\">/**") <= 1  # plotly.js embedded once
+    assert page.count('<script type="text/javascript">/**') <= 1  # plotly.js embedded once
     assert not re.search(r"<script[^>]+src=", page)  # offline: plotly.js is in the file

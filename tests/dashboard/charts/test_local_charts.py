@@ -23,8 +23,14 @@ def test_waterfall_walks_from_base_to_the_rows_margin(contribs):
     """Check that the waterfall's bars sum from the base value to XGBoost's margin."""
     names, values, margin = contribs
     row = 5
-    fig = charts.waterfall_figure(float(values[row, -1]), names, ["?"] * len(names),
-                                  values[row, :-1], final=float(margin[row]), max_features=2)
+    fig = charts.waterfall_figure(
+        float(values[row, -1]),
+        names,
+        ["?"] * len(names),
+        values[row, :-1],
+        final=float(margin[row]),
+        max_features=2,
+    )
     trace = fig.data[0]
     measures = list(trace.measure)
     assert measures[0] == "absolute" and measures[-1] == "total"
@@ -38,8 +44,13 @@ def test_waterfall_refuses_values_that_do_not_add_up(contribs):
     """Check that a waterfall whose parts miss the final value is an error, not a wrong chart."""
     names, values, margin = contribs
     with pytest.raises(ValueError, match="final"):
-        charts.waterfall_figure(float(values[0, -1]), names, ["?"] * len(names),
-                                values[0, :-1], final=float(margin[0]) + 1.0)
+        charts.waterfall_figure(
+            float(values[0, -1]),
+            names,
+            ["?"] * len(names),
+            values[0, :-1],
+            final=float(margin[0]) + 1.0,
+        )
 
 
 def test_probability_waterfall_ends_at_the_predicted_probability(binary_run):
@@ -49,8 +60,14 @@ def test_probability_waterfall_ends_at_the_predicted_probability(binary_run):
     contrib = model.booster.predict(dm, pred_contribs=True)[0]
     probability = float(model.booster.predict(dm)[0])
     margin = float(contrib.sum())
-    fig = charts.waterfall_figure(float(contrib[-1]), list(X.columns), ["?"] * X.shape[1],
-                                  contrib[:-1], final=margin, probability=True)
+    fig = charts.waterfall_figure(
+        float(contrib[-1]),
+        list(X.columns),
+        ["?"] * X.shape[1],
+        contrib[:-1],
+        final=margin,
+        probability=True,
+    )
     x = np.asarray(fig.data[0].x, dtype=float)
     assert x[-1] == pytest.approx(100 * probability, abs=1e-3)
     assert x[0] + x[1:-1].sum() == pytest.approx(100 * probability, abs=1e-3)
@@ -64,9 +81,14 @@ def test_log_odds_waterfall_states_the_end_probabilities(multiclass_run):
     base, margin = contrib[:, -1], contrib.sum(axis=1)
     softmax = np.exp(margin - margin.max()) / np.exp(margin - margin.max()).sum()
     average = np.exp(base - base.max()) / np.exp(base - base.max()).sum()
-    fig = charts.waterfall_figure(float(base[1]), list(X.columns), ["?"] * X.shape[1],
-                                  contrib[1, :-1], final=float(margin[1]),
-                                  end_probabilities=(float(average[1]), float(softmax[1])))
+    fig = charts.waterfall_figure(
+        float(base[1]),
+        list(X.columns),
+        ["?"] * X.shape[1],
+        contrib[1, :-1],
+        final=float(margin[1]),
+        end_probabilities=(float(average[1]), float(softmax[1])),
+    )
     trace = fig.data[0]
     assert float(trace.x[0]) == pytest.approx(base[1], abs=1e-6)
     assert trace.text[0].endswith(f"({100 * average[1]:.1f}%)")

@@ -34,8 +34,9 @@ def test_pr_points_and_baseline_match_sklearn(scored):
     """Check that the PR line is precision_recall_curve and the baseline the prevalence."""
     y, score = scored
     precision, recall, _ = precision_recall_curve(y, score)
-    fig = charts.pr_figure({"yes": (recall, precision)}, {"yes": 0.7},
-                           prevalence={"yes": float(y.mean())})
+    fig = charts.pr_figure(
+        {"yes": (recall, precision)}, {"yes": 0.7}, prevalence={"yes": float(y.mean())}
+    )
     curve, baseline = fig.data
     np.testing.assert_allclose(curve.x, recall)
     np.testing.assert_allclose(curve.y, precision)
