@@ -56,3 +56,28 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8")
+
+
+FIRST_NAMES = [
+    "James",
+    "Mary",
+    "Min-jun",
+    "Seo-yeon",
+    "Ahmed",
+    "Olga",
+    "Kwame",
+    "Lucia",
+    "Hiroshi",
+    "Ana",
+    "John",
+    "Fatima",
+    "Pierre",
+    "Ji-ho",
+    "Emma",
+    "Raj",
+    "Sofia",
+    "Chen",
+    "Ivan",
+    "Grace",
+]
+"""Given names from several languages, for columns of person names."""

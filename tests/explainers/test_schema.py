@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from synthetic_tables import to_csv_bytes
+from synthetic_tables import FIRST_NAMES, to_csv_bytes
 
 from explainers import DataError, build_dataset, build_schema, guess_target, infer_task, read_table
 
@@ -14,28 +14,6 @@ def _schema(frame: pd.DataFrame, **kwargs):
     return build_schema(read_table(to_csv_bytes(frame), name="t.csv"), **kwargs)
 
 
-_FIRST = [
-    "James",
-    "Mary",
-    "Min-jun",
-    "Seo-yeon",
-    "Ahmed",
-    "Olga",
-    "Kwame",
-    "Lucia",
-    "Hiroshi",
-    "Ana",
-    "John",
-    "Fatima",
-    "Pierre",
-    "Ji-ho",
-    "Emma",
-    "Raj",
-    "Sofia",
-    "Chen",
-    "Ivan",
-    "Grace",
-]
 _LAST = [
     "Smith",
     "Kim",
@@ -70,7 +48,7 @@ def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
             "notes": [f"patient reported mild pain on day {i} after the visit" for i in range(n)],
             "visit_date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
             "full_name": [
-                f"{_FIRST[i % len(_FIRST)]} {_LAST[i * 7 % len(_LAST)]}" for i in range(n)
+                f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {_LAST[i * 7 % len(_LAST)]}" for i in range(n)
             ],
             "email": [f"user{i}@example.org" for i in range(n)],
             "phone": [f"010-{1000 + i:04d}-{2000 + i:04d}" for i in range(n)],

@@ -8,31 +8,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from synthetic_tables import to_csv_bytes
+from synthetic_tables import FIRST_NAMES, to_csv_bytes
 
 from explainers import DataError, build_schema, read_table
 from explainers.cli import main
-
-_FIRST = [
-    "James",
-    "Mary",
-    "Min-jun",
-    "Seo-yeon",
-    "Ahmed",
-    "Olga",
-    "Kwame",
-    "Lucia",
-    "Hiroshi",
-    "Ana",
-    "John",
-    "Fatima",
-    "Pierre",
-    "Ji-ho",
-    "Emma",
-    "Raj",
-    "Sofia",
-    "Chen",
-]
 
 
 def _schema(frame: pd.DataFrame, **kwargs):
@@ -84,7 +63,7 @@ def test_person_names_and_phone_numbers_are_personal_by_content():
     frame = pd.DataFrame(
         {
             "patient_name": [
-                f"{_FIRST[i % len(_FIRST)]} {chr(65 + i % 26)}{'ark' if i % 2 else 'im'}"
+                f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {chr(65 + i % 26)}{'ark' if i % 2 else 'im'}"
                 for i in range(n)
             ],
             "contact_phone": [f"+82 10-{1000 + i:04d}-{5000 + 3 * i:04d}" for i in range(n)],
