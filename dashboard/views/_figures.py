@@ -244,7 +244,7 @@ def waterfall(
     else:
         label = analysis.class_labels[1 if analysis.task == "binary" else row.output]
         x_title = t("chart.log_odds_of", label=label)
-        base_label = f"{base_label} ({x_title})"
+        base_label = t("chart.base_value_log_odds")
         ends = (row.average, row.prediction)
     return charts.waterfall_figure(
         row.base_margin,
