@@ -1,0 +1,1 @@
+"""Auditing a trained model: predictions, importance, effects, errors."""
