@@ -4,13 +4,17 @@ Usage::
 
     xai-explain DATA [--target COL] [--task auto|binary|multiclass|regression]
                 [--out DIR] [--device auto|cpu|cuda] [--rows N] [--seed N]
-                [--model FILE] [--sheet NAME] [--header-row N]
+                [--model FILE] [--sheet NAME] [--header-row N] [--audit [--group-by COL]]
 
 Writes ``DIR/model.json``, ``DIR/shap_values.csv`` and ``DIR/summary.json``.
 With ``--model`` (an XGBoost model saved as JSON or UBJSON) nothing is trained:
 that model is checked against DATA, evaluated on every labelled row and
 explained; ``summary.json`` says ``"model_source": "uploaded"`` and
 ``seconds.train`` is the time taken to load it.
+With ``--audit`` (implied by ``--group-by``) it also writes ``DIR/predictions.csv``
+(``row``, ``split``, ``label``, ``prediction``, ``proba_<class>``) and ``DIR/audit.json``
+(permutation and SHAP importance with intervals, partial dependence of the top
+features, error analysis, and per-group metrics of ``--group-by``'s column).
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 
@@ -24,7 +28,11 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from ._errors import ExplainerError
+import pandas as pd
+
+from ._audit.document import audit_document
+from ._audit.predictions import predictions_frame
+from ._errors import DataError, ExplainerError
 from ._export import shap_frame, write_csv
 from ._io.reading import Table
 from ._pipeline import ExplainRun, explain_file
@@ -69,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="workbook row (1 = first) holding the column names (default: found)",
+    )
+    parser.add_argument(
+        "--audit",
+        action="store_true",
+        help="also write predictions.csv and audit.json (importance with intervals, "
+        "partial dependence, error analysis)",
+    )
+    parser.add_argument(
+        "--group-by",
+        metavar="COL",
+        help="per-group metrics of this column in audit.json (implies --audit)",
     )
     return parser
 
@@ -211,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         run.model.booster.save_model(str(out / "model.json"))
         write_csv(shap_frame(run.shap, run.model), out / "shap_values.csv")
         seconds["write"] = time.perf_counter() - start
+        if args.audit or args.group_by is not None:
+            seconds["audit"] = _write_audit(run, out, args.group_by, args.seed)
         (out / "summary.json").write_text(
             json.dumps(summary_of(run, seconds), indent=2, ensure_ascii=False), encoding="utf-8"
         )
@@ -220,8 +241,37 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: cannot write the output ({error.strerror}). Check --out.", file=sys.stderr)
         return 2
-    print(f"wrote {out / 'model.json'}, {out / 'shap_values.csv'}, {out / 'summary.json'}")
+    written = ["model.json", "shap_values.csv", "summary.json"]
+    if "audit" in seconds:
+        written += ["predictions.csv", "audit.json"]
+    print(f"wrote {', '.join(str(out / name) for name in written)}")
     return 0
+
+
+def _write_audit(run: ExplainRun, out: Path, group_by: str | None, seed: int) -> float:
+    """Write predictions.csv and audit.json; return the seconds it took."""
+    start = time.perf_counter()
+    column = None if group_by is None else _table_column(run, group_by)
+    document = audit_document(run, group_by=column, seed=seed)
+    write_csv(predictions_frame(run.model, run.dataset), out / "predictions.csv")
+    (out / "audit.json").write_text(
+        json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    return time.perf_counter() - start
+
+
+def _table_column(run: ExplainRun, name: str) -> pd.Series:
+    """A column of the table by its name in the file (or its safe name), under that name."""
+    names = run.table.original_names
+    safe = name if name in names else next((s for s, o in names.items() if o == name), None)
+    if safe is None:
+        raise DataError(
+            f"There is no column named {name!r} to group by. Check the spelling against the "
+            "file's header.",
+            code="unknown_column",
+            column=name,
+        )
+    return run.table.frame[safe].rename(names[safe])
 
 
 if __name__ == "__main__":

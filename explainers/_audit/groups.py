@@ -78,7 +78,7 @@ def group_metrics(
     column: pd.Series,
     *,
     threshold: float = 0.5,
-    n_boot: int = 200,
+    n_boot: int = 100,
     seed: int = 0,
 ) -> GroupReport:
     """Metrics of each group of ``column`` on the validation rows.

@@ -1,0 +1,132 @@
+"""The ``audit.json`` document of a run: importance with intervals, effects, groups, errors.
+
+Every figure comes from the audit modules beside this one; this module only runs them
+in order, times them, and writes their results under the columns' display names.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Literal
+
+import pandas as pd
+
+from .._pipeline import ExplainRun
+from .effects import partial_dependence
+from .errors import error_analysis
+from .groups import group_metrics
+from .importance import (
+    importance_score_name,
+    indistinguishable,
+    permutation_importance_ci,
+    shap_importance_ci,
+)
+
+PDP_FEATURES = 5
+"""Partial dependence is written for this many features, the most important first."""
+
+
+def audit_document(
+    run: ExplainRun, *, group_by: pd.Series | None = None, seed: int = 0
+) -> dict[str, object]:
+    """Run the audit on ``run``'s model and validation rows; return the JSON document.
+
+    Parameters
+    ----------
+    group_by
+        A column of the table (any column, used by the model or not), named by its
+        display name, for per-group metrics; None for none.
+    """
+    names = run.schema.display_names
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    permutation = permutation_importance_ci(run.model, run.dataset, seed=seed)
+    seconds["permutation_importance"] = time.perf_counter() - start
+    start = time.perf_counter()
+    output: int | Literal["all"] = "all" if run.model.task == "multiclass" else 0
+    shap_ci = shap_importance_ci(run.shap, output=output, seed=seed)
+    seconds["shap_importance"] = time.perf_counter() - start
+    start = time.perf_counter()
+    top = [feature for feature, _ in run.shap.ranking()[:PDP_FEATURES]]
+    effects = {}
+    for feature in top:
+        pd_result = partial_dependence(run.model, run.dataset, feature, seed=seed, ice=False)
+        effects[names.get(feature, feature)] = {
+            "grid": list(pd_result.grid),
+            "average": pd_result.average.tolist(),
+            "unit": pd_result.unit,
+            "output": pd_result.output_label,
+            "n_rows": pd_result.n_rows,
+            "correlated_with": [names.get(c, c) for c in pd_result.correlated_with],
+        }
+    seconds["partial_dependence"] = time.perf_counter() - start
+    start = time.perf_counter()
+    errors = error_analysis(run.model, run.dataset, run.table.frame, names, seed=seed)
+    seconds["error_analysis"] = time.perf_counter() - start
+    document: dict[str, object] = {
+        "validation_rows": int(len(run.model.valid_index)),
+        "permutation_score": importance_score_name(run.model.task),
+        "permutation_importance": [
+            {
+                "feature": names.get(i.feature, i.feature),
+                "mean": i.mean,
+                "ci_low": i.ci_low,
+                "ci_high": i.ci_high,
+            }
+            for i in permutation
+        ],
+        "shap_importance": [
+            {
+                "feature": names.get(i.feature, i.feature),
+                "mean_abs_shap": i.mean,
+                "ci_low": i.ci_low,
+                "ci_high": i.ci_high,
+            }
+            for i in shap_ci
+        ],
+        "cannot_be_told_apart": {
+            "permutation": [
+                [names.get(a, a), names.get(b, b)] for a, b in indistinguishable(permutation)
+            ],
+            "shap": [[names.get(a, a), names.get(b, b)] for a, b in indistinguishable(shap_ci)],
+        },
+        "partial_dependence": effects,
+        "error_analysis": {
+            "overall_error_rate": errors.overall_error_rate,
+            "error_definition": errors.error_definition,
+            "error_threshold": errors.error_threshold,
+            "rules": [{"rule": r.rule, "n": r.n, "error_rate": r.error_rate} for r in errors.rules],
+            "worst_rows": list(errors.worst_rows),
+        },
+    }
+    if group_by is not None:
+        start = time.perf_counter()
+        report = group_metrics(run.model, run.dataset, group_by, seed=seed)
+        seconds["groups"] = time.perf_counter() - start
+        document["groups"] = {
+            "column": report.column,
+            "threshold": report.threshold,
+            "n_boot": report.n_boot,
+            "metrics": {g.value: {"n": g.n, **g.metrics} for g in report.groups},
+            "intervals": {
+                g.value: {k: [g.ci_low.get(k), g.ci_high.get(k)] for k in g.metrics}
+                for g in report.groups
+            },
+            "disparity": {"difference": report.difference, "ratio": report.ratio},
+        }
+    document["seconds"] = {k: round(v, 4) for k, v in seconds.items()}
+    cleaned = _finite(document)
+    assert isinstance(cleaned, dict)
+    return cleaned
+
+
+def _finite(value: object) -> object:
+    """NaN and infinities become null, so the document is valid JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
