@@ -135,6 +135,9 @@ def main() -> None:
         "whatif": st.Page(
             ui.WHATIF_PAGE, title=t("nav.whatif"), icon=":material/tune:", url_path="what-if"
         ),
+        "audit": st.Page(
+            ui.AUDIT_PAGE, title=t("nav.audit"), icon=":material/fact_check:", url_path="audit"
+        ),
         "export": st.Page(
             ui.EXPORT_PAGE, title=t("nav.export"), icon=":material/download:", url_path="export"
         ),

@@ -3,6 +3,16 @@
 Pure Python; no user-interface library is imported here.
 """
 
+from ._audit.effects import PartialDependence, partial_dependence
+from ._audit.errors import ErrorAnalysis, ErrorRule, error_analysis
+from ._audit.groups import GroupMetrics, GroupReport, group_metrics
+from ._audit.importance import (
+    ImportanceInterval,
+    importance_score_name,
+    indistinguishable,
+    permutation_importance_ci,
+    shap_importance_ci,
+)
 from ._byom.attach import AttachedModel, attach_model
 from ._byom.model_file import LoadedModel, load_model_file
 from ._dataset import Dataset, FeatureSpec, build_dataset
@@ -56,12 +66,17 @@ __all__ = [
     "DeviceChoice",
     "DeviceError",
     "DeviceFacts",
+    "ErrorAnalysis",
+    "ErrorRule",
     "Evaluation",
     "ExplainRun",
     "ExplainerError",
     "FeatureSpec",
     "Finding",
     "Format",
+    "GroupMetrics",
+    "GroupReport",
+    "ImportanceInterval",
     "InteractionResult",
     "Kind",
     "LimeResult",
@@ -70,6 +85,7 @@ __all__ = [
     "MissingTokens",
     "ModelError",
     "NumberConversion",
+    "PartialDependence",
     "Progress",
     "Reading",
     "Reason",
@@ -92,16 +108,22 @@ __all__ = [
     "confusion_at",
     "csv_bytes",
     "device_facts",
+    "error_analysis",
     "evaluate_model",
     "explain_file",
     "explain_lime",
     "explain_sample",
+    "group_metrics",
     "guess_target",
+    "importance_score_name",
+    "indistinguishable",
     "infer_task",
     "load_model_file",
     "neutralise_cell",
     "neutralise_frame",
     "parquet_bytes",
+    "partial_dependence",
+    "permutation_importance_ci",
     "read_table",
     "release_free_memory",
     "resolve_device",
@@ -109,5 +131,6 @@ __all__ = [
     "run_pipeline",
     "sample_rows",
     "shap_frame",
+    "shap_importance_ci",
     "train_model",
 ]

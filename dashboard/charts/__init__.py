@@ -12,12 +12,18 @@ The builders live in one module per page and are re-exported here:
 - global page: :mod:`dashboard.charts.importance`, :mod:`dashboard.charts.dependence`
 - local page: :mod:`dashboard.charts.local`
 - data page: :mod:`dashboard.charts.data`
+- audit page: :mod:`dashboard.charts.audit`
 
 Shared pieces (palette, escaping, layout, sampling) are in :mod:`dashboard.charts.kit`.
 ``probability_steps`` is re-exported from :mod:`dashboard.display.probability`, where the
 app's one copy of the probability walk lives.
 """
 
+from dashboard.charts.audit import (
+    group_metrics_figure,
+    interval_importance_figure,
+    partial_dependence_figure,
+)
 from dashboard.charts.data import histogram_figure, missing_figure
 from dashboard.charts.dependence import dependence_figure
 from dashboard.charts.importance import (
@@ -45,11 +51,14 @@ __all__ = [
     "calibration_figure",
     "confusion_figure",
     "dependence_figure",
+    "group_metrics_figure",
     "histogram_figure",
     "importance_figure",
     "interaction_heatmap_figure",
+    "interval_importance_figure",
     "lime_shap_figure",
     "missing_figure",
+    "partial_dependence_figure",
     "pr_figure",
     "predicted_vs_actual_figure",
     "probability_steps",

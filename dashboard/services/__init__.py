@@ -8,7 +8,9 @@ One module per concept, re-exported here for the pages:
 - :mod:`~dashboard.services.background`: the background job computing exact values
   of every row after a sampled first view;
 - :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, what-if);
-- :mod:`~dashboard.services.exports`: files to download.
+- :mod:`~dashboard.services.exports`: files to download;
+- :mod:`~dashboard.services.audit`: the model audit (importance with intervals,
+  partial dependence, error analysis, per-group metrics), on demand.
 
 Settings that tests change (``FIRST_VIEW_ROWS``, ``BACKGROUND_CHUNK_ROWS``) live in
 their module and are read there; they are not re-exported.
@@ -17,6 +19,17 @@ their module and are read there; they are not re-exported.
 from __future__ import annotations
 
 from dashboard.analysis import Analysis
+from dashboard.services.audit import (
+    GROUP_BOOTSTRAP,
+    ImportanceAudit,
+    audit_effect,
+    audit_errors,
+    audit_groups,
+    audit_importance,
+    column_display,
+    distinct_values,
+    group_columns,
+)
 from dashboard.services.background import (
     best_shap,
     full_shap,
@@ -50,23 +63,32 @@ from dashboard.services.samples import is_sample_id, sample_bytes, sample_meta, 
 from explainers import InteractionResult, LimeResult, Schema, ShapResult, Table
 
 __all__ = [
+    "GROUP_BOOTSTRAP",
     "INTERACTION_ROWS",
     "SCATTER_ROWS",
     "SEED",
     "Analysis",
+    "ImportanceAudit",
     "InteractionResult",
     "LimeResult",
     "Schema",
     "ShapResult",
     "Table",
     "analysis_key",
+    "audit_effect",
+    "audit_errors",
+    "audit_groups",
+    "audit_importance",
     "best_shap",
+    "column_display",
     "confusion_at_threshold",
     "data_error_types",
+    "distinct_values",
     "explain_encoded_row",
     "full_shap",
     "full_shap_job",
     "global_shap",
+    "group_columns",
     "interactions",
     "is_sample_id",
     "lime_for_row",

@@ -27,6 +27,7 @@ GLOBAL_PAGE = "views/global_explanations.py"
 LOCAL_PAGE = "views/local_explanations.py"
 WHATIF_PAGE = "views/what_if.py"
 EXPORT_PAGE = "views/export.py"
+AUDIT_PAGE = "views/audit.py"
 
 PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 

@@ -20,6 +20,7 @@ PAGES = [
     "views/global_explanations.py",
     "views/local_explanations.py",
     "views/what_if.py",
+    "views/audit.py",
     "views/export.py",
 ]
 TIMEOUT = 240
