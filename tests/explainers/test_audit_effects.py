@@ -8,37 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost as xgb
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.inspection import partial_dependence as sklearn_partial_dependence
+from sklearn_wrappers import SklearnClassifier
 from synthetic_tables import to_csv_bytes
 
 from explainers import explain_file
 from explainers._audit.effects import partial_dependence
 from explainers._errors import DataError
-
-
-class _Classifier(ClassifierMixin, BaseEstimator):
-    """A fitted scikit-learn classifier around a TrainedModel."""
-
-    def __init__(self, model=None):
-        self.model = model
-
-    def fit(self, X, y):
-        """Check nothing: the model is trained."""
-        return self
-
-    def __sklearn_is_fitted__(self):
-        """Say the estimator is fitted."""
-        return True
-
-    @property
-    def classes_(self):
-        """Class indices, as the dataset encodes them."""
-        return np.arange(len(self.model.classes))
-
-    def predict_proba(self, X):
-        """Class probabilities."""
-        return self.model.predict(X)
 
 
 def _brute_force(model, X, feature, grid, output):
@@ -88,7 +64,7 @@ def test_matches_sklearn_partial_dependence(binary_run, feature):
     X = dataset.X.iloc[ours.rows]
     categorical = feature in model.spec.categories
     theirs = sklearn_partial_dependence(
-        _Classifier(model),
+        SklearnClassifier(model),
         X,
         [feature],
         method="brute",

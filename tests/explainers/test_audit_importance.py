@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import xgboost as xgb
 from scipy import stats
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import permutation_importance
+from sklearn_wrappers import SklearnClassifier, SklearnRegressor
 
 from explainers._audit.importance import (
     ImportanceInterval,
@@ -19,54 +19,6 @@ from explainers._audit.importance import (
     shap_importance_ci,
 )
 from explainers._errors import DataError
-
-
-class _Classifier(ClassifierMixin, BaseEstimator):
-    """A fitted scikit-learn classifier around a TrainedModel (for sklearn's own scorers)."""
-
-    def __init__(self, model=None):
-        self.model = model
-
-    def fit(self, X, y):
-        """Check nothing: the model is trained."""
-        return self
-
-    def __sklearn_is_fitted__(self):
-        """Say the estimator is fitted."""
-        return True
-
-    @property
-    def classes_(self):
-        """Class indices, as the dataset encodes them."""
-        return np.arange(len(self.model.classes))
-
-    def predict_proba(self, X):
-        """Class probabilities."""
-        return self.model.predict(X)
-
-    def predict(self, X):
-        """The most probable class."""
-        return self.model.predict(X).argmax(axis=1)
-
-
-class _Regressor(RegressorMixin, BaseEstimator):
-    """A fitted scikit-learn regressor around a TrainedModel."""
-
-    def __init__(self, model=None):
-        self.model = model
-
-    def fit(self, X, y):
-        """Check nothing: the model is trained."""
-        return self
-
-    def __sklearn_is_fitted__(self):
-        """Say the estimator is fitted."""
-        return True
-
-    def predict(self, X):
-        """The predicted value."""
-        return self.model.predict(X)
-
 
 _SCORING = {"binary": "roc_auc", "multiclass": "roc_auc_ovr", "regression": "r2"}
 
@@ -79,7 +31,7 @@ def test_permutation_matches_sklearn_with_its_own_scorer(fixture, request):
     ours = permutation_importance_ci(model, dataset, n_repeats=6, seed=3)
     rows = model.valid_index
     X = dataset.X.iloc[rows][list(model.spec.names)]
-    estimator = _Regressor(model) if model.task == "regression" else _Classifier(model)
+    estimator = SklearnRegressor(model) if model.task == "regression" else SklearnClassifier(model)
     theirs = permutation_importance(
         estimator,
         X,
