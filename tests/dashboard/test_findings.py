@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from synthetic_tables import N_DOTS, messy_clinic_frame
 
 from dashboard import findings, report
 from dashboard import text as session_text
@@ -24,33 +25,6 @@ from dashboard.views._common import short_key
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 240
 HANGUL = re.compile(r"[가-힣]")
-N_DOTS = 30  # cells of blood_pressure written as "." (SAS-style missing)
-
-
-def _messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
-    """A binary outcome driven by age and risk_score; ``lab_marker`` is above 50 exactly when
-    the outcome is yes (a threshold leak); ``followup_days`` is named as recorded after the
-    outcome; ``charges`` is typed as money, ``copay_share`` as percent; ``blood_pressure``
-    has "." for missing."""
-    rng = np.random.default_rng(seed)
-    age = rng.integers(20, 90, n)
-    score = rng.normal(0, 1, n)
-    y = rng.random(n) < 1 / (1 + np.exp(-(0.04 * (age - 55) + 1.2 * score)))
-    pressure = np.array([f"{v:.1f}" for v in rng.normal(130, 15, n)], dtype=object)
-    pressure[rng.choice(n, N_DOTS, replace=False)] = "."
-    return pd.DataFrame(
-        {
-            "patient_id": np.arange(1000, 1000 + n),
-            "age": age,
-            "blood_pressure": pressure,
-            "charges": [f"${c:,}" for c in rng.integers(1000, 9000, n)],
-            "copay_share": [f"{p}%" for p in rng.integers(5, 60, n)],
-            "risk_score": score,
-            "lab_marker": np.where(y, rng.uniform(60, 100, n), rng.uniform(0, 40, n)).round(1),
-            "followup_days": rng.integers(1, 900, n),
-            "outcome": np.where(y, "yes", "no"),
-        }
-    )
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -84,7 +58,7 @@ def _metric(at: AppTest, label: str) -> str:
 @pytest.fixture(scope="module")
 def messy() -> pd.DataFrame:
     """The messy table (built once)."""
-    return _messy_frame()
+    return messy_clinic_frame()
 
 
 def _include_key(column: str) -> str:
