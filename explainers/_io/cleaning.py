@@ -179,6 +179,7 @@ def _clean_column(
     if not all(isinstance(v, str) for v in raw):
         return None  # mixed Python objects (an Excel column of dates and numbers): leave it
     stripped = np.array([v.strip() for v in raw], dtype=object)
+    counts = np.bincount(codes[codes >= 0], minlength=len(raw))  # cells per distinct value
     is_token = np.array([v in MISSING_TOKENS for v in stripped])
     rest = ~is_token
     number, formats = _read_numbers(stripped[rest], prefer_comma=prefer_comma)
@@ -192,7 +193,6 @@ def _clean_column(
             & ~unknown
             & ~np.array([bool(_DIGIT.search(v)) or len(v) > _ODD_WORD_CHARS for v in stripped])
         )
-        counts = np.bincount(codes[codes >= 0], minlength=len(raw))
         for extra in (unknown, unknown | odd):
             left = rest & ~extra
             if not left.any() or not extra.any():
@@ -209,6 +209,8 @@ def _clean_column(
     if number is not None:
         numeric_values = np.full(len(raw), np.nan)
         numeric_values[rest] = number
+    tokens = tuple(sorted({str(v) if str(v) else "(blank)" for v in stripped[is_token]}))
+    n_tokens = int(counts[is_token].sum())
     if (
         number is None
         and is_token.any()
@@ -222,18 +224,13 @@ def _clean_column(
             name=series.name,
             dtype=object,
         )
-        counts = np.bincount(codes[codes >= 0], minlength=len(raw))
-        tokens = tuple(sorted({str(v) if str(v) else "(blank)" for v in stripped[is_token]}))
-        return flags, tokens, int(counts[is_token].sum()), ()
+        return flags, tokens, n_tokens, ()
     if (
         numeric_values is None
         and not is_token.any()
         and all(a == b for a, b in zip(raw, stripped, strict=True))
     ):
         return None
-    counts = np.bincount(codes[codes >= 0], minlength=len(raw))
-    tokens = tuple(sorted({str(v) if str(v) else "(blank)" for v in stripped[is_token]}))
-    n_tokens = int(counts[is_token].sum())
     if numeric_values is not None:
         values = np.where(codes >= 0, numeric_values[np.maximum(codes, 0)], np.nan)
         out = pd.Series(values, index=series.index, name=series.name)
