@@ -32,6 +32,7 @@ class Job:
         self.name = name
         self.done = 0
         self.total = 0
+        self.stage = ""
         self.started = time.monotonic()
         self.result: object = None
         self.error: BaseException | None = None
@@ -62,10 +63,11 @@ class Job:
         return self._finished.wait(timeout)
 
     def progress(self, done: int, total: int, stage: str) -> None:
-        """The work's progress callback: records ``done`` of ``total``, or stops the work."""
+        """The work's progress callback: records ``done`` of ``total`` and the stage's name,
+        or stops the work."""
         if self._stop.is_set():
             raise JobCancelled
-        self.done, self.total = done, total
+        self.done, self.total, self.stage = done, total, stage
 
 
 def start(

@@ -36,7 +36,6 @@ _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
 _BACKGROUND = "xai_background_slot"
 _UPLOAD_SEEN = "xai_upload_seen"
-_AUDIT = "xai_audit_requested"
 _MAX_PRIVATE = 32
 
 
@@ -308,16 +307,6 @@ def set_widget_value(key: str, value: Any) -> None:
 def forget_widget(key: str) -> None:
     """Drop a widget's stored value so it starts again from its default."""
     st.session_state.pop(key, None)
-
-
-def audit_requested(analysis_key: str) -> bool:
-    """True once the user asked for the audit of this analysis (the Audit page's button)."""
-    return bool(_get(_AUDIT) == analysis_key)
-
-
-def request_audit(analysis_key: str) -> None:
-    """Remember that the audit of this analysis was asked for."""
-    _set(_AUDIT, analysis_key)
 
 
 # ----------------------------------------------------------------------------- messages

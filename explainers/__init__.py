@@ -4,7 +4,7 @@ Pure Python; no user-interface library is imported here.
 """
 
 from ._audit.effects import PartialDependence, partial_dependence
-from ._audit.errors import ErrorAnalysis, ErrorRule, error_analysis
+from ._audit.errors import ErrorAnalysis, ErrorBin, ErrorRule, error_analysis, error_rate_along
 from ._audit.groups import GroupMetrics, GroupReport, group_metrics
 from ._audit.importance import (
     ImportanceInterval,
@@ -67,6 +67,7 @@ __all__ = [
     "DeviceError",
     "DeviceFacts",
     "ErrorAnalysis",
+    "ErrorBin",
     "ErrorRule",
     "Evaluation",
     "ExplainRun",
@@ -109,6 +110,7 @@ __all__ = [
     "csv_bytes",
     "device_facts",
     "error_analysis",
+    "error_rate_along",
     "evaluate_model",
     "explain_file",
     "explain_lime",

@@ -20,6 +20,7 @@ app's one copy of the probability walk lives.
 """
 
 from dashboard.charts.audit import (
+    error_rate_figure,
     group_metrics_figure,
     interval_importance_figure,
     partial_dependence_figure,
@@ -51,6 +52,7 @@ __all__ = [
     "calibration_figure",
     "confusion_figure",
     "dependence_figure",
+    "error_rate_figure",
     "group_metrics_figure",
     "histogram_figure",
     "importance_figure",

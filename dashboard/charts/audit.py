@@ -1,5 +1,5 @@
 """Plotly figures for the Audit page: importance with intervals, partial dependence with ICE,
-per-group metrics with intervals.
+per-group metrics with intervals, error rate along a feature.
 
 Plain arrays in, ``go.Figure`` out; every visible word is a keyword argument.
 """
@@ -245,3 +245,63 @@ def group_metrics_figure(
         )
     fig.update_layout(barmode="group", bargap=0.25)
     return _style(fig, title=title, y_title=y_title, height=400)
+
+
+def error_rate_figure(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    rates: Sequence[float] | np.ndarray,
+    *,
+    overall: float | None = None,
+    title: str = "Error rate",
+    x_title: str = "feature value",
+    y_title: str = "error rate",
+    rows_label: str = "rows",
+    overall_label: str = "all validation rows",
+) -> go.Figure:
+    """Bars of the error rate in each bin of a feature, with the overall rate as a line.
+
+    Parameters
+    ----------
+    labels : Sequence[str]
+        Bin labels, in value order (plain text).
+    counts : Sequence[int]
+        Validation rows in each bin (shown on hover).
+    rates : Sequence[float] or np.ndarray
+        Error rate of each bin, in [0, 1].
+    overall : float or None
+        The error rate over all validation rows (a dashed line), or None.
+    title, x_title, y_title, rows_label, overall_label : str
+        Visible text.
+
+    Returns
+    -------
+    go.Figure
+        One bar trace: ``x`` the labels, ``y`` the rates; ``customdata`` the counts.
+    """
+    _same_length(labels=labels, counts=counts, rates=rates)
+    y = np.asarray(rates, dtype=float)
+    fig = go.Figure(
+        go.Bar(
+            x=[_tick(label, 24) for label in labels],
+            y=y,
+            marker={"color": ACCENT},
+            customdata=np.asarray(counts, dtype=float),
+            hovertemplate=(
+                f"%{{x}}<br>{_tpl(y_title)}: %{{y:.1%}}<br>{_tpl(rows_label)}: "
+                "%{customdata:,.0f}<extra></extra>"
+            ),
+            name=_text(y_title),
+            showlegend=False,
+        )
+    )
+    if overall is not None and np.isfinite(overall):
+        fig.add_hline(
+            y=overall,
+            line={"dash": "dash", "color": NEUTRAL, "width": 1.5},
+            annotation_text=_text(overall_label),
+            annotation_position="top left",
+        )
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(type="category")
+    return _style(fig, title=title, x_title=x_title, y_title=y_title, height=380)

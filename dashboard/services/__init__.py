@@ -10,7 +10,8 @@ One module per concept, re-exported here for the pages:
 - :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, what-if);
 - :mod:`~dashboard.services.exports`: files to download;
 - :mod:`~dashboard.services.audit`: the model audit (importance with intervals,
-  partial dependence, error analysis, per-group metrics), on demand.
+  partial dependence, error analysis, per-group metrics): its core as a background job,
+  the rest when asked.
 
 Settings that tests change (``FIRST_VIEW_ROWS``, ``BACKGROUND_CHUNK_ROWS``) live in
 their module and are read there; they are not re-exported.
@@ -20,15 +21,19 @@ from __future__ import annotations
 
 from dashboard.analysis import Analysis
 from dashboard.services.audit import (
+    AUDIT_STAGES,
     GROUP_BOOTSTRAP,
+    AuditCore,
     ImportanceAudit,
+    audit_core,
     audit_effect,
-    audit_errors,
     audit_groups,
-    audit_importance,
+    audit_job,
     column_display,
     distinct_values,
+    error_bins,
     group_columns,
+    restart_audit,
 )
 from dashboard.services.background import (
     best_shap,
@@ -60,30 +65,49 @@ from dashboard.services.pipeline import (
 )
 from dashboard.services.rows import explain_encoded_row, lime_for_row, row_shap
 from dashboard.services.samples import is_sample_id, sample_bytes, sample_meta, samples, use_sample
-from explainers import InteractionResult, LimeResult, Schema, ShapResult, Table
+from explainers import (
+    ErrorAnalysis,
+    ErrorBin,
+    GroupReport,
+    ImportanceInterval,
+    InteractionResult,
+    LimeResult,
+    PartialDependence,
+    Schema,
+    ShapResult,
+    Table,
+)
 
 __all__ = [
+    "AUDIT_STAGES",
     "GROUP_BOOTSTRAP",
     "INTERACTION_ROWS",
     "SCATTER_ROWS",
     "SEED",
     "Analysis",
+    "AuditCore",
+    "ErrorAnalysis",
+    "ErrorBin",
+    "GroupReport",
     "ImportanceAudit",
+    "ImportanceInterval",
     "InteractionResult",
     "LimeResult",
+    "PartialDependence",
     "Schema",
     "ShapResult",
     "Table",
     "analysis_key",
+    "audit_core",
     "audit_effect",
-    "audit_errors",
     "audit_groups",
-    "audit_importance",
+    "audit_job",
     "best_shap",
     "column_display",
     "confusion_at_threshold",
     "data_error_types",
     "distinct_values",
+    "error_bins",
     "explain_encoded_row",
     "full_shap",
     "full_shap_job",
@@ -99,6 +123,7 @@ __all__ = [
     "metrics_json",
     "model_json",
     "peek_analysis",
+    "restart_audit",
     "restart_full_shap",
     "row_shap",
     "run_analysis",

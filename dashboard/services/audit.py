@@ -1,26 +1,33 @@
 """The model audit: importance with intervals, partial dependence, error analysis, groups.
 
-Each result is computed on demand (the Audit page's button), once per analysis and
-choice, and cached like the analysis itself: shared for a bundled sample with a model
-trained here, else in the user's session only.
+The core of the audit (importance with intervals, the error analysis, the effects of the
+top features) runs as a background job (:mod:`dashboard.jobs`) once per analysis, so the
+pages stay usable; choices made on the Audit page (another feature, centred curves, a
+group column) are computed when asked. Results are cached like the analysis itself:
+shared for a bundled sample with a model trained here, else in the user's session only.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
+from dashboard import jobs
 from dashboard.analysis import Analysis
-from dashboard.result_cache import memo
+from dashboard.result_cache import entry, memo, peek
 from dashboard.services.pipeline import SEED, WORK_SLOTS
 from explainers import (
     ErrorAnalysis,
+    ErrorBin,
     GroupReport,
     ImportanceInterval,
     PartialDependence,
+    Progress,
     error_analysis,
+    error_rate_along,
     group_metrics,
     importance_score_name,
     indistinguishable,
@@ -51,29 +58,112 @@ class ImportanceAudit:
     n_shap_rows: int
 
 
-def audit_importance(analysis: Analysis) -> ImportanceAudit:
-    """Permutation importance on the validation rows and mean |SHAP| with intervals (cached)."""
+AUDIT_EFFECTS = 5
+"""Partial dependence (with ICE) of this many features, the most important first, is part
+of the background audit; other features and centred curves are computed when asked."""
 
-    def compute() -> ImportanceAudit:
-        output: int | Literal["all"] = "all" if analysis.task == "multiclass" else 0
-        with WORK_SLOTS:
-            permutation = permutation_importance_ci(analysis.model, analysis.dataset, seed=SEED)
-            shap = shap_importance_ci(analysis.shap, output=output, seed=SEED)
-        return ImportanceAudit(
-            permutation=tuple(permutation),
-            shap=tuple(shap),
-            score=importance_score_name(analysis.task),
-            permutation_ties=tuple(indistinguishable(permutation)),
-            shap_ties=tuple(indistinguishable(shap)),
-            n_validation=len(analysis.model.valid_index),
-            n_shap_rows=len(analysis.shap.rows),
+
+@dataclass(frozen=True)
+class AuditCore:
+    """What the background audit computes once per analysis: importance with intervals,
+    the error analysis, and the effects of the top features (uncentred, with ICE)."""
+
+    importance: ImportanceAudit
+    errors: ErrorAnalysis
+    effects: tuple[PartialDependence, ...]
+    seconds: float
+
+
+AUDIT_STAGES = ("permutation", "shap_intervals", "errors", "effects")
+"""The background audit's stages, in order (their names are the progress messages)."""
+
+
+def _audit_key(analysis: Analysis) -> str:
+    return f"audit|{analysis.key}"
+
+
+def _compute_core(analysis: Analysis, progress: Progress) -> AuditCore:
+    """Every part of the background audit, reporting ``(step, steps, stage)`` between parts
+    (where a stopped job ends)."""
+    start = time.perf_counter()
+    top = [feature for feature, _ in analysis.shap.ranking()[:AUDIT_EFFECTS]]
+    steps = 3 + len(top)
+    output: int | Literal["all"] = "all" if analysis.task == "multiclass" else 0
+    progress(0, steps, "permutation")
+    permutation = permutation_importance_ci(analysis.model, analysis.dataset, seed=SEED)
+    progress(1, steps, "shap_intervals")
+    shap = shap_importance_ci(analysis.shap, output=output, seed=SEED)
+    importance = ImportanceAudit(
+        permutation=tuple(permutation),
+        shap=tuple(shap),
+        score=importance_score_name(analysis.task),
+        permutation_ties=tuple(indistinguishable(permutation)),
+        shap_ties=tuple(indistinguishable(shap)),
+        n_validation=len(analysis.model.valid_index),
+        n_shap_rows=len(analysis.shap.rows),
+    )
+    progress(2, steps, "errors")
+    errors = error_analysis(
+        analysis.model,
+        analysis.dataset,
+        analysis.table.frame,
+        analysis.schema.display_names,
+        seed=SEED,
+    )
+    effects = []
+    for i, feature in enumerate(top):
+        progress(3 + i, steps, "effects")
+        effects.append(
+            partial_dependence(analysis.model, analysis.dataset, feature, ice=True, seed=SEED)
         )
+    progress(steps, steps, "effects")
+    return AuditCore(importance, errors, tuple(effects), time.perf_counter() - start)
 
-    return memo(f"audit-importance|{analysis.key}", analysis.shared, compute, ImportanceAudit)
+
+def audit_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | None:
+    """The background job of the audit of ``analysis`` (started once when ``start``; None
+    when none was started). Its result lands in the cache :func:`audit_core` reads.
+
+    A stopped or failed job is not restarted here; see :func:`restart_audit`.
+    """
+    slot = entry(_audit_key(analysis), analysis.shared)
+    with slot.lock:
+        if slot.job is None and slot.value is None and start:
+
+            def work(progress: Progress) -> AuditCore:
+                with WORK_SLOTS:
+                    return _compute_core(analysis, progress)
+
+            def keep(job: jobs.Job) -> None:
+                if job.succeeded:
+                    slot.value = job.result
+
+            slot.job = jobs.start("audit", work, on_done=keep)
+        return slot.job
+
+
+def restart_audit(analysis: Analysis) -> jobs.Job | None:
+    """Start the audit again after it was stopped or failed."""
+    slot = entry(_audit_key(analysis), analysis.shared)
+    with slot.lock:
+        if slot.job is not None and not slot.job.running and slot.value is None:
+            slot.job = None
+    return audit_job(analysis)
+
+
+def audit_core(analysis: Analysis) -> AuditCore | None:
+    """The background audit's result once it is computed, else None (nothing is started)."""
+    return peek(_audit_key(analysis), analysis.shared, AuditCore)
 
 
 def audit_effect(analysis: Analysis, feature: str, *, centred: bool) -> PartialDependence:
-    """Partial dependence of ``feature`` with ICE curves on a seeded sample (cached)."""
+    """Partial dependence of ``feature`` with ICE curves on a seeded sample (the background
+    audit's when it has it, else computed now and cached)."""
+    core = audit_core(analysis)
+    if core is not None and not centred:
+        for found in core.effects:
+            if found.feature == feature:
+                return found
 
     def compute() -> PartialDependence:
         with WORK_SLOTS:
@@ -85,20 +175,22 @@ def audit_effect(analysis: Analysis, feature: str, *, centred: bool) -> PartialD
     return memo(key, analysis.shared, compute, PartialDependence)
 
 
-def audit_errors(analysis: Analysis) -> ErrorAnalysis:
-    """Where the model fails on the validation rows: readable rules (cached)."""
+def error_bins(analysis: Analysis, feature: str) -> list[ErrorBin]:
+    """The validation error rate in bins of ``feature`` (cached)."""
 
-    def compute() -> ErrorAnalysis:
+    def compute() -> ErrorBins:
         with WORK_SLOTS:
-            return error_analysis(
-                analysis.model,
-                analysis.dataset,
-                analysis.table.frame,
-                analysis.schema.display_names,
-                seed=SEED,
-            )
+            return ErrorBins(tuple(error_rate_along(analysis.model, analysis.dataset, feature)))
 
-    return memo(f"audit-errors|{analysis.key}", analysis.shared, compute, ErrorAnalysis)
+    key = f"audit-error-bins|{analysis.key}|{feature}"
+    return list(memo(key, analysis.shared, compute, ErrorBins).bins)
+
+
+@dataclass(frozen=True)
+class ErrorBins:
+    """The cached bins of :func:`error_bins`."""
+
+    bins: tuple[ErrorBin, ...]
 
 
 def group_columns(analysis: Analysis) -> list[str]:

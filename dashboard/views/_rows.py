@@ -37,7 +37,9 @@ def default_position(analysis: Analysis) -> int:
     return int(analysis.model.valid_index[0]) if len(analysis.model.valid_index) else 0
 
 
-def _prediction_text(analysis: Analysis, position: int) -> str:
+def prediction_text(analysis: Analysis, position: int) -> str:
+    """The model's prediction of a dataset row: the likeliest class and its probability,
+    or the predicted value."""
     pred = analysis.prediction[position]
     if analysis.task == "regression":
         return fmt_number(float(pred))
@@ -45,7 +47,8 @@ def _prediction_text(analysis: Analysis, position: int) -> str:
     return f"{analysis.class_labels[k]} ({fmt_percent(float(pred[k]))})"
 
 
-def _actual_text(analysis: Analysis, position: int) -> str:
+def actual_text(analysis: Analysis, position: int) -> str:
+    """A dataset row's actual outcome: its class label or value."""
     y = analysis.dataset.y[position]
     return fmt_number(float(y)) if analysis.task == "regression" else analysis.class_labels[int(y)]
 
@@ -121,8 +124,8 @@ def _describe(analysis: Analysis, position: int) -> str:
     return t(
         "rows.describe",
         row=ui.row_label(analysis, position),
-        pred=plain(_prediction_text(analysis, position)),
-        actual=plain(_actual_text(analysis, position)),
+        pred=plain(prediction_text(analysis, position)),
+        actual=plain(actual_text(analysis, position)),
     )
 
 

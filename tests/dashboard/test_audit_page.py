@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 from pathlib import Path
 
+import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.state import ModelSettings
@@ -23,19 +27,47 @@ def _chart(at: AppTest, key_part: str) -> dict:
     raise AssertionError(f"no chart {key_part}")
 
 
-def test_audit_page_runs_and_ranks_like_the_engine():
-    """Check that the audit runs on a sample and its top permutation feature is the engine's."""
+def _array(value: object) -> np.ndarray:
+    """A plotly figure array from its JSON form (a list, or plotly's base64 typed array)."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value, dtype=float)
+
+
+def _has_chart(at: AppTest, key_part: str) -> bool:
+    return any(key_part in element.proto.id for element in at.get("plotly_chart"))
+
+
+def _run_until_audited(at: AppTest, seconds: float = 240) -> None:
+    """Rerun the page (as its polling fragment would) until the background audit is drawn."""
+    deadline = time.monotonic() + seconds
+    while not _has_chart(at, "audit_permutation_chart"):
+        assert time.monotonic() < deadline, "the background audit did not finish"
+        time.sleep(0.3)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+
+
+def test_audit_page_runs_in_the_background_and_ranks_like_the_engine():
+    """Check that opening the Audit page starts the audit in the background, that the page
+    then draws every section, and that its top permutation feature is the engine's."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["sample"] = "heart_disease"
     at.run()
     at.switch_page("views/audit.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.get("plotly_chart")  # nothing computed before the button
-    at.button(key="w_audit_run").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    _run_until_audited(at)
     assert not at.error, [e.value for e in at.error]
-    for key in ("audit_permutation_chart", "audit_shap_chart", "audit_pdp_chart"):
+    for key in (
+        "audit_permutation_chart",
+        "audit_shap_chart",
+        "audit_pdp_chart",
+        "audit_error_bins_chart",
+        "audit_groups_chart",
+    ):
         _chart(at, key)
+    bins = _chart(at, "audit_error_bins_chart")["data"][0]
+    rates, counts = _array(bins["y"]), _array(bins["customdata"])
     shown = _chart(at, "audit_permutation_chart")["data"][0]["customdata"][0][0]
 
     ms = ModelSettings()
@@ -54,3 +86,46 @@ def test_audit_page_runs_and_ranks_like_the_engine():
     reference = permutation_importance_ci(run.model, run.dataset, seed=0)
     top = max(reference, key=lambda i: i.mean).feature
     assert shown == run.model.spec.display_names.get(top, top)
+    valid = run.model.valid_index
+    proba = run.model.predict(run.dataset.X.iloc[valid])
+    wrong = float(np.mean(proba.argmax(axis=1) != run.dataset.y[valid]))
+    assert counts.sum() == len(valid)  # every validation row in one bin of the feature
+    assert float((rates * counts).sum() / counts.sum()) == pytest.approx(wrong)
+
+
+def test_audit_can_be_stopped_and_started_again(monkeypatch):
+    """Check that Stop ends the background audit (the page says so and offers to start it
+    again) and that starting again draws the audit, on a regression sample."""
+    from dashboard import result_cache
+    from dashboard.services import audit as audit_service
+
+    real = audit_service._compute_core
+    calls: list[int] = []
+
+    def held_until_stopped(analysis, progress):
+        calls.append(1)
+        if len(calls) == 1:
+            while True:  # reports progress until the job is stopped (progress then raises)
+                progress(0, 4, "permutation")
+                time.sleep(0.05)
+        return real(analysis, progress)
+
+    monkeypatch.setattr(audit_service, "_compute_core", held_until_stopped)
+    result_cache._shared_slot.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["sample"] = "diabetes"
+    at.run()
+    at.switch_page("views/audit.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not _has_chart(at, "audit_permutation_chart")
+    at.button(key="w_audit_stop").click().run()
+    deadline = time.monotonic() + 30
+    while not any(b.key == "w_audit_run" for b in at.button):
+        assert time.monotonic() < deadline, "the stopped audit offered no way to start again"
+        time.sleep(0.2)
+        at.run()
+    assert not _has_chart(at, "audit_permutation_chart")
+    at.button(key="w_audit_run").click().run()
+    _run_until_audited(at)
+    assert len(calls) == 2
+    _chart(at, "audit_pdp_chart")

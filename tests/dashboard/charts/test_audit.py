@@ -72,3 +72,35 @@ def test_group_bars_carry_values_and_intervals():
         np.testing.assert_allclose(trace.error_y.arrayminus, values[g] - low[g])
     with pytest.raises(ValueError, match="shape"):
         charts.group_metrics_figure(["F"], ["accuracy"], values, low, high)
+
+
+def test_error_rate_bars_match_a_direct_count(binary_run):
+    """Check that the error-rate bars are each bin's misclassified share, counted here with
+    pandas, and that the dashed line is the overall rate."""
+    from explainers import error_rate_along
+
+    model, dataset = binary_run.model, binary_run.dataset
+    feature = model.spec.names[0]
+    bins = error_rate_along(model, dataset, feature, bins=4)
+    valid = model.valid_index
+    wrong = model.predict(dataset.X.iloc[valid]).argmax(axis=1) != dataset.y[valid]
+    overall = float(wrong.mean())
+    fig = charts.error_rate_figure(
+        [b.label for b in bins], [b.n for b in bins], [b.error_rate for b in bins], overall=overall
+    )
+    bar = fig.data[0]
+    assert list(bar.customdata) == [b.n for b in bins]
+    assert sum(bar.customdata) == len(valid)
+    values = dataset.X.iloc[valid][feature].to_numpy()  # a continuous feature: 4 quartile bins
+    edges = np.quantile(values, [0.25, 0.5, 0.75])
+    quartile = np.searchsorted(edges, values, side="right")  # bins closed on the left
+    assert len(bins) == 4
+    for code, rate in enumerate(bar.y):
+        assert rate == pytest.approx(float(wrong[quartile == code].mean()))
+    assert fig.layout.shapes[0].y0 == pytest.approx(overall)
+
+
+def test_error_rate_needs_one_rate_per_label():
+    """Check that mismatched inputs are refused."""
+    with pytest.raises(ValueError, match="equal length"):
+        charts.error_rate_figure(["a", "b"], [1, 2], [0.1])
