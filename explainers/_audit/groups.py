@@ -1,8 +1,10 @@
 """How the model does for each group of a column (sex, age group, site), with intervals.
 
-Computed on the validation rows with fairlearn's :class:`~fairlearn.metrics.MetricFrame`
-(per-group metrics, their bootstrap intervals, and the largest difference and ratio
-between groups). The column may be one the model does not use.
+Computed on the validation rows. The metrics of each group, and the largest difference
+and ratio between groups, come from fairlearn's :class:`~fairlearn.metrics.MetricFrame`;
+their 95% intervals from a bootstrap stratified by group, vectorised in
+:mod:`.group_bootstrap` (all resamples of a group at once, as weighted sums). The column
+may be one the model does not use.
 """
 
 from __future__ import annotations
@@ -19,11 +21,20 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
+from numpy.typing import NDArray
 from sklearn import metrics as skm
 
 from .._dataset import Dataset
 from .._errors import DataError
 from .._training import TrainedModel
+from .group_bootstrap import (
+    Floats,
+    MetricsOfWeights,
+    binary_metrics,
+    group_intervals,
+    multiclass_metrics,
+    regression_metrics,
+)
 
 MISSING_GROUP = "(missing)"
 _MAX_GROUPS = 30
@@ -72,6 +83,11 @@ def _safe(metric: Metric) -> Metric:
     return wrapped
 
 
+def _calibration_gap(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """Calibration-in-the-large: mean predicted probability minus observed positive rate."""
+    return float(np.mean(y_score) - np.mean(y_true == 1))
+
+
 def group_metrics(
     model: TrainedModel,
     dataset: Dataset,
@@ -83,8 +99,24 @@ def group_metrics(
 ) -> GroupReport:
     """Metrics of each group of ``column`` on the validation rows.
 
+    Binary tasks: ``accuracy``, ``selection_rate``, ``tpr``, ``fpr``, ``precision`` (of
+    the labels at ``threshold``), ``auc``, ``brier`` (mean squared difference between the
+    probability of the positive class and the outcome) and ``calibration_gap`` (mean
+    probability of the positive class minus the observed positive rate: above 0 the
+    model over-predicts the group's risk). Regression: ``rmse``, ``mae``. Multiclass:
+    ``accuracy``. TPR, FPR and precision are 0 where their denominator is 0; the AUC is
+    NaN in a group with one class only.
+
+    The intervals are 95% percentile bootstrap intervals, resampling rows within each
+    group (stratified by group: every resample of a group has the group's size), with
+    ``n_boot`` resamples drawn from ``seed``; an end is NaN where the metric is undefined
+    in the group or in any of its resamples. ``difference`` and ``ratio`` are fairlearn's
+    ``between_groups`` gaps; the ratio of ``calibration_gap``, a signed quantity, is NaN.
+
     Parameters
     ----------
+    model, dataset
+        The trained model and its dataset; the metrics use the model's validation rows.
     column
         The grouping column of the table as read (one value per row of the file), under
         its display name; missing values form their own group.
@@ -92,7 +124,14 @@ def group_metrics(
         Binary tasks: the probability of the positive class above which a row counts as
         predicted positive.
     n_boot
-        Bootstrap resamples for the intervals (0 for none).
+        Bootstrap resamples per group for the intervals (0 for none).
+    seed
+        Seeds the resamples: the same inputs and seed give the same intervals.
+
+    Returns
+    -------
+    GroupReport
+        One :class:`GroupMetrics` per group (sorted by value), and the gaps.
 
     Raises
     ------
@@ -116,8 +155,8 @@ def group_metrics(
     X = dataset.X.iloc[valid]
     y = np.asarray(dataset.y[valid])
     predicted = model.predict(X)
-    boot = {"n_boot": n_boot, "ci_quantiles": _QUANTILES, "random_state": seed} if n_boot else {}
     frames: list[MetricFrame] = []
+    resampled: MetricsOfWeights
     if model.task == "regression":
         frames.append(
             MetricFrame(
@@ -128,12 +167,16 @@ def group_metrics(
                 y_true=y,
                 y_pred=predicted,
                 sensitive_features=groups,
-                **boot,
             )
         )
         used: float | None = None
+
+        def resampled(weights: Floats, at: NDArray[np.intp]) -> dict[str, Floats]:
+            return regression_metrics(weights, y[at], predicted[at])
+
     elif model.task == "binary":
-        labels = (predicted[:, 1] >= threshold).astype(int)
+        score = predicted[:, 1]
+        labels = (score >= threshold).astype(int)
         frames.append(
             MetricFrame(
                 metrics={
@@ -146,59 +189,84 @@ def group_metrics(
                 y_true=y,
                 y_pred=labels,
                 sensitive_features=groups,
-                **boot,
             )
         )
         frames.append(
             MetricFrame(
-                metrics={"auc": _safe(skm.roc_auc_score)},
+                metrics={
+                    "auc": _safe(skm.roc_auc_score),
+                    "brier": _safe(skm.brier_score_loss),
+                    "calibration_gap": _safe(_calibration_gap),
+                },
                 y_true=y,
-                y_pred=predicted[:, 1],
+                y_pred=score,
                 sensitive_features=groups,
-                **boot,
             )
         )
         used = threshold
+
+        def resampled(weights: Floats, at: NDArray[np.intp]) -> dict[str, Floats]:
+            return binary_metrics(weights, y[at], score[at], labels[at])
+
     else:
+        chosen = predicted.argmax(axis=1)
         frames.append(
             MetricFrame(
                 metrics={"accuracy": _safe(skm.accuracy_score)},
                 y_true=y,
-                y_pred=predicted.argmax(axis=1),
+                y_pred=chosen,
                 sensitive_features=groups,
-                **boot,
             )
         )
         used = None
-    return _report(name, groups, frames, used, n_boot)
+
+        def resampled(weights: Floats, at: NDArray[np.intp]) -> dict[str, Floats]:
+            return multiclass_metrics(weights, y[at], chosen[at])
+
+    intervals = (
+        group_intervals(
+            resampled, groups.to_numpy(dtype=object), n_boot=n_boot, seed=seed, quantiles=_QUANTILES
+        )
+        if n_boot
+        else {}
+    )
+    return _report(name, groups, frames, used, n_boot, intervals)
 
 
 def _report(
-    name: str, groups: pd.Series, frames: list[MetricFrame], threshold: float | None, n_boot: int
+    name: str,
+    groups: pd.Series,
+    frames: list[MetricFrame],
+    threshold: float | None,
+    n_boot: int,
+    intervals: dict[str, tuple[dict[str, float], dict[str, float]]],
 ) -> GroupReport:
     by_group = pd.concat([f.by_group for f in frames], axis=1)
-    low = pd.concat([f.by_group_ci[0] for f in frames], axis=1) if n_boot else None
-    high = pd.concat([f.by_group_ci[1] for f in frames], axis=1) if n_boot else None
     sizes = groups.value_counts()
     out = []
     for value in by_group.index:
         row = by_group.loc[value]
+        metrics = {str(k): float(v) for k, v in row.items()}
+        low, high = intervals.get(str(value), ({}, {}))
         out.append(
             GroupMetrics(
                 value=str(value),
                 n=int(sizes[value]),
-                metrics={k: float(v) for k, v in row.items()},
-                ci_low={} if low is None else {k: float(v) for k, v in low.loc[value].items()},
-                ci_high={} if high is None else {k: float(v) for k, v in high.loc[value].items()},
+                metrics=metrics,
+                ci_low={k: low[k] for k in metrics if k in low},
+                ci_high={k: high[k] for k in metrics if k in high},
             )
         )
     difference = pd.concat([f.difference(method="between_groups") for f in frames])
     ratio = pd.concat([f.ratio(method="between_groups") for f in frames])
+    ratios = {str(k): float(v) for k, v in ratio.items()}
+    if "calibration_gap" in ratios:
+        ratios["calibration_gap"] = float("nan")  # a ratio of signed gaps means nothing
     return GroupReport(
         name,
         threshold,
         tuple(out),
         {str(k): float(v) for k, v in difference.items()},
-        {str(k): float(v) for k, v in ratio.items()},
+        ratios,
         n_boot,
     )
