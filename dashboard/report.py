@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -21,11 +23,25 @@ max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2933}}
 h1{{font-size:1.6rem}} h2{{font-size:1.2rem;margin-top:2.5rem}}
 .note{{color:#52606d;font-size:.9rem}}
 .findings{{background:#fff8e1;border-left:4px solid #f0b429;padding:.6rem 1rem .6rem 2rem}}
-.findings li{{margin:.3rem 0}}</style></head>
+.findings li{{margin:.3rem 0}}
+table{{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}}
+th,td{{border-bottom:1px solid #d9e2ec;padding:.3rem .6rem;text-align:left}}
+th{{background:#f0f4f8}}</style></head>
 <body><h1>{title}</h1><p class="note">{note}</p>
 {body}
 </body></html>
 """
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the report: a heading, plain-text paragraphs, a figure and a table, each
+    optional but the heading (all text is escaped)."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
 
 
 def figure_html(fig: go.Figure) -> bytes:
@@ -47,6 +63,7 @@ def charts_html(
     lang: str = "en",
     findings: Sequence[str] = (),
     findings_title: str = "",
+    sections: Sequence[Section] = (),
 ) -> bytes:
     """Several figures, each under its heading, in one offline HTML page.
 
@@ -61,6 +78,8 @@ def charts_html(
     findings, findings_title
         Sentences to check before trusting the model (plain text, escaped), listed
         under ``findings_title`` before the charts.
+    sections
+        More parts after the charts (the audit's), with their readings and tables.
     """
     parts = []
     if findings:
@@ -69,14 +88,25 @@ def charts_html(
             f"<section><h2>{html.escape(findings_title)}</h2>\n"
             f'<ul class="findings">{items}</ul></section>'
         )
-    for i, (heading, fig) in enumerate(charts):
-        div: str = pio.to_html(
-            fig,
-            include_plotlyjs=(i == 0),
-            full_html=False,
-            config={"displaylogo": False, "responsive": True},
+    every = [Section(heading, figure=fig) for heading, fig in charts] + list(sections)
+    plotly_js = True  # embedded once, with the first figure
+    for section in every:
+        body = [f"<p>{html.escape(text)}</p>" for text in section.paragraphs]
+        if section.figure is not None:
+            body.append(
+                pio.to_html(
+                    section.figure,
+                    include_plotlyjs=plotly_js,
+                    full_html=False,
+                    config={"displaylogo": False, "responsive": True},
+                )
+            )
+            plotly_js = False
+        if section.table is not None:
+            body.append(section.table.to_html(index=False, escape=True, border=0, na_rep=""))
+        parts.append(
+            f"<section><h2>{html.escape(section.heading)}</h2>\n" + "\n".join(body) + "</section>"
         )
-        parts.append(f"<section><h2>{html.escape(heading)}</h2>\n{div}</section>")
     page = _PAGE.format(
         lang=html.escape(lang),
         title=html.escape(title),

@@ -32,6 +32,7 @@ _ROW = "xai_row"
 _THRESHOLD = "xai_threshold"
 _MODEL_FILE = "xai_model_file"
 _MODEL_SEEN = "xai_model_seen"
+_AUDIT_GROUP = "xai_audit_group_column"
 _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
 _BACKGROUND = "xai_background_slot"
@@ -307,6 +308,17 @@ def set_widget_value(key: str, value: Any) -> None:
 def forget_widget(key: str) -> None:
     """Drop a widget's stored value so it starts again from its default."""
     st.session_state.pop(key, None)
+
+
+def audit_group_column() -> str | None:
+    """The column whose groups the Audit page showed last (for the report), or None."""
+    value = _get(_AUDIT_GROUP)
+    return value if isinstance(value, str) else None
+
+
+def set_audit_group_column(column: str) -> None:
+    """Remember the column whose groups the Audit page shows."""
+    _set(_AUDIT_GROUP, column)
 
 
 # ----------------------------------------------------------------------------- messages

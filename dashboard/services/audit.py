@@ -223,5 +223,13 @@ def audit_groups(analysis: Analysis, column: str, *, threshold: float) -> GroupR
                 seed=SEED,
             )
 
-    key = f"audit-groups|{analysis.key}|{column}|{threshold!r}"
-    return memo(key, analysis.shared, compute, GroupReport)
+    return memo(_groups_key(analysis, column, threshold), analysis.shared, compute, GroupReport)
+
+
+def _groups_key(analysis: Analysis, column: str, threshold: float) -> str:
+    return f"audit-groups|{analysis.key}|{column}|{threshold!r}"
+
+
+def computed_groups(analysis: Analysis, column: str, *, threshold: float) -> GroupReport | None:
+    """The per-group metrics of ``column`` if they were computed, else None."""
+    return peek(_groups_key(analysis, column, threshold), analysis.shared, GroupReport)

@@ -17,18 +17,24 @@ from dashboard.views._rows import actual_text, prediction_text
 WORST_ROWS = 20  # the most wrong validation rows listed, each one click from the Local page
 
 
-def _ties(analysis: services.Analysis, pairs: tuple[tuple[str, str], ...]) -> str:
-    """The pairs of features that cannot be told apart, as one plain sentence."""
+def ties_text(
+    analysis: services.Analysis,
+    pairs: tuple[tuple[str, str], ...],
+    *,
+    markdown: bool = True,
+) -> str:
+    """The pairs of features that cannot be told apart, as one sentence (Markdown for the
+    page, plain text for the report)."""
     if not pairs:
         return t("audit.ties_none")
-    shown = [
-        t(
-            "audit.tie_pair",
-            a=escape_md(analysis.display(a), max_len=40),
-            b=escape_md(analysis.display(b), max_len=40),
-        )
-        for a, b in pairs[:6]
-    ]
+
+    def name(feature: str) -> str:
+        shown = analysis.display(feature)
+        return escape_md(shown, max_len=40) if markdown else shown
+
+    shown = [t("audit.tie_pair", a=name(a), b=name(b)) for a, b in pairs[:6]]
+    if not markdown:
+        shown = [text.replace("**", "") for text in shown]
     more = t("audit.ties_more", n=fmt_number(len(pairs) - 6)) if len(pairs) > 6 else ""
     return t("audit.ties", pairs="; ".join(shown), more=more)
 
@@ -42,11 +48,11 @@ def importance(analysis: services.Analysis, found: services.ImportanceAudit) -> 
     with left:
         ui.chart(figures.permutation(analysis, found), key="audit_permutation_chart")
         st.caption(t("audit.permutation_caption", n=fmt_number(found.n_validation), score=score))
-        st.markdown(_ties(analysis, found.permutation_ties))
+        st.markdown(ties_text(analysis, found.permutation_ties))
     with right:
         ui.chart(figures.shap_intervals(analysis, found), key="audit_shap_chart")
         st.caption(t("audit.shap_caption", n=fmt_number(found.n_shap_rows)))
-        st.markdown(_ties(analysis, found.shap_ties))
+        st.markdown(ties_text(analysis, found.shap_ties))
 
 
 def effects(analysis: services.Analysis, ranking: list[str]) -> None:

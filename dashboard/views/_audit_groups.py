@@ -78,6 +78,7 @@ def groups(analysis: services.Analysis) -> None:
         help=t("audit.groups_column_help"),
     )
     threshold = state.threshold()
+    state.set_audit_group_column(str(column))
     try:
         with st.spinner(t("audit.computing")):
             report = services.audit_groups(analysis, str(column), threshold=threshold)

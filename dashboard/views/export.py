@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import findings, report, services, state
 from dashboard.i18n import fmt_number
 from dashboard.text import t
+from dashboard.views import _audit_report as audit_report
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _full_values as full_values
@@ -140,16 +141,24 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
     lang = state.language()
     checks = findings.report_lines(analysis.findings, analysis.schema)
     checks_title = t("export.report_findings")
+    audit = audit_report.audit_sections(analysis)
     _download(
         "export.report",
         lambda: report.charts_html(
-            title, charts, note=note, lang=lang, findings=checks, findings_title=checks_title
+            title,
+            charts,
+            note=note,
+            lang=lang,
+            findings=checks,
+            findings_title=checks_title,
+            sections=audit,
         ),
         f"{stem}_report.html",
         "text/html",
         "dl_report",
         "export.report_help",
     )
+    st.caption(t("export.report_audit" if audit else "export.report_no_audit"))
     cols = st.columns(2)
     for i, (name, fig) in enumerate(charts):
         with cols[i % 2]:

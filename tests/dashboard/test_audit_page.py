@@ -69,6 +69,9 @@ def test_audit_page_runs_in_the_background_and_ranks_like_the_engine():
     bins = _chart(at, "audit_error_bins_chart")["data"][0]
     rates, counts = _array(bins["y"]), _array(bins["customdata"])
     shown = _chart(at, "audit_permutation_chart")["data"][0]["customdata"][0][0]
+    at.switch_page("views/export.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("includes the model audit" in c.value for c in at.caption)
 
     ms = ModelSettings()
     run = run_pipeline(
