@@ -3,6 +3,19 @@
 Pure Python; no user-interface library is imported here.
 """
 
+from ._audit.cohorts import (
+    MIN_VALIDATION,
+    Cohort,
+    CohortComparison,
+    CohortDependence,
+    CohortFilter,
+    CohortSummary,
+    cohort_mask,
+    cohort_metric_names,
+    cohort_values,
+    compare_cohorts,
+    split_cohorts,
+)
 from ._audit.effects import PartialDependence, partial_dependence
 from ._audit.errors import ErrorAnalysis, ErrorBin, ErrorRule, error_analysis, error_rate_along
 from ._audit.groups import GroupMetrics, GroupReport, group_metrics
@@ -13,6 +26,7 @@ from ._audit.importance import (
     permutation_importance_ci,
     shap_importance_ci,
 )
+from ._audit.probability import ProbabilityMethod, ProbabilityShap, probability_shap
 from ._byom.attach import AttachedModel, attach_model
 from ._byom.model_file import LoadedModel, load_model_file
 from ._dataset import Dataset, FeatureSpec, build_dataset
@@ -54,10 +68,16 @@ from ._types import (
 )
 
 __all__ = [
+    "MIN_VALIDATION",
     "REASON_TEXT",
     "AttachedModel",
     "Backend",
     "ClassWeight",
+    "Cohort",
+    "CohortComparison",
+    "CohortDependence",
+    "CohortFilter",
+    "CohortSummary",
     "ColumnProfile",
     "Curve",
     "DataError",
@@ -87,6 +107,8 @@ __all__ = [
     "ModelError",
     "NumberConversion",
     "PartialDependence",
+    "ProbabilityMethod",
+    "ProbabilityShap",
     "Progress",
     "Reading",
     "Reason",
@@ -104,6 +126,10 @@ __all__ = [
     "build_dataset",
     "build_schema",
     "choose_device",
+    "cohort_mask",
+    "cohort_metric_names",
+    "cohort_values",
+    "compare_cohorts",
     "compute_interactions",
     "compute_shap",
     "confusion_at",
@@ -126,6 +152,7 @@ __all__ = [
     "parquet_bytes",
     "partial_dependence",
     "permutation_importance_ci",
+    "probability_shap",
     "read_table",
     "release_free_memory",
     "resolve_device",
@@ -134,5 +161,6 @@ __all__ = [
     "sample_rows",
     "shap_frame",
     "shap_importance_ci",
+    "split_cohorts",
     "train_model",
 ]
