@@ -12,7 +12,7 @@ The builders live in one module per page and are re-exported here:
 - global page: :mod:`dashboard.charts.importance`, :mod:`dashboard.charts.dependence`
 - local page: :mod:`dashboard.charts.local`
 - data page: :mod:`dashboard.charts.data`
-- audit page: :mod:`dashboard.charts.audit`
+- audit page: :mod:`dashboard.charts.audit`, :mod:`dashboard.charts.cohorts`
 
 Shared pieces (palette, escaping, layout, sampling) are in :mod:`dashboard.charts.kit`.
 ``probability_steps`` is re-exported from :mod:`dashboard.display.probability`, where the
@@ -25,6 +25,7 @@ from dashboard.charts.audit import (
     interval_importance_figure,
     partial_dependence_figure,
 )
+from dashboard.charts.cohorts import cohort_dependence_figure, cohort_importance_figure
 from dashboard.charts.data import histogram_figure, missing_figure
 from dashboard.charts.dependence import dependence_figure
 from dashboard.charts.importance import (
@@ -50,6 +51,8 @@ from dashboard.display.probability import probability_steps
 __all__ = [
     "beeswarm_figure",
     "calibration_figure",
+    "cohort_dependence_figure",
+    "cohort_importance_figure",
     "confusion_figure",
     "dependence_figure",
     "error_rate_figure",

@@ -9,6 +9,7 @@ One module per concept, re-exported here for the pages:
   of every row after a sampled first view;
 - :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, what-if);
 - :mod:`~dashboard.services.exports`: files to download;
+- :mod:`~dashboard.services.cohorts`: cohorts compared side by side (the audit's);
 - :mod:`~dashboard.services.audit`: the model audit (importance with intervals,
   partial dependence, error analysis, per-group metrics): its core as a background job,
   the rest when asked.
@@ -67,6 +68,9 @@ from dashboard.services.pipeline import (
 from dashboard.services.rows import explain_encoded_row, lime_for_row, row_shap
 from dashboard.services.samples import is_sample_id, sample_bytes, sample_meta, samples, use_sample
 from explainers import (
+    Cohort,
+    CohortComparison,
+    CohortFilter,
     ErrorAnalysis,
     ErrorBin,
     GroupReport,
@@ -77,6 +81,7 @@ from explainers import (
     Schema,
     ShapResult,
     Table,
+    cohort_metric_names,
 )
 
 __all__ = [
@@ -87,6 +92,9 @@ __all__ = [
     "SEED",
     "Analysis",
     "AuditCore",
+    "Cohort",
+    "CohortComparison",
+    "CohortFilter",
     "ErrorAnalysis",
     "ErrorBin",
     "GroupReport",
@@ -104,6 +112,7 @@ __all__ = [
     "audit_groups",
     "audit_job",
     "best_shap",
+    "cohort_metric_names",
     "column_display",
     "computed_groups",
     "confusion_at_threshold",

@@ -1,4 +1,4 @@
-"""Audit page: importance with intervals, partial dependence with ICE, errors, groups.
+"""Audit page: importance with intervals, partial dependence with ICE, errors, cohorts, groups.
 
 The core of the audit runs in the background (:func:`services.audit_job`), started when
 the page is first opened for an analysis; a fragment shows its progress with Stop, and
@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import services
 from dashboard.text import error_message, t
+from dashboard.views import _audit_cohorts as cohort_sections
 from dashboard.views import _audit_core as core_sections
 from dashboard.views import _audit_groups as group_sections
 from dashboard.views import _common as ui
@@ -78,6 +79,8 @@ def _body() -> None:
         core_sections.effects(analysis, ranking)
         st.divider()
         core_sections.errors(analysis, found.errors, ranking)
+        st.divider()
+        cohort_sections.cohorts(analysis, ranking)
         st.divider()
     group_sections.groups(analysis)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 from streamlit.testing.v1 import AppTest
 
 from dashboard.state import ModelSettings
@@ -64,8 +65,16 @@ def test_audit_page_runs_in_the_background_and_ranks_like_the_engine():
         "audit_pdp_chart",
         "audit_error_bins_chart",
         "audit_groups_chart",
+        "audit_cohort_importance_chart",
+        "audit_cohort_dependence_chart",
     ):
         _chart(at, key)
+    cohort_table = next(d.value for d in at.dataframe if "Cohort" in d.value.columns)
+    at.segmented_control(key="w_cohort_mode").set_value("filter").run()
+    at.multiselect(key="w_cohort_values_0_sex").set_value(["female"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    custom = next(d.value for d in at.dataframe if "Cohort" in d.value.columns)
+    female_rows, all_rows = custom["Rows"]
     bins = _chart(at, "audit_error_bins_chart")["data"][0]
     rates, counts = _array(bins["y"]), _array(bins["customdata"])
     shown = _chart(at, "audit_permutation_chart")["data"][0]["customdata"][0][0]
@@ -94,6 +103,15 @@ def test_audit_page_runs_in_the_background_and_ranks_like_the_engine():
     wrong = float(np.mean(proba.argmax(axis=1) != run.dataset.y[valid]))
     assert counts.sum() == len(valid)  # every validation row in one bin of the feature
     assert float((rates * counts).sum() / counts.sum()) == pytest.approx(wrong)
+    sex = run.table.frame["sex"].to_numpy()[run.dataset.row_ids[valid]]
+    assert female_rows == f"{int((run.table.frame['sex'] == 'female').sum()):,}"
+    assert all_rows == f"{len(run.table.frame):,}"
+    by_size = run.table.frame["sex"].value_counts().index  # most frequent first
+    assert list(cohort_table["Cohort"]) == [f"sex = {v}" for v in by_size]
+    for name, auc in zip(cohort_table["Cohort"], cohort_table["AUC"], strict=True):
+        mine = sex == name.removeprefix("sex = ")
+        expected = roc_auc_score(run.dataset.y[valid][mine], proba[mine, 1])
+        assert float(auc) == pytest.approx(expected, abs=5e-4)  # shown with 3 decimals
 
 
 def test_audit_can_be_stopped_and_started_again(monkeypatch):

@@ -104,3 +104,34 @@ def test_error_rate_needs_one_rate_per_label():
     """Check that mismatched inputs are refused."""
     with pytest.raises(ValueError, match="equal length"):
         charts.error_rate_figure(["a", "b"], [1, 2], [0.1])
+
+
+def test_cohort_importance_bars_are_each_cohorts_mean_abs_shap(binary_run):
+    """Check that each cohort's bars are the mean |SHAP| of its rows, computed here from
+    XGBoost's own pred_contribs."""
+    import xgboost as xgb
+
+    model, dataset = binary_run.model, binary_run.dataset
+    contribs = model.booster.predict(
+        xgb.DMatrix(dataset.X, enable_categorical=True), pred_contribs=True
+    )[:, :-1]
+    feature = model.spec.names[0]
+    high = dataset.X[feature].to_numpy() > dataset.X[feature].median()
+    values = np.vstack([np.abs(contribs[high]).mean(0), np.abs(contribs[~high]).mean(0)])
+    fig = charts.cohort_importance_figure(list(model.spec.names), ["high", "low"], values)
+    assert [trace.name for trace in fig.data] == ["high", "low"]
+    np.testing.assert_allclose(fig.data[0].x, np.abs(contribs[high]).mean(0), rtol=1e-6)
+    assert list(fig.data[1].customdata) == list(model.spec.names)
+
+
+def test_cohort_dependence_drops_missing_and_names_categories():
+    """Check that missing values are not drawn and categorical hover names the category."""
+    fig = charts.cohort_dependence_figure(
+        ["a", "b"],
+        [np.array([0.0, 1.0, np.nan]), np.array([2.0])],
+        [np.array([0.1, -0.2, 0.3]), np.array([0.5])],
+        categories=["x", "y", "<b>z</b>"],
+    )
+    assert len(fig.data[0].y) == 2 and list(fig.data[0].customdata) == ["x", "y"]
+    assert "<b>" not in fig.data[1].customdata[0]
+    assert all(abs(s - v) <= 0.25 for s, v in zip(fig.data[0].x, [0, 1], strict=True))
