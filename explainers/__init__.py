@@ -27,9 +27,19 @@ from ._audit.importance import (
     shap_importance_ci,
 )
 from ._audit.probability import ProbabilityMethod, ProbabilityShap, probability_shap
+from ._baselines import (
+    Baseline,
+    BaselineReport,
+    Coefficient,
+    Comparison,
+    Verdict,
+    compare_baselines,
+)
 from ._byom.attach import AttachedModel, attach_model
 from ._byom.model_file import LoadedModel, load_model_file
+from ._curves import LearningCurve, TreeCurve, learning_curve, tree_curve
 from ._dataset import Dataset, FeatureSpec, build_dataset
+from ._deployment import DeploymentFacts, ModelFacts, deployment_facts
 from ._device import DeviceFacts, choose_device, device_facts, resolve_device
 from ._errors import DataError, DeviceError, ExplainerError, ModelError
 from ._evaluation import Curve, Evaluation, confusion_at, evaluate_model
@@ -39,6 +49,7 @@ from ._io.cleaning import MissingTokens, NumberConversion
 from ._io.reading import Reading, Table, read_table
 from ._lime import LimeResult, LimeWeight, explain_lime
 from ._memory import release_free_memory
+from ._model_worth import model_worth
 from ._pipeline import (
     ExplainRun,
     attach_uploaded,
@@ -72,16 +83,21 @@ __all__ = [
     "REASON_TEXT",
     "AttachedModel",
     "Backend",
+    "Baseline",
+    "BaselineReport",
     "ClassWeight",
+    "Coefficient",
     "Cohort",
     "CohortComparison",
     "CohortDependence",
     "CohortFilter",
     "CohortSummary",
     "ColumnProfile",
+    "Comparison",
     "Curve",
     "DataError",
     "Dataset",
+    "DeploymentFacts",
     "Device",
     "DeviceChoice",
     "DeviceError",
@@ -100,11 +116,13 @@ __all__ = [
     "ImportanceInterval",
     "InteractionResult",
     "Kind",
+    "LearningCurve",
     "LimeResult",
     "LimeWeight",
     "LoadedModel",
     "MissingTokens",
     "ModelError",
+    "ModelFacts",
     "NumberConversion",
     "PartialDependence",
     "ProbabilityMethod",
@@ -121,6 +139,8 @@ __all__ = [
     "TaskChoice",
     "TrainedModel",
     "TrainingOptions",
+    "TreeCurve",
+    "Verdict",
     "attach_model",
     "attach_uploaded",
     "build_dataset",
@@ -129,11 +149,13 @@ __all__ = [
     "cohort_mask",
     "cohort_metric_names",
     "cohort_values",
+    "compare_baselines",
     "compare_cohorts",
     "compute_interactions",
     "compute_shap",
     "confusion_at",
     "csv_bytes",
+    "deployment_facts",
     "device_facts",
     "error_analysis",
     "error_rate_along",
@@ -146,7 +168,9 @@ __all__ = [
     "importance_score_name",
     "indistinguishable",
     "infer_task",
+    "learning_curve",
     "load_model_file",
+    "model_worth",
     "neutralise_cell",
     "neutralise_frame",
     "parquet_bytes",
@@ -163,4 +187,5 @@ __all__ = [
     "shap_importance_ci",
     "split_cohorts",
     "train_model",
+    "tree_curve",
 ]

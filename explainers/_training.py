@@ -141,6 +141,32 @@ def split_indices(dataset: Dataset, options: TrainingOptions) -> tuple[np.ndarra
     return np.sort(train), np.sort(valid)
 
 
+COLUMN_SAMPLING_MIN_FEATURES = 10
+"""Column sampling (``colsample_bytree``) applies from this many features up: XGBoost keeps
+``floor(fraction * features)`` of them per tree, so on a few features it would drop a
+large share (one of two at 0.9), and trees could never see two features together."""
+
+
+def booster_params(
+    options: TrainingOptions, task: Task, n_classes: int, n_features: int, threads: int
+) -> dict[str, object]:
+    """The XGBoost parameters of a model trained with ``options`` on ``n_features``."""
+    sampling = options.colsample_bytree if n_features >= COLUMN_SAMPLING_MIN_FEATURES else 1.0
+    return {
+        "tree_method": "hist",
+        "learning_rate": options.learning_rate,
+        "max_depth": options.max_depth,
+        "min_child_weight": options.min_child_weight,
+        "subsample": options.subsample,
+        "colsample_bytree": sampling,
+        "reg_lambda": options.reg_lambda,
+        "seed": options.seed,
+        "nthread": threads,
+        "max_cat_to_onehot": 4,
+        **_objective(task, n_classes),
+    }
+
+
 def train_model(
     dataset: Dataset,
     *,
@@ -174,19 +200,7 @@ def train_model(
         weight=None if weights is None else weights[valid],
         nthread=threads,
     )
-    params: dict[str, object] = {
-        "tree_method": "hist",
-        "learning_rate": options.learning_rate,
-        "max_depth": options.max_depth,
-        "min_child_weight": options.min_child_weight,
-        "subsample": options.subsample,
-        "colsample_bytree": options.colsample_bytree,
-        "reg_lambda": options.reg_lambda,
-        "seed": options.seed,
-        "nthread": threads,
-        "max_cat_to_onehot": 4,
-        **_objective(dataset.task, n_classes),
-    }
+    params = booster_params(options, dataset.task, n_classes, X.shape[1], threads)
     callbacks: list[xgb.callback.TrainingCallback] = []
     if progress is not None:
         callbacks.append(_ProgressCallback(progress, options.n_estimators))

@@ -151,3 +151,23 @@ def test_run_on_bytes_reports_seconds():
     run = explain_file(to_csv_bytes(synthetic_binary(300)), name="x.csv", rows=50, seed=0)
     assert set(run.seconds) == {"load", "train", "shap"}
     assert len(run.shap.rows) == 50
+
+
+def test_two_features_that_only_act_together_are_learned():
+    """Check that a table of two features whose outcome is the sign of their product (an
+    XOR) is learned: column sampling must not hide one feature from every tree."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+    from synthetic_tables import to_csv_bytes
+
+    from explainers import explain_file
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=3000), rng.normal(size=3000)
+    y = (a * b > 0) ^ (rng.random(3000) < 0.1)  # 10% of labels flipped: AUC at most ~0.9
+    frame = pd.DataFrame({"a": a, "b": b, "outcome": np.where(y, "yes", "no")})
+    run = explain_file(to_csv_bytes(frame), name="xor.csv", target="outcome", rows=100)
+    valid = run.model.valid_index
+    proba = run.model.predict(run.dataset.X.iloc[valid])[:, 1]
+    assert roc_auc_score(run.dataset.y[valid], proba) > 0.8

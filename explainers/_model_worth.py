@@ -1,0 +1,49 @@
+"""Is the model worth it? The ``baselines``, ``comparison``, ``tree_curve`` and
+``deployment`` entries of ``summary.json``, with the seconds each took.
+
+Every figure comes from :mod:`._baselines`, :mod:`._curves` and :mod:`._deployment`;
+this module only runs them in order and writes their results as plain data.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ._baselines import compare_baselines
+from ._curves import tree_curve
+from ._deployment import deployment_facts
+from ._pipeline import ExplainRun
+
+
+def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], dict[str, float]]:
+    """Baselines and the comparison (trained models only), the score along the trees, and the
+    deployment facts of ``run``'s model; with the seconds of each part.
+
+    An uploaded model's training rows are unknown, so it gets no baselines:
+    ``baselines`` is empty, ``comparison`` null, and ``baselines_skipped`` says why.
+    Speeds in ``deployment`` are measured on this machine when called.
+    """
+    document: dict[str, object] = {}
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    if run.model.source == "uploaded":
+        document.update(baselines=[], comparison=None, baselines_skipped="needs_training_rows")
+    else:
+        document.update(compare_baselines(run.model, run.dataset, seed=seed).to_summary())
+    seconds["baselines"] = time.perf_counter() - start
+    start = time.perf_counter()
+    curve = tree_curve(run.model, run.dataset)
+    document["tree_curve"] = {
+        "metric": curve.metric,
+        "trees": curve.trees.tolist(),
+        "scores": [round(float(s), 6) for s in curve.scores],
+        "best_trees": int(curve.trees[curve.best_rounds - 1]),
+        "compact_trees": curve.compact_trees,
+        "tolerance": curve.tolerance,
+        "rows": "validation" if run.model.source == "trained" else "all labelled rows",
+    }
+    seconds["tree_curve"] = time.perf_counter() - start
+    start = time.perf_counter()
+    document["deployment"] = deployment_facts(run.model, run.dataset, curve=curve).to_summary()
+    seconds["deployment"] = time.perf_counter() - start
+    return document, seconds
