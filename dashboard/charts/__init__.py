@@ -10,7 +10,7 @@ The builders live in one module per page and are re-exported here:
 
 - model page: :mod:`dashboard.charts.model`, :mod:`dashboard.charts.regression`
 - global page: :mod:`dashboard.charts.importance`, :mod:`dashboard.charts.dependence`
-- local page: :mod:`dashboard.charts.local`
+- local page: :mod:`dashboard.charts.local`, :mod:`dashboard.charts.probability_points`
 - data page: :mod:`dashboard.charts.data`
 - audit page: :mod:`dashboard.charts.audit`, :mod:`dashboard.charts.cohorts`
 
@@ -41,6 +41,7 @@ from dashboard.charts.model import (
     roc_figure,
     threshold_metrics_figure,
 )
+from dashboard.charts.probability_points import probability_points_figure
 from dashboard.charts.regression import (
     predicted_vs_actual_figure,
     residual_histogram_figure,
@@ -66,6 +67,7 @@ __all__ = [
     "partial_dependence_figure",
     "pr_figure",
     "predicted_vs_actual_figure",
+    "probability_points_figure",
     "probability_steps",
     "residual_histogram_figure",
     "residuals_figure",

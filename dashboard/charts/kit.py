@@ -184,6 +184,14 @@ def _style(
     return fig
 
 
+def _percent_ticks(low: float, high: float) -> list[float]:
+    """About five round tick values between ``low`` and ``high``, within 0..100."""
+    steps = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50)
+    step = next((s for s in steps if (high - low) / s <= 6), 50)
+    first = np.ceil(max(low, 0.0) / step) * step
+    return [round(float(v), 6) for v in np.arange(first, min(high, 100.0) + 1e-9, step)]
+
+
 def _as_1d(values: Any, name: str) -> np.ndarray:
     """Return ``values`` as a 1-D float array, or raise a ValueError naming it."""
     arr = np.asarray(values, dtype=float)

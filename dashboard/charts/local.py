@@ -21,6 +21,7 @@ from dashboard.charts.kit import (
     _as_1d,
     _fmt,
     _names_axis,
+    _percent_ticks,
     _same_length,
     _signed,
     _style,
@@ -213,14 +214,6 @@ def _label_room(values: np.ndarray) -> list[float]:
         low - (0.35 * span if low < 0 else 0.05 * span),
         high + (0.35 * span if high > 0 else 0.05 * span),
     ]
-
-
-def _percent_ticks(low: float, high: float) -> list[float]:
-    """About five round tick values between ``low`` and ``high``, within 0..100."""
-    steps = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50)
-    step = next((s for s in steps if (high - low) / s <= 6), 50)
-    first = np.ceil(max(low, 0.0) / step) * step
-    return [round(float(v), 6) for v in np.arange(first, min(high, 100.0) + 1e-9, step)]
 
 
 def _sign_colours(values: np.ndarray) -> list[str]:

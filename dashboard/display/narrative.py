@@ -4,6 +4,8 @@
 Local page gathers the facts (prediction, average, the strongest SHAP
 contributions in probability points or target units, the data dictionary's
 units) and shows the text escaped, since it quotes column names and values.
+A classifier's points are of one of two kinds (:data:`PointsKind`), and the
+summary says which when it is told.
 """
 
 from __future__ import annotations
@@ -11,8 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from dashboard.i18n import Lang, catalog, fmt_number, fmt_percent, translate
+
+PointsKind = Literal["path", "shapley"]
+"""Where a classifier's probability points come from: ``path``, TreeSHAP's log-odds values
+added along the logistic curve from the average, strongest first (the split depends on
+that order); ``shapley``, Shapley values of the probability itself over a background of
+rows (no order; they add up from the mean prediction over those rows)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,9 @@ class Facts:
 
     ``prediction`` and ``average`` are probabilities of ``label`` (classifiers)
     or values of the target (regression). ``top_label``/``top_probability``
-    name the likeliest class when it is not ``label`` (multiclass).
+    name the likeliest class when it is not ``label`` (multiclass). ``points``
+    names the kind of the drivers' probability points (classifiers); the summary
+    ends with a sentence saying what they are, or says nothing of it when None.
     """
 
     task: str
@@ -48,6 +59,7 @@ class Facts:
     target_unit: str | None = None
     top_label: str | None = None
     top_probability: float | None = None
+    points: PointsKind | None = None
 
 
 def format_value(value: float | str | None, unit: str | None, lang: Lang) -> str:
@@ -163,4 +175,6 @@ def summarize(facts: Facts, lang: Lang, *, max_drivers: int = 3) -> str:
         parts.append(translate(lang, other_key, drivers=_join(items, lang)))
     if not main and not other:
         parts.append(translate(lang, "narrative.no_drivers"))
+    elif classifier and facts.points is not None:
+        parts.append(translate(lang, f"narrative.points_{facts.points}"))
     return " ".join(parts)

@@ -7,7 +7,8 @@ One module per concept, re-exported here for the pages:
   cache keys, interaction values, the engine's error types;
 - :mod:`~dashboard.services.background`: the background job computing exact values
   of every row after a sampled first view;
-- :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, what-if);
+- :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, Shapley values
+  of the probability, what-if);
 - :mod:`~dashboard.services.exports`: files to download;
 - :mod:`~dashboard.services.cohorts`: cohorts compared side by side (the audit's);
 - :mod:`~dashboard.services.audit`: the model audit (importance with intervals,
@@ -65,7 +66,12 @@ from dashboard.services.pipeline import (
     peek_analysis,
     run_analysis,
 )
-from dashboard.services.rows import explain_encoded_row, lime_for_row, row_shap
+from dashboard.services.rows import (
+    explain_encoded_row,
+    lime_for_row,
+    row_probability_shap,
+    row_shap,
+)
 from dashboard.services.samples import is_sample_id, sample_bytes, sample_meta, samples, use_sample
 from explainers import (
     Cohort,
@@ -78,6 +84,7 @@ from explainers import (
     InteractionResult,
     LimeResult,
     PartialDependence,
+    ProbabilityShap,
     Schema,
     ShapResult,
     Table,
@@ -103,6 +110,7 @@ __all__ = [
     "InteractionResult",
     "LimeResult",
     "PartialDependence",
+    "ProbabilityShap",
     "Schema",
     "ShapResult",
     "Table",
@@ -136,6 +144,7 @@ __all__ = [
     "peek_analysis",
     "restart_audit",
     "restart_full_shap",
+    "row_probability_shap",
     "row_shap",
     "run_analysis",
     "sample_bytes",

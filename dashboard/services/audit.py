@@ -156,22 +156,31 @@ def audit_core(analysis: Analysis) -> AuditCore | None:
     return peek(_audit_key(analysis), analysis.shared, AuditCore)
 
 
-def audit_effect(analysis: Analysis, feature: str, *, centred: bool) -> PartialDependence:
+def audit_effect(
+    analysis: Analysis, feature: str, *, centred: bool, output: int | None = None
+) -> PartialDependence:
     """Partial dependence of ``feature`` with ICE curves on a seeded sample (the background
-    audit's when it has it, else computed now and cached)."""
+    audit's when it has it, else computed now and cached); ``output`` is the class whose
+    probability is shown (the default class when None)."""
     core = audit_core(analysis)
     if core is not None and not centred:
         for found in core.effects:
-            if found.feature == feature:
+            if found.feature == feature and output in (None, found.output):
                 return found
 
     def compute() -> PartialDependence:
         with WORK_SLOTS:
             return partial_dependence(
-                analysis.model, analysis.dataset, feature, ice=True, centred=centred, seed=SEED
+                analysis.model,
+                analysis.dataset,
+                feature,
+                ice=True,
+                centred=centred,
+                output=output,
+                seed=SEED,
             )
 
-    key = f"audit-effect|{analysis.key}|{feature}|{centred}"
+    key = f"audit-effect|{analysis.key}|{feature}|{centred}|{output}"
     return memo(key, analysis.shared, compute, PartialDependence)
 
 

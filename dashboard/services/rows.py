@@ -1,4 +1,5 @@
-"""Explanations of single rows: SHAP values of a dataset row, LIME, an edited row (what-if).
+"""Explanations of single rows: SHAP values of a dataset row, LIME, Shapley values of the
+predicted probability, an edited row (what-if).
 
 Results computed for one row stay in the session (:func:`dashboard.state.private_result`).
 """
@@ -14,10 +15,21 @@ from dashboard import state
 from dashboard.analysis import Analysis
 from dashboard.services.background import best_shap
 from dashboard.services.pipeline import SEED, WORK_SLOTS
-from explainers import LimeResult, ShapResult, compute_shap, explain_lime, sample_rows
+from explainers import (
+    LimeResult,
+    ProbabilityShap,
+    ShapResult,
+    compute_shap,
+    explain_lime,
+    probability_shap,
+    sample_rows,
+)
 
 LIME_BACKGROUND_ROWS = 2000
 """Training rows (a seeded sample) LIME draws its perturbation statistics from."""
+PROBABILITY_BACKGROUND_ROWS = 100
+"""Training rows (a seeded sample) over which Shapley values of the probability are taken:
+a feature a coalition leaves out takes these rows' values."""
 
 
 def row_shap(analysis: Analysis, position: int) -> ShapResult:
@@ -65,6 +77,37 @@ def lime_for_row(analysis: Analysis, position: int, output: int | None) -> LimeR
     background = X.iloc[train[picked]]
     with WORK_SLOTS:
         result = explain_lime(model, background, X.iloc[[position]], output=output, seed=SEED)
+    state.keep_private_result(key, result)
+    return result
+
+
+def row_probability_shap(analysis: Analysis, position: int, output: int) -> ProbabilityShap:
+    """Shapley values of the predicted probability of class ``output`` for the dataset row at
+    ``position`` (:func:`explainers.probability_shap`), kept in this session only.
+
+    Interventional, over a seeded background of :data:`PROBABILITY_BACKGROUND_ROWS` training
+    rows: exact up to 8 features, else estimated from permutations with standard errors.
+    Like LIME, one row's result stays in the session (it takes well under a second), so
+    clicking through rows does not crowd the small shared cache that holds the analyses.
+
+    Raises
+    ------
+    DataError
+        ``not_a_probability`` for a regression model.
+    """
+    key = f"probshap|{analysis.key}|{position}|{output}"
+    cached = state.private_result(key)
+    if isinstance(cached, ProbabilityShap):
+        return cached
+    with WORK_SLOTS:
+        result = probability_shap(
+            analysis.model,
+            analysis.dataset,
+            [position],
+            output=output,
+            background_rows=PROBABILITY_BACKGROUND_ROWS,
+            seed=SEED,
+        )
     state.keep_private_result(key, result)
     return result
 

@@ -59,7 +59,9 @@ def effects(analysis: services.Analysis, ranking: list[str]) -> None:
     """Partial dependence with ICE of a chosen feature (centred on request)."""
     st.subheader(t("audit.effects_title"), anchor=False)
     st.markdown(t("audit.effects_reading"))
-    left, right = st.columns([2, 1])
+    multiclass = analysis.task == "multiclass"
+    columns = st.columns([2, 1, 1] if multiclass else [2, 1])
+    left, right = columns[0], columns[-1]
     feature = left.selectbox(
         t("audit.effects_feature"),
         options=ranking,
@@ -67,12 +69,20 @@ def effects(analysis: services.Analysis, ranking: list[str]) -> None:
         key="w_audit_feature",
     )
     feature = feature or ranking[0]
+    output = None
+    if multiclass:
+        output = columns[1].selectbox(
+            t("cohorts.class"),
+            options=list(range(len(analysis.class_labels))),
+            format_func=lambda k: analysis.class_labels[k],
+            key="w_audit_effect_class",
+        )
     right.markdown("&nbsp;")
     centred = bool(
         right.toggle(t("audit.centred"), key="w_audit_centred", help=t("audit.centred_help"))
     )
     with st.spinner(t("audit.computing")):
-        found = services.audit_effect(analysis, feature, centred=centred)
+        found = services.audit_effect(analysis, feature, centred=centred, output=output)
     ui.chart(figures.effect(analysis, found), key="audit_pdp_chart")
     st.caption(t("audit.pdp_caption", n=fmt_number(found.n_rows)))
     if found.correlated_with:

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 from dashboard import charts, services
 from dashboard.display.prediction import RowPrediction
-from dashboard.services import Analysis
+from dashboard.i18n import fmt_number
+from dashboard.services import Analysis, ProbabilityShap
 from dashboard.text import t, unit_label
 
 
@@ -262,4 +263,40 @@ def waterfall(
         other_label=t("chart.other_features"),
         shap_label=t("chart.shap"),
         points_suffix=t("chart.points_suffix"),
+    )
+
+
+def background_text(analysis: Analysis, points: ProbabilityShap) -> str:
+    """The background of Shapley values of the probability in words, e.g. "100 training
+    rows" (an uploaded model's rows are the whole table: which trained it is not known)."""
+    trained = analysis.model.source == "trained"
+    key = "local.background_training" if trained else "local.background_table"
+    return t(key, n=fmt_number(points.background_rows))
+
+
+def probability_points(
+    analysis: Analysis, points: ProbabilityShap, values: list[str], *, title: str
+) -> go.Figure:
+    """Waterfall of one row's Shapley values of the predicted probability (percentage
+    points), from the mean prediction over their background rows (the first bar says how
+    many) to the row's probability; the subtitle states the method, the hover any standard
+    errors."""
+    background = background_text(analysis, points)
+    exact = points.std_error is None
+    subtitle = t("chart.shapley_exact") if exact else t("chart.shapley_estimate")
+    return charts.probability_points_figure(
+        points.base_value,
+        analysis.display_names,
+        values,
+        points.values[0],
+        predicted=float(points.predicted[0]),
+        std_error=None if points.std_error is None else points.std_error[0],
+        title=title,
+        subtitle=subtitle,
+        x_title=t("chart.shapley_axis", label=points.output_label),
+        base_label=t("chart.shapley_base", background=background),
+        final_label=t("chart.this_row"),
+        other_label=t("chart.other_features"),
+        points_suffix=t("chart.points_suffix"),
+        error_label=t("chart.std_error"),
     )

@@ -14,7 +14,7 @@ from dashboard.display.prediction import RowPrediction
 from dashboard.display.rows import row_list
 from dashboard.i18n import fmt_number, fmt_percent
 from dashboard.safe_text import plain
-from dashboard.services import Analysis
+from dashboard.services import Analysis, ProbabilityShap
 from dashboard.text import current_lang, t
 from dashboard.views import _common as ui
 
@@ -216,13 +216,21 @@ def value_texts(analysis: Analysis, position: int, row: pd.Series | None = None)
     return out
 
 
-def narrative_facts(analysis: Analysis, position: int, prediction: RowPrediction) -> Facts:
+def narrative_facts(
+    analysis: Analysis,
+    position: int,
+    prediction: RowPrediction,
+    points: ProbabilityShap | None = None,
+) -> Facts:
     """The facts the plain-language summary states about one row.
 
-    The prediction, the average and each feature's effect come from ``prediction``, so the
-    summary states the numbers of the headline and the waterfall.
+    The prediction, the average and each feature's effect come from ``prediction`` (a
+    classifier's effects are its probability path), or, given ``points``, from those
+    Shapley values of the probability (the average is then their base value, the mean
+    prediction over their background rows), so the summary states the numbers of the
+    headline and the waterfall.
     """
-    effects = prediction.effects()
+    effects = prediction.effects() if points is None else points.values[0]
     row = analysis.dataset.X.iloc[position]
     drivers = [
         Driver(
@@ -250,10 +258,11 @@ def narrative_facts(analysis: Analysis, position: int, prediction: RowPrediction
     return Facts(
         analysis.task,
         analysis.model.target_display,
-        prediction.prediction,
-        prediction.average,
+        prediction.prediction if points is None else float(points.predicted[0]),
+        prediction.average if points is None else points.base_value,
         drivers,
         label=analysis.class_labels[column],
         top_label=analysis.class_labels[top] if multiclass_other else None,
         top_probability=float(probabilities[top]) if multiclass_other else None,
+        points="path" if points is None else "shapley",
     )

@@ -17,10 +17,21 @@ from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _rows
 
+# The units a classifier's contributions can be shown in, the default first: probability
+# along SHAP's path (binary), log-odds (TreeSHAP's exact values), probability points
+# (Shapley values of the probability).
+UNITS = {"binary": ["path", "log_odds", "shapley"], "multiclass": ["log_odds", "shapley"]}
 
-def _headline(analysis: services.Analysis, position: int, row: RowPrediction) -> None:
-    """The row's prediction against the average prediction, both read from ``row`` (the
-    waterfall's last and first bars show the same two numbers)."""
+
+def _headline(
+    analysis: services.Analysis,
+    position: int,
+    row: RowPrediction,
+    points: services.ProbabilityShap | None,
+) -> None:
+    """The row's prediction against the average prediction, both read from ``row``, or,
+    given ``points``, against their base value (the mean prediction over their background
+    rows): the waterfall's first and last bars show the same two numbers."""
     cols = st.columns([2, 1, 1])  # room for "vs. the average prediction (37.4%)"
     if analysis.task == "regression":
         average = fmt_number(row.average)
@@ -37,14 +48,17 @@ def _headline(analysis: services.Analysis, position: int, row: RowPrediction) ->
         )
     else:
         label = analysis.class_labels[1 if analysis.task == "binary" else row.output]
-        points = fmt_number(100 * (row.prediction - row.average), 1, signed=True)
-        average = fmt_percent(row.average, 1)
+        mean, versus = row.average, t("local.vs_average")
+        if points is not None:
+            background = figures.background_text(analysis, points)
+            mean, versus = points.base_value, t("local.vs_background", background=background)
+        change = fmt_number(100 * (row.prediction - mean), 1, signed=True)
         cols[0].metric(
             t("local.probability_of", label=escape_md(label)),
             fmt_percent(row.prediction, 1),
-            delta=t("unit.points", value=points),
+            delta=t("unit.points", value=change),
             delta_color="off",
-            delta_description=f"{t('local.vs_average')} ({average})",
+            delta_description=f"{versus} ({fmt_percent(mean, 1)})",
             border=True,
         )
         cols[1].metric(
@@ -108,22 +122,33 @@ def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> Non
     )
 
 
-def _values_table(analysis: services.Analysis, row: RowPrediction, values: list[str]) -> None:
-    contributions = row.shap
+def _values_table(
+    analysis: services.Analysis,
+    row: RowPrediction,
+    values: list[str],
+    points: services.ProbabilityShap | None,
+) -> None:
+    """Every feature's value and contribution: its SHAP value, or its probability points
+    (with their standard error, in the same cell so the narrow column shows it, when
+    estimated)."""
+    if points is None:
+        contributions, name, shown = row.shap, t("chart.shap"), "%+.4f"
+    else:
+        contributions, name, shown = 100 * points.values[0], t("local.points_column"), "%+.2f"
+    cells: object = contributions
+    column = st.column_config.NumberColumn(format=shown)
+    if points is not None and points.std_error is not None:
+        errors = 100 * points.std_error[0]
+        cells = [
+            f"{fmt_number(v, 2, signed=True)} ± {fmt_number(e, 2)}"
+            for v, e in zip(contributions, errors, strict=True)
+        ]
+        column = st.column_config.TextColumn(help=t("local.std_error_help"))
     frame = pd.DataFrame(
-        {
-            t("chart.feature"): analysis.display_names,
-            t("chart.value"): values,
-            t("chart.shap"): contributions,
-        }
+        {t("chart.feature"): analysis.display_names, t("chart.value"): values, name: cells}
     ).iloc[np.argsort(-np.abs(contributions), kind="stable")]
     with st.expander(t("local.values_title"), icon=":material/list:"):
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_config={t("chart.shap"): st.column_config.NumberColumn(format="%+.4f")},
-        )
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={name: column})
 
 
 def _body() -> None:
@@ -163,26 +188,70 @@ def _row_content(analysis: services.Analysis) -> None:
     row = RowPrediction.from_shap(
         services.row_shap(analysis, position), 0, task=analysis.task, output=output
     )
-    _headline(analysis, position, row)
-    facts = _rows.narrative_facts(analysis, position, row)
-    st.info(
-        escape_md(summarize(facts, current_lang()), max_len=2000),
-        icon=":material/record_voice_over:",
-    )
+    summary = st.container()  # filled once the units are chosen below it
+    units = _units(analysis)
+    points = None
+    if units == "shapley":
+        with st.spinner(t("local.shapley_running")):
+            class_index = 1 if analysis.task == "binary" else output
+            points = services.row_probability_shap(analysis, position, class_index)
+    with summary:
+        _headline(analysis, position, row, points)
+        facts = _rows.narrative_facts(analysis, position, row, points)
+        st.info(
+            escape_md(summarize(facts, current_lang()), max_len=2000),
+            icon=":material/record_voice_over:",
+        )
     values = _rows.value_texts(analysis, position)
-    raw = False
-    if analysis.task == "binary":
-        raw = st.toggle(t("local.raw_margin"), key="w_raw_margin", help=t("local.raw_margin_help"))
-    elif analysis.task == "multiclass":
+    if analysis.task == "multiclass" and units == "log_odds":
         st.caption(t("local.multiclass_margin"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        fig = figures.waterfall(analysis, row, values, raw=raw, title=t("chart.waterfall_title"))
+        title = t("chart.waterfall_title")
+        if points is None:
+            fig = figures.waterfall(analysis, row, values, raw=units == "log_odds", title=title)
+        else:
+            fig = figures.probability_points(analysis, points, values, title=title)
         ui.chart(fig, key="waterfall_chart")
+        if points is not None:
+            st.caption(_points_caption(analysis, points))
     with right:
-        _values_table(analysis, row, values)
+        _values_table(analysis, row, values, points)
         st.page_link(ui.WHATIF_PAGE, label=t("local.to_whatif"), icon=":material/tune:")
     _lime(analysis, position, row)
+
+
+def _units(analysis: services.Analysis) -> str:
+    """The units the user chose for a classifier's contributions (see :data:`UNITS`);
+    ``value`` for regression, which has one kind and no choice."""
+    if analysis.task not in UNITS:
+        return "value"
+    options = UNITS[analysis.task]
+    chosen = st.segmented_control(
+        t("local.units"),
+        options=options,
+        default=options[0],
+        format_func=lambda unit: t(f"local.units_{unit}"),
+        key=f"w_local_units_{analysis.task}",
+        help="\n\n".join(t(f"local.units_help_{unit}") for unit in options),
+    )
+    return chosen or options[0]
+
+
+def _points_caption(analysis: services.Analysis, points: services.ProbabilityShap) -> str:
+    """What the probability points are: the method, the background, and that they add up."""
+    if points.std_error is None:
+        method = t("local.shapley_exact", subsets=fmt_number(2 ** len(points.features)))
+    else:
+        method = t("local.shapley_estimate", k=fmt_number(points.permutations))
+    return t(
+        "local.shapley_caption",
+        label=escape_md(points.output_label),
+        background=figures.background_text(analysis, points),
+        method=method,
+        base=fmt_percent(points.base_value, 1),
+        prediction=fmt_percent(float(points.predicted[0]), 1),
+    )
 
 
 ui.run_page(_body)

@@ -43,7 +43,12 @@ def _run_until_audited(at: AppTest, seconds: float = 240) -> None:
     """Rerun the page (as its polling fragment would) until the background audit is drawn."""
     deadline = time.monotonic() + seconds
     while not _has_chart(at, "audit_permutation_chart"):
-        assert time.monotonic() < deadline, "the background audit did not finish"
+        failed = [w.value for w in at.warning if "could not be completed" in w.value]
+        assert not failed, failed
+        assert time.monotonic() < deadline, (
+            "the background audit did not finish: "
+            f"{[p.value for p in at.get('progress')]} {[c.value for c in at.caption]}"
+        )
         time.sleep(0.3)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
@@ -150,3 +155,19 @@ def test_audit_can_be_stopped_and_started_again(monkeypatch):
     _run_until_audited(at)
     assert len(calls) == 2
     _chart(at, "audit_pdp_chart")
+
+
+def test_multiclass_effects_follow_the_chosen_class():
+    """Check that on a multiclass sample the effect curve shows the probability of the class
+    picked (the curves themselves are checked against scikit-learn in the engine's tests)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["sample"] = "triage"
+    at.run()
+    at.switch_page("views/audit.py").run()
+    _run_until_audited(at)
+    picker = at.selectbox(key="w_audit_effect_class")
+    label = picker.options[-1]
+    picker.set_value(len(picker.options) - 1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    fig = _chart(at, "audit_pdp_chart")
+    assert label in fig["layout"]["yaxis"]["title"]["text"]
