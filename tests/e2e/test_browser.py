@@ -235,3 +235,27 @@ def test_messy_upload_shows_findings_and_includes_a_leak(
     first = page.locator("[data-testid=stAlertContentWarning]").first.inner_text()
     assert "Too good to be true?" in first, first  # the first warning of the page
     screenshot(page, screenshot_dir / "messy_model.png")
+
+
+def test_a_most_wrong_row_opens_on_the_local_page(page, app_server, screenshot_dir) -> None:
+    """Check that picking the first of the Audit page's most wrong rows and clicking its
+    button opens the Local page on that row of the file."""
+    goto(page, app_server.url, "/?lang=en&sample=heart_disease")
+    click_nav(page, "audit")
+    page.wait_for_selector("text=The most wrong rows", timeout=120_000)
+    wait_for_app(page, timeout=60)
+    _assert_healthy(page, "audit")
+    grid = page.locator("[data-testid=stDataFrame]").filter(has_text="Row in file")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 16, box["y"] + 55)  # the first row's selection box
+    wait_for_app(page, timeout=60)
+    button = page.get_by_role("button", name=re.compile(r"Explain row [\d,]+"))
+    row = re.search(r"Explain row ([\d,]+)", button.inner_text()).group(1).replace(",", "")
+    button.click()
+    wait_for_app(page, timeout=60)
+    _assert_healthy(page, "local from audit")
+    assert url_path_of(page) == "local"
+    assert page.locator("[data-testid=stNumberInput] input").first.input_value() == row
+    screenshot(page, screenshot_dir / "local_from_audit.png")
