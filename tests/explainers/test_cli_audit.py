@@ -38,7 +38,9 @@ def audited(tmp_path_factory):
 
 
 def test_importance_finds_the_driver_and_not_the_noise(audited):
-    """Check that dose leads both rankings and noise's permutation interval holds 0."""
+    """Check that dose leads both rankings and that shuffling noise costs a tiny fraction of
+    what shuffling dose costs (a model that splits on noise loses a little when it is
+    shuffled, so its interval need not hold 0 exactly)."""
     _, audit, _, _ = audited
     permutation = audit["permutation_importance"]
     assert permutation[0]["feature"] == "dose"
@@ -46,7 +48,8 @@ def test_importance_finds_the_driver_and_not_the_noise(audited):
         (p["mean"] for p in permutation), reverse=True
     )
     noise = next(p for p in permutation if p["feature"] == "noise")
-    assert noise["ci_low"] <= 0.0 + 1e-3 and noise["mean"] < 0.02
+    dose = permutation[0]
+    assert noise["mean"] < 0.02 and noise["ci_high"] < dose["ci_low"] / 10
     assert audit["shap_importance"][0]["feature"] == "dose"
     for row in audit["shap_importance"]:
         assert row["ci_low"] <= row["mean_abs_shap"] <= row["ci_high"]
