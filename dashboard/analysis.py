@@ -13,6 +13,7 @@ from explainers import (
     Evaluation,
     ExplainRun,
     Finding,
+    OpenedAnalysis,
     Schema,
     ShapResult,
     Table,
@@ -22,64 +23,156 @@ from explainers import (
 from sample_data import SampleInfo
 
 
+class RowsUnavailable(LookupError):
+    """A view asked for the rows of an analysis opened from a file saved without its table.
+
+    Pages check :attr:`Analysis.has_rows` first and say so; a page that did not is
+    stopped by this, and :func:`dashboard.views._common.run_page` says so instead.
+    """
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows behind an analysis: the table, its encoded dataset, the model's predictions
+    of every dataset row (probabilities ``(n, k)`` or values ``(n,)``)."""
+
+    table: Table
+    dataset: Dataset
+    prediction: np.ndarray
+
+
 @dataclass(frozen=True)
 class Analysis:
     """The engine's run of one table, settings and model, with what only the app needs.
 
-    ``run`` is the engine's :class:`explainers.ExplainRun`; the app adds the cache key
-    its results live under, the source the table came from, the sample's data dictionary
-    and the model's predictions of every dataset row.
+    It is made from the engine's :class:`explainers.ExplainRun` (:meth:`of_run`), or
+    from a saved analysis opened again (:meth:`of_opened`, with ``opened`` set). Saved
+    without its table, it has no :attr:`rows`: the model, metrics, curves and SHAP values
+    are all there, and :attr:`table`, :attr:`dataset` and :attr:`prediction` raise
+    :class:`RowsUnavailable` (check :attr:`has_rows`). ``key`` is the cache key its
+    results live under; ``sample`` the bundled sample's data dictionary.
     """
 
     key: str
     source: Source
-    run: ExplainRun
-    prediction: np.ndarray
-    """The model's prediction of every dataset row: probabilities ``(n, k)`` or values ``(n,)``."""
+    schema: Schema
+    """Target, task and the role of every column."""
+    model: TrainedModel
+    """The model trained here, or the user's uploaded one."""
+    evaluation: Evaluation
+    """The model's metrics and curves on its validation rows."""
+    shap: ShapResult
+    """SHAP values of the first view's rows (a seeded sample of a large table)."""
+    seconds: dict[str, float] = field(compare=False)
+    warnings: tuple[str, ...]
+    """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
+    findings: tuple[Finding, ...]
+    """What to check before trusting the model: the schema's findings, then the model's."""
+    rows: Rows | None
     sample: SampleInfo | None
+    opened: OpenedAnalysis | None = field(default=None, repr=False, compare=False)
     _words: dict[str, tuple[str, str] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    @property
-    def table(self) -> Table:
-        """The table as read from the file."""
-        return self.run.table
+    @classmethod
+    def of_run(
+        cls,
+        key: str,
+        source: Source,
+        run: ExplainRun,
+        prediction: np.ndarray,
+        sample: SampleInfo | None,
+    ) -> Analysis:
+        """The analysis of a run computed here."""
+        return cls(
+            key=key,
+            source=source,
+            schema=run.schema,
+            model=run.model,
+            evaluation=run.evaluation,
+            shap=run.shap,
+            seconds=dict(run.seconds),
+            warnings=run.warnings,
+            findings=run.findings,
+            rows=Rows(run.table, run.dataset, prediction),
+            sample=sample,
+        )
+
+    @classmethod
+    def of_opened(cls, key: str, source: Source, opened: OpenedAnalysis) -> Analysis:
+        """The analysis of a saved file, as it was saved (nothing is trained again)."""
+        run = opened.run
+        rows = None
+        if run is not None:
+            rows = Rows(run.table, run.dataset, run.model.predict(run.dataset.X))
+        return cls(
+            key=key,
+            source=source,
+            schema=opened.schema,
+            model=opened.model,
+            evaluation=opened.evaluation,
+            shap=opened.shap,
+            seconds=dict(opened.seconds),
+            warnings=opened.warnings,
+            findings=opened.findings,
+            rows=rows,
+            sample=None,
+            opened=opened,
+        )
 
     @property
-    def schema(self) -> Schema:
-        """Target, task and the role of every column."""
-        return self.run.schema
+    def has_rows(self) -> bool:
+        """False for an analysis opened from a file saved without its table."""
+        return self.rows is not None
+
+    def _rows(self) -> Rows:
+        if self.rows is None:
+            raise RowsUnavailable(self.key)
+        return self.rows
+
+    @property
+    def table(self) -> Table:
+        """The table as read from the file (:class:`RowsUnavailable` without it)."""
+        return self._rows().table
 
     @property
     def dataset(self) -> Dataset:
-        """The encoded features and target of every usable row."""
-        return self.run.dataset
+        """The encoded features and target of every usable row (needs the rows)."""
+        return self._rows().dataset
 
     @property
-    def model(self) -> TrainedModel:
-        """The model trained here, or the user's uploaded one."""
-        return self.run.model
+    def prediction(self) -> np.ndarray:
+        """The model's prediction of every dataset row (needs the rows)."""
+        return self._rows().prediction
 
     @property
-    def evaluation(self) -> Evaluation:
-        """The model's metrics and curves on its validation rows."""
-        return self.run.evaluation
+    def run(self) -> ExplainRun:
+        """The engine's run (needs the rows): what saving and the CLI's writers take."""
+        rows = self._rows()
+        return ExplainRun(
+            table=rows.table,
+            schema=self.schema,
+            dataset=rows.dataset,
+            model=self.model,
+            evaluation=self.evaluation,
+            shap=self.shap,
+            seconds=dict(self.seconds),
+            warnings=self.warnings,
+            findings=self.findings,
+        )
 
     @property
-    def shap(self) -> ShapResult:
-        """SHAP values of the first view's rows (a seeded sample of a large table)."""
-        return self.run.shap
+    def facts(self) -> ExplainRun | OpenedAnalysis:
+        """What :func:`explainers.cli.summary_of` reads: the run, or the saved analysis."""
+        return self.opened if self.rows is None and self.opened is not None else self.run
 
     @property
-    def warnings(self) -> tuple[str, ...]:
-        """Codes of what the app assumed about an uploaded model (see ``model_warning.*``)."""
-        return self.run.warnings
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        """What to check before trusting the model: the schema's findings, then the model's."""
-        return self.run.findings
+    def n_rows(self) -> int:
+        """Usable rows of the table (known without them when opened from a file)."""
+        if self.rows is not None:
+            return int(len(self.rows.dataset.y))
+        return self.opened.n_rows if self.opened is not None else 0
 
     def boolean_labels(self, feature: str) -> tuple[str, str] | None:
         """How a yes/no feature is written in the file: (text for 0, text for 1), or None
@@ -155,7 +248,7 @@ class Analysis:
     @property
     def shap_is_sample(self) -> bool:
         """True when :attr:`shap` covers a seeded sample rather than every row."""
-        return len(self.shap.rows) < len(self.dataset.y)
+        return len(self.shap.rows) < self.n_rows
 
     @property
     def backend(self) -> str:

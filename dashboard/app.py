@@ -19,6 +19,9 @@ from dashboard.text import t
 from dashboard.views import _common as ui
 from dashboard.views import _full_values as full_values
 
+# Pages that need every row's features (an analysis saved without its table says so).
+ROW_PAGES = ("local", "whatif", "audit")
+
 # A local favicon: a ``:material/...:`` page icon makes the browser fetch it from a font CDN.
 _ICON = str(Path(__file__).with_name("icon.png"))
 
@@ -74,6 +77,8 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
         if meta is not None:
             st.markdown(f"**{escape_md(meta.title.get(state.language(), meta.title['en']))}**")
             st.caption(t("sidebar.synthetic") if meta.synthetic else t("sidebar.real_data"))
+        elif source.kind == "analysis":
+            st.markdown(t("sidebar.opened", name=escape_md(source.name, max_len=60)))
         else:
             st.markdown(t("sidebar.uploaded", name=escape_md(source.name, max_len=60)))
         analysis = services.peek_analysis(
@@ -94,12 +99,20 @@ def _sidebar_status(box: st.delta_generator.DeltaGenerator) -> None:
             t(
                 "sidebar.model_detail",
                 trees=fmt_number(analysis.model.best_iteration + 1),
-                rows=fmt_number(len(analysis.dataset.y)),
+                rows=fmt_number(analysis.n_rows),
                 features=fmt_number(len(analysis.features)),
             )
         )
         if analysis.model.source == "uploaded":
             st.caption(t("sidebar.uploaded_model"))
+        if analysis.opened is not None:
+            st.caption(
+                t(
+                    "sidebar.opened_detail",
+                    date=analysis.opened.created.strftime("%Y-%m-%d %H:%M UTC"),
+                    version=escape_md(analysis.opened.app_version, max_len=64),
+                )
+            )
         st.markdown(t("sidebar.backend", backend=analysis.backend))
         full_values.sidebar_line(analysis)
 
@@ -114,6 +127,9 @@ def main() -> None:
     pending = state.take_pending_upload()
     if pending is not None:
         state.set_upload(*pending)
+    pending = state.take_pending_upload(state.PENDING_ANALYSIS_KEY)
+    if pending is not None:
+        state.set_upload(*pending, kind="analysis")
 
     pages = {
         "data": st.Page(
@@ -148,7 +164,10 @@ def main() -> None:
     _sidebar_language()
     status = st.sidebar.empty()
     st.sidebar.caption(t("sidebar.privacy"))
-    ui.run_page(page.run)
+    if any(page is pages[name] for name in ROW_PAGES) and ui.opened_without_rows():
+        ui.page_without_rows(page.title)  # opened from a file saved without its table
+    else:
+        ui.run_page(page.run)
     _sidebar_status(status)
 
 

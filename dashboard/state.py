@@ -17,11 +17,14 @@ import streamlit as st
 from dashboard.i18n import DEFAULT_LANG, Lang, normalise_lang
 from explainers import ClassWeight, Role, TaskChoice
 
-SourceKind = Literal["sample", "upload"]
+SourceKind = Literal["sample", "upload", "analysis"]
+"""A bundled sample, an uploaded table, or a saved analysis (``.xai``) opened again."""
 
 #: Session-state key a test (or another entry point) may set to ``(file name, bytes)``
 #: before a run; the app then loads it as if it had been uploaded.
 PENDING_UPLOAD_KEY = "xai_pending_upload"
+#: The same for a saved analysis (``.xai``), opened as if from the Data page.
+PENDING_ANALYSIS_KEY = "xai_pending_analysis"
 
 _LANG = "xai_lang"
 _SOURCE = "xai_source"
@@ -148,7 +151,9 @@ def set_sample(sample_id: str, data: bytes) -> None:
     _reset_choices()
 
 
-def set_upload(name: str, data: bytes, *, token: str | None = None) -> None:
+def set_upload(
+    name: str, data: bytes, *, token: str | None = None, kind: SourceKind = "upload"
+) -> None:
     """Make an uploaded file the current source (also the test seam for uploads).
 
     Parameters
@@ -160,13 +165,18 @@ def set_upload(name: str, data: bytes, *, token: str | None = None) -> None:
     token
         The upload widget's file id, remembered so that later reruns do not
         load the same upload again (see :func:`upload_seen`).
+    kind
+        ``analysis`` for a saved analysis (it brings its own model, so an uploaded
+        model is dropped).
     """
-    _set(_UPLOAD_SEEN, token)
+    _set(f"{_UPLOAD_SEEN}_{kind}", token)
     digest = _digest(data)
     current = source()
-    if current is not None and current.kind == "upload" and current.digest == digest:
+    if current is not None and current.kind == kind and current.digest == digest:
         return
-    _set(_SOURCE, Source("upload", name, digest, data))
+    _set(_SOURCE, Source(kind, name, digest, data))
+    if kind == "analysis":
+        st.session_state.pop(_MODEL_FILE, None)
     _reset_choices()
 
 
@@ -213,17 +223,18 @@ def clear_model_file() -> None:
     set_selected_row(None)
 
 
-def take_pending_upload() -> tuple[str, bytes] | None:
-    """Return and clear an upload placed in the session by a test or another entry point."""
-    pending = st.session_state.pop(PENDING_UPLOAD_KEY, None)
+def take_pending_upload(key: str = PENDING_UPLOAD_KEY) -> tuple[str, bytes] | None:
+    """Return and clear an upload placed in the session by a test or another entry point
+    (under ``key``: :data:`PENDING_UPLOAD_KEY` or :data:`PENDING_ANALYSIS_KEY`)."""
+    pending = st.session_state.pop(key, None)
     if isinstance(pending, tuple) and len(pending) == 2 and isinstance(pending[1], bytes):
         return str(pending[0]), pending[1]
     return None
 
 
-def upload_seen(token: str) -> bool:
+def upload_seen(token: str, kind: SourceKind = "upload") -> bool:
     """True when the upload widget's file ``token`` was already taken (so reruns skip it)."""
-    return bool(_get(_UPLOAD_SEEN) == token)
+    return bool(_get(f"{_UPLOAD_SEEN}_{kind}") == token)
 
 
 def _reset_choices() -> None:

@@ -3,6 +3,14 @@
 Pure Python; no user-interface library is imported here.
 """
 
+from ._archive import (
+    OpenedAnalysis,
+    SavedFacts,
+    TableFacts,
+    flagged_columns,
+    open_analysis,
+    save_analysis,
+)
 from ._audit.cohorts import (
     MIN_VALIDATION,
     Cohort,
@@ -16,6 +24,7 @@ from ._audit.cohorts import (
     compare_cohorts,
     split_cohorts,
 )
+from ._audit.document import audit_document, audit_document_from
 from ._audit.effects import PartialDependence, partial_dependence
 from ._audit.errors import ErrorAnalysis, ErrorBin, ErrorRule, error_analysis, error_rate_along
 from ._audit.groups import GroupMetrics, GroupReport, group_metrics
@@ -62,8 +71,14 @@ from ._pipeline import (
 from ._profiling import REASON_TEXT, ColumnProfile
 from ._schema import Schema, build_schema, guess_target, infer_task
 from ._shap import InteractionResult, ShapResult, compute_interactions, compute_shap
+from ._survival.baseline import SurvivalFit
+from ._survival.detect import SurvivalSuggestion, suggest_survival
+from ._survival.explain import SurvivalCurves, relative_hazard, survival_curves
+from ._survival.metrics import KaplanMeierCurve, SurvivalEvaluation
+from ._survival.outcome import EventValue
 from ._training import TrainedModel, TrainingOptions, train_model
 from ._types import (
+    AftDistribution,
     Backend,
     ClassWeight,
     Device,
@@ -73,6 +88,7 @@ from ._types import (
     Progress,
     Reason,
     Role,
+    SurvivalModel,
     TargetReason,
     Task,
     TaskChoice,
@@ -81,6 +97,7 @@ from ._types import (
 __all__ = [
     "MIN_VALIDATION",
     "REASON_TEXT",
+    "AftDistribution",
     "AttachedModel",
     "Backend",
     "Baseline",
@@ -106,6 +123,7 @@ __all__ = [
     "ErrorBin",
     "ErrorRule",
     "Evaluation",
+    "EventValue",
     "ExplainRun",
     "ExplainerError",
     "FeatureSpec",
@@ -115,6 +133,7 @@ __all__ = [
     "GroupReport",
     "ImportanceInterval",
     "InteractionResult",
+    "KaplanMeierCurve",
     "Kind",
     "LearningCurve",
     "LimeResult",
@@ -124,6 +143,7 @@ __all__ = [
     "ModelError",
     "ModelFacts",
     "NumberConversion",
+    "OpenedAnalysis",
     "PartialDependence",
     "ProbabilityMethod",
     "ProbabilityShap",
@@ -131,9 +151,16 @@ __all__ = [
     "Reading",
     "Reason",
     "Role",
+    "SavedFacts",
     "Schema",
     "ShapResult",
+    "SurvivalCurves",
+    "SurvivalEvaluation",
+    "SurvivalFit",
+    "SurvivalModel",
+    "SurvivalSuggestion",
     "Table",
+    "TableFacts",
     "TargetReason",
     "Task",
     "TaskChoice",
@@ -143,6 +170,8 @@ __all__ = [
     "Verdict",
     "attach_model",
     "attach_uploaded",
+    "audit_document",
+    "audit_document_from",
     "build_dataset",
     "build_schema",
     "choose_device",
@@ -163,6 +192,7 @@ __all__ = [
     "explain_file",
     "explain_lime",
     "explain_sample",
+    "flagged_columns",
     "group_metrics",
     "guess_target",
     "importance_score_name",
@@ -173,19 +203,24 @@ __all__ = [
     "model_worth",
     "neutralise_cell",
     "neutralise_frame",
+    "open_analysis",
     "parquet_bytes",
     "partial_dependence",
     "permutation_importance_ci",
     "probability_shap",
     "read_table",
+    "relative_hazard",
     "release_free_memory",
     "resolve_device",
     "run_findings",
     "run_pipeline",
     "sample_rows",
+    "save_analysis",
     "shap_frame",
     "shap_importance_ci",
     "split_cohorts",
+    "suggest_survival",
+    "survival_curves",
     "train_model",
     "tree_curve",
 ]

@@ -31,6 +31,7 @@ from ._dataset import Dataset
 from ._errors import DataError
 from ._evaluation import _safe
 from ._schema import MIN_ROWS
+from ._survival.metrics import harrell_c_index
 from ._training import TrainedModel, _sample_weights, booster_params
 from ._types import Progress, Task
 
@@ -46,9 +47,10 @@ def main_metric(task: Task) -> str:
 
     ``"auc"`` for binary (ROC AUC) and multiclass (macro one-vs-rest ROC AUC) tasks,
     ``"r2"`` for regression: the scores of ``importance_score_name``, each
-    higher-is-better.
+    higher-is-better. ``"c_index"`` (Harrell's) for survival, scored by
+    :func:`tree_curve` only.
     """
-    return "r2" if task == "regression" else "auc"
+    return {"regression": "r2", "survival": "c_index"}.get(task, "auc")
 
 
 def main_score(task: Task, y: np.ndarray, prediction: np.ndarray) -> float:
@@ -180,6 +182,9 @@ def tree_curve(
 ) -> TreeCurve:
     """Validation score after each boosting round of ``model`` (up to the rounds it kept).
 
+    The score is :func:`main_metric`'s; for survival, Harrell's C-index of the
+    validation rows' risk (their follow-up times and events from ``dataset``).
+
     Parameters
     ----------
     model : TrainedModel
@@ -202,7 +207,11 @@ def tree_curve(
     total = booster.num_boosted_rounds()
     scores = np.empty(total)
     for i, margin in enumerate(_cumulative_margins(booster, X, model.n_outputs)):
-        scores[i] = main_score(model.task, y, prediction_of_margin(model.task, margin))
+        if model.survival is not None and dataset.time is not None:
+            risk = model.survival.risk(margin)
+            scores[i] = harrell_c_index(dataset.time[valid], y.astype(bool), risk)
+        else:
+            scores[i] = main_score(model.task, y, prediction_of_margin(model.task, margin))
         if progress is not None and (i % 10 == 0 or i + 1 == total):
             progress(i + 1, total, "tree_curve")
     rounds = np.arange(1, total + 1)

@@ -10,6 +10,7 @@ import pandas as pd
 from ._errors import DataError
 from ._io.reading import Table
 from ._schema import Schema
+from ._survival.outcome import survival_outcome
 from ._types import Task
 
 _TRUE_WORDS = {"true", "yes", "y", "t", "1", "예"}
@@ -71,7 +72,9 @@ class Dataset:
     """Features and target ready for training and explaining.
 
     ``row_ids`` are the 0-based positions of the kept rows in the input file.
-    For classification ``y`` holds class indices into ``classes``.
+    For classification ``y`` holds class indices into ``classes``. For survival
+    ``y`` is the event as 0/1 (``classes`` is None), ``time`` the follow-up time
+    and ``event`` the event as booleans; both are None for the other tasks.
     """
 
     X: pd.DataFrame
@@ -82,6 +85,8 @@ class Dataset:
     classes: tuple[str, ...] | None
     n_dropped_missing_target: int
     n_inf_replaced: int
+    time: np.ndarray | None = None
+    event: np.ndarray | None = None
 
     @property
     def task(self) -> Task:
@@ -131,7 +136,18 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
     )
     n_inf = count_infinite(kept, spec)
     X = spec.encode(kept).reset_index(drop=True)
-    if schema.task == "regression":
+    time = event = None
+    if schema.task == "survival" and schema.time is not None:
+        outcome = survival_outcome(
+            kept,
+            schema.time,
+            schema.target,
+            event_value=schema.event_value,
+            display=schema.display_names,
+        )
+        time, event = outcome.time, outcome.event
+        y, classes = event.astype(np.int32), None
+    elif schema.task == "regression":
         y = pd.to_numeric(kept[schema.target]).to_numpy(dtype="float64")
         classes = None
     else:
@@ -152,6 +168,8 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
         classes=classes,
         n_dropped_missing_target=int((~keep).sum()),
         n_inf_replaced=n_inf,
+        time=time,
+        event=event,
     )
 
 

@@ -10,6 +10,7 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from ._dataset import Dataset
+from ._survival.metrics import SurvivalEvaluation, evaluate_survival
 from ._training import TrainedModel
 
 
@@ -29,7 +30,10 @@ class Evaluation:
     For classification ``y_score`` holds probabilities (n, k) and ``per_class``
     one-vs-rest metrics; ``roc``, ``pr`` and ``calibration`` are keyed by class
     label (for binary, only the positive class). For regression ``y_score`` is
-    the prediction and ``residuals`` is actual minus predicted.
+    the prediction and ``residuals`` is actual minus predicted. For survival
+    ``y_true`` is the event (0/1), ``y_score`` and ``y_pred`` the margin (log
+    relative hazard for Cox) and ``survival`` holds the C-index, time-dependent
+    AUC, integrated Brier score and Kaplan-Meier curves by risk tertile.
     """
 
     task: str
@@ -45,6 +49,7 @@ class Evaluation:
     confusion: np.ndarray | None
     residuals: np.ndarray | None
     n_valid: int
+    survival: SurvivalEvaluation | None = None
 
 
 def confusion_at(evaluation: Evaluation, threshold: float) -> np.ndarray:
@@ -128,10 +133,14 @@ def evaluate_model(model: TrainedModel, dataset: Dataset) -> Evaluation:
     """Evaluate ``model`` on the validation rows of ``dataset``.
 
     Classification: AUC, PR-AUC, accuracy, F1, log loss and Brier score (per
-    class for multiclass). Regression: RMSE, MAE and R².
+    class for multiclass). Regression: RMSE, MAE and R². Survival: Harrell's
+    C-index with a bootstrap interval, time-dependent AUC and the integrated
+    Brier score (see :func:`evaluate_survival`).
     """
     index = model.valid_index
     X, y = dataset.X.iloc[index], dataset.y[index]
+    if model.task == "survival":
+        return _survival(model, dataset, y)
     if model.task != "regression":
         return _classification(model, y, model.predict(X))
     prediction = model.predict(X)
@@ -154,4 +163,37 @@ def evaluate_model(model: TrainedModel, dataset: Dataset) -> Evaluation:
         confusion=None,
         residuals=y - prediction,
         n_valid=len(y),
+    )
+
+
+def _survival(model: TrainedModel, dataset: Dataset, y: np.ndarray) -> Evaluation:
+    """The survival metrics of the validation rows, in the common result."""
+    fit, time, event = model.survival, dataset.time, dataset.event
+    assert fit is not None and time is not None and event is not None  # set for survival
+    margin = model.predict_margin(dataset.X.iloc[model.valid_index])[:, 0]
+    valid, train = model.valid_index, model.train_index
+    result = evaluate_survival(
+        fit,
+        margin,
+        time[valid],
+        event[valid],
+        train_time=time[train],
+        train_event=event[train],
+        seed=model.options.seed,
+    )
+    return Evaluation(
+        task="survival",
+        metrics=result.metrics,
+        per_class={},
+        y_true=y,
+        y_score=margin,
+        y_pred=margin,
+        classes=None,
+        roc={},
+        pr={},
+        calibration={},
+        confusion=None,
+        residuals=None,
+        n_valid=len(y),
+        survival=result,
     )

@@ -7,6 +7,7 @@ this module only runs them in order and writes their results as plain data.
 
 from __future__ import annotations
 
+import math
 import time
 
 from ._baselines import compare_baselines
@@ -20,7 +21,9 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
     deployment facts of ``run``'s model; with the seconds of each part.
 
     An uploaded model's training rows are unknown, so it gets no baselines:
-    ``baselines`` is empty, ``comparison`` null, and ``baselines_skipped`` says why.
+    ``baselines`` is empty, ``comparison`` null, and ``baselines_skipped`` says why
+    (``"needs_training_rows"``). A survival model gets none either (``"survival"``: its
+    baseline, a Cox model, is not built yet); its ``tree_curve`` scores Harrell's C-index.
     Speeds in ``deployment`` are measured on this machine when called.
     """
     document: dict[str, object] = {}
@@ -28,6 +31,8 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
     start = time.perf_counter()
     if run.model.source == "uploaded":
         document.update(baselines=[], comparison=None, baselines_skipped="needs_training_rows")
+    elif run.model.task == "survival":
+        document.update(baselines=[], comparison=None, baselines_skipped="survival")
     else:
         document.update(compare_baselines(run.model, run.dataset, seed=seed).to_summary())
     seconds["baselines"] = time.perf_counter() - start
@@ -36,7 +41,7 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
     document["tree_curve"] = {
         "metric": curve.metric,
         "trees": curve.trees.tolist(),
-        "scores": [round(float(s), 6) for s in curve.scores],
+        "scores": [round(float(s), 6) if math.isfinite(s) else None for s in curve.scores],
         "best_trees": int(curve.trees[curve.best_rounds - 1]),
         "compact_trees": curve.compact_trees,
         "tolerance": curve.tolerance,

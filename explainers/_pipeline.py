@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from time import perf_counter
 from typing import BinaryIO
 
 import numpy as np
@@ -19,6 +19,7 @@ from ._findings import Finding, model_findings
 from ._io.reading import DEFAULT_MAX_BYTES, Table, read_table
 from ._schema import Schema, build_schema
 from ._shap import ShapResult, compute_shap
+from ._survival.outcome import EventValue
 from ._training import TrainedModel, TrainingOptions, train_model
 from ._types import DeviceChoice, Progress, Role, TaskChoice
 
@@ -69,6 +70,9 @@ def explain_file(
     sheet: str | None = None,
     header_row: int | None = None,
     progress: Progress | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    event_value: EventValue | None = None,
 ) -> ExplainRun:
     """Read, profile, train (or load ``model``), evaluate and explain, in that order.
 
@@ -82,12 +86,15 @@ def explain_file(
     the time taken to check, load and evaluate it. ``max_bytes`` limits the
     table's file size (the app's upload limit by default); ``sheet`` and
     ``header_row`` choose a workbook's sheet and header row (see :func:`read_table`).
+    ``time``, ``event`` and ``event_value`` name the outcome of ``task="survival"``
+    (see :func:`build_schema`); the run's model, evaluation and SHAP values then hold
+    a Cox model (``options.survival_model``), its survival metrics and log-hazard SHAP.
     """
     report = progress or (lambda done, total, message: None)
-    start = time.perf_counter()
+    start = perf_counter()
     report(0, 1, "load")
     table = read_table(source, name=name, max_bytes=max_bytes, sheet=sheet, header_row=header_row)
-    read_seconds = time.perf_counter() - start
+    read_seconds = perf_counter() - start
     run = run_pipeline(
         table,
         target=target,
@@ -98,6 +105,9 @@ def explain_file(
         options=options,
         model=model,
         progress=report,
+        time=time,
+        event=event,
+        event_value=event_value,
     )
     seconds = dict(run.seconds)
     seconds["load"] += read_seconds
@@ -117,6 +127,9 @@ def run_pipeline(
     options: TrainingOptions | None = None,
     model: Source | LoadedModel | None = None,
     progress: Progress | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    event_value: EventValue | None = None,
 ) -> ExplainRun:
     """The stages after reading, in order: schema, train (or attach ``model``), evaluate,
     explain ``rows`` sampled rows, findings. The CLI and the app both run this.
@@ -127,13 +140,21 @@ def run_pipeline(
     """
     report = progress or (lambda done, total, message: None)
     seconds: dict[str, float] = {}
-    start = time.perf_counter()
+    start = perf_counter()
     warnings: tuple[str, ...] = ()
     if model is None:
-        schema = schema or build_schema(table, target=target, task=task, roles=roles)
+        schema = schema or build_schema(
+            table,
+            target=target,
+            task=task,
+            roles=roles,
+            time=time,
+            event=event,
+            event_value=event_value,
+        )
         dataset = build_dataset(table, schema)
-        seconds["load"] = time.perf_counter() - start
-        start = time.perf_counter()
+        seconds["load"] = perf_counter() - start
+        start = perf_counter()
         trained = train_model(
             dataset, options=options or TrainingOptions(seed=seed), progress=report
         )
@@ -143,11 +164,11 @@ def run_pipeline(
             model, table, target=target, task=task, progress=report
         )
     evaluation = evaluate_model(trained, dataset)
-    seconds["train"] = time.perf_counter() - start
+    seconds["train"] = perf_counter() - start
 
-    start = time.perf_counter()
+    start = perf_counter()
     shap = explain_sample(trained, dataset, rows=rows, seed=seed, device=device, progress=report)
-    seconds["shap"] = time.perf_counter() - start
+    seconds["shap"] = perf_counter() - start
     findings = schema.findings + run_findings(schema, trained, evaluation, shap)
     return ExplainRun(
         table, schema, dataset, trained, evaluation, shap, seconds, warnings, findings
@@ -203,5 +224,7 @@ def run_findings(
     names = schema.display_names
     importance = {names.get(f, f): score for f, score in shap.ranking()}
     return model_findings(
-        evaluation.metrics, classifier=model.task != "regression", mean_abs_shap=importance
+        evaluation.metrics,
+        classifier=model.task not in ("regression", "survival"),
+        mean_abs_shap=importance,
     )

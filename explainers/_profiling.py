@@ -30,6 +30,7 @@ REASON_TEXT: dict[str, str] = {
     "all_missing": "excluded: every value is missing",
     "user": "excluded by you",
     "not_in_model": "excluded: the uploaded model does not use it",
+    "survival_time": "excluded: the follow-up time of the survival outcome, part of the answer",
 }
 
 MAX_CATEGORIES = 200

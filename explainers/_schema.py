@@ -12,6 +12,9 @@ from ._findings import Finding, leak_findings, target_findings
 from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
 from ._profiling import ColumnProfile, override_role, profile_columns
+from ._survival.columns import SurvivalColumns, mark_outcome, survival_columns
+from ._survival.detect import SurvivalSuggestion, suggest_survival, survival_leak_finding
+from ._survival.outcome import EventValue
 from ._target_guess import EXACT_TIER, Candidate, name_tier, rank_candidates
 from ._types import Role, TargetReason, Task, TaskChoice
 
@@ -36,6 +39,14 @@ class Schema:
     skipped_targets: tuple[tuple[str, str], ...] = ()
     findings: tuple[Finding, ...] = ()
     leak_check_rows: int = 0
+    time: str | None = None
+    event_value: str | None = None
+    survival_suggestion: SurvivalSuggestion | None = None
+
+    @property
+    def event(self) -> str | None:
+        """The event column of a survival task (its target), else None."""
+        return self.target if self.task == "survival" else None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -173,6 +184,9 @@ def build_schema(
     target: str | None = None,
     task: TaskChoice = "auto",
     roles: Mapping[str, Role] | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    event_value: EventValue | None = None,
 ) -> Schema:
     """Profile ``table``, pick the target and task, and assign a role to each column.
 
@@ -186,6 +200,11 @@ def build_schema(
         ``"auto"`` infers the task from the target's values.
     roles
         User overrides, column name to ``"feature"`` or ``"excluded"``.
+    time, event, event_value
+        For ``task="survival"``: the follow-up time column, the event column (``target``
+        also names it) and the value of a status column that means the event happened;
+        a time/event pair is recognised when they are not given. The time column is
+        never a feature; the event column is the schema's target.
     """
     profiles = profile_columns(table.frame, table.original_names)
     by_name = {c.name: c for c in profiles}
@@ -195,7 +214,19 @@ def build_schema(
     reason: TargetReason = "given"
     alternatives: tuple[str, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
-    if target is None:
+    survival: SurvivalColumns | None = None
+    if task == "survival":
+        survival = survival_columns(
+            frame,
+            profiles,
+            time=time,
+            event=event or target,
+            event_value=event_value,
+            suggestion=None,
+        )
+        target_name, target_guessed = survival.event, survival.guessed
+        reason = "named" if survival.guessed else "given"
+    elif target is None:
         target_name, reason, alternatives, skipped = _choose_target(frame, profiles, task)
         target_guessed = True
     else:
@@ -205,15 +236,20 @@ def build_schema(
             raise unknown_target(target)
     display = by_name[target_name].display_name
     chosen_task = infer_task(frame[target_name]) if task == "auto" else task
-    _check_target(frame, target_name, chosen_task, display)
-
-    profiles = [
-        replace(c, role="target", reason=None) if c.name == target_name else c for c in profiles
-    ]
-    profiles, leak_rows = _audit_leaks(frame, target_name, profiles, chosen_task)
+    if survival is None:
+        _check_target(frame, target_name, chosen_task, display)
+        profiles = [
+            replace(c, role="target", reason=None) if c.name == target_name else c for c in profiles
+        ]
+        profiles, leak_rows = _audit_leaks(frame, target_name, profiles, chosen_task)
+    else:
+        profiles = mark_outcome(profiles, survival)
+        flagged = frame.assign(**{target_name: survival.outcome.event.astype(int)})
+        profiles, leak_rows = _audit_leaks(flagged, target_name, profiles, chosen_task)
+    outcome_columns = {target_name, survival.time if survival else target_name}
     for name, role in (roles or {}).items():
         key = name if name in by_name else by_display.get(name)
-        if key is None or key == target_name:
+        if key is None or key in outcome_columns:
             continue
         profiles = [override_role(c, role) if c.name == key else c for c in profiles]
     if not any(c.role == "feature" for c in profiles):
@@ -225,6 +261,9 @@ def build_schema(
     names = {c.name: c.display_name for c in profiles}
     findings = target_findings(display, reason, alternatives, skipped, names)
     findings += leak_findings(profiles)
+    suggestion = suggest_survival(frame, profiles, prefer_event=target_name)
+    if chosen_task == "binary" and suggestion is not None:
+        findings.append(survival_leak_finding(display, suggestion))
     return Schema(
         columns=tuple(profiles),
         target=target_name,
@@ -237,6 +276,9 @@ def build_schema(
         skipped_targets=skipped,
         findings=tuple(findings),
         leak_check_rows=leak_rows,
+        time=survival.time if survival else None,
+        event_value=survival.event_value if survival else None,
+        survival_suggestion=suggestion,
     )
 
 

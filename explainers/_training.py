@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -13,7 +13,9 @@ from sklearn.model_selection import train_test_split
 
 from ._dataset import Dataset, FeatureSpec
 from ._errors import DataError
-from ._types import ClassWeight, Progress, Task
+from ._survival.baseline import SurvivalFit, breslow_hazard
+from ._survival.fitting import survival_dmatrix, survival_objective
+from ._types import AftDistribution, ClassWeight, Progress, SurvivalModel, Task
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class TrainingOptions:
     validation_fraction: float = 0.2
     class_weight: ClassWeight = "auto"
     seed: int = 0
+    survival_model: SurvivalModel = "cox"
+    aft_distribution: AftDistribution = "normal"
+    aft_scale: float = 1.0
 
     def __post_init__(self) -> None:
         checks = [
@@ -39,6 +44,7 @@ class TrainingOptions:
             (1 <= self.max_depth <= 16, "max_depth must be between 1 and 16"),
             (0.05 <= self.validation_fraction <= 0.5, "validation_fraction must be 0.05..0.5"),
             (0 < self.subsample <= 1 and 0 < self.colsample_bytree <= 1, "sampling in (0, 1]"),
+            (0 < self.aft_scale <= 100, "aft_scale must be in (0, 100]"),
         ]
         for ok, message in checks:
             if not ok:
@@ -62,6 +68,8 @@ class TrainedModel:
     best_iteration: int
     options: TrainingOptions = field(default_factory=TrainingOptions)
     source: Literal["trained", "uploaded"] = "trained"
+    survival: SurvivalFit | None = None
+    """For the survival task: what turns the margin into survival curves."""
 
     @property
     def n_outputs(self) -> int:
@@ -80,9 +88,13 @@ class TrainedModel:
         return np.asarray(margin, dtype=np.float64).reshape(len(X), self.n_outputs)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Probabilities (n, k) for classification (k=2 for binary), values (n,) for regression."""
+        """Probabilities (n, k) for classification (k=2 for binary), values (n,) for regression.
+
+        For survival, the margin (n,): the log relative hazard of a Cox model, the log
+        survival time of an AFT model (see :attr:`survival` for curves).
+        """
         margin = self.predict_margin(X)
-        if self.task == "regression":
+        if self.task in ("regression", "survival"):
             return margin[:, 0]
         if self.task == "binary":
             p = 1.0 / (1.0 + np.exp(-margin[:, 0]))
@@ -105,7 +117,11 @@ class _ProgressCallback(xgb.callback.TrainingCallback):
         return False
 
 
-def _objective(task: Task, n_classes: int) -> dict[str, object]:
+def _objective(task: Task, n_classes: int, options: TrainingOptions) -> dict[str, object]:
+    if task == "survival":
+        return survival_objective(
+            options.survival_model, distribution=options.aft_distribution, scale=options.aft_scale
+        )
     if task == "binary":
         return {"objective": "binary:logistic", "eval_metric": "logloss"}
     if task == "multiclass":
@@ -118,7 +134,7 @@ def _sample_weights(y: np.ndarray, task: Task, mode: ClassWeight) -> np.ndarray 
 
     Also under ``auto`` when the rarest class is < 1/3 of the commonest.
     """
-    if task == "regression" or mode == "none":
+    if task in ("regression", "survival") or mode == "none":
         return None
     counts = np.bincount(y)
     counts = counts[counts > 0]
@@ -163,7 +179,7 @@ def booster_params(
         "seed": options.seed,
         "nthread": threads,
         "max_cat_to_onehot": 4,
-        **_objective(task, n_classes),
+        **_objective(task, n_classes, options),
     }
 
 
@@ -186,6 +202,8 @@ def train_model(
     weights = _sample_weights(dataset.y, dataset.task, options.class_weight)
     X = dataset.X
     threads = os.cpu_count() or 1
+    if dataset.task == "survival":
+        return _train_survival(dataset, train, valid, options, progress, threads)
     dtrain = xgb.DMatrix(
         X.iloc[train],
         label=dataset.y[train],
@@ -201,11 +219,23 @@ def train_model(
         nthread=threads,
     )
     params = booster_params(options, dataset.task, n_classes, X.shape[1], threads)
+    booster = _boost(params, dtrain, dvalid, options, progress)
+    return _trained(dataset, booster, train, valid, options, progress)
+
+
+def _boost(
+    params: dict[str, object],
+    dtrain: xgb.DMatrix,
+    dvalid: xgb.DMatrix,
+    options: TrainingOptions,
+    progress: Progress | None,
+) -> xgb.Booster:
+    """``xgb.train`` with early stopping on ``dvalid``; XGBoost's errors become DataError."""
     callbacks: list[xgb.callback.TrainingCallback] = []
     if progress is not None:
         callbacks.append(_ProgressCallback(progress, options.n_estimators))
     try:
-        booster = xgb.train(
+        return xgb.train(
             params,
             dtrain,
             num_boost_round=options.n_estimators,
@@ -220,6 +250,57 @@ def train_model(
             code="training_failed",
             detail=str(error).splitlines()[0][:200],
         ) from error
+
+
+def _train_survival(
+    dataset: Dataset,
+    train: np.ndarray,
+    valid: np.ndarray,
+    options: TrainingOptions,
+    progress: Progress | None,
+    threads: int,
+) -> TrainedModel:
+    """Cox (or AFT) boosting, then Breslow's baseline hazard on the training rows."""
+    assert dataset.time is not None and dataset.event is not None  # a survival dataset has both
+    time, event, X, model = dataset.time, dataset.event, dataset.X, options.survival_model
+    dtrain = survival_dmatrix(
+        X.iloc[train], time[train], event[train], model=model, threads=threads
+    )
+    dvalid = survival_dmatrix(
+        X.iloc[valid], time[valid], event[valid], model=model, threads=threads
+    )
+    params = booster_params(options, "survival", 0, X.shape[1], threads)
+    booster = _boost(params, dtrain, dvalid, options, progress)
+    trained = _trained(dataset, booster, train, valid, options, progress)
+    margin = trained.predict_margin(X.iloc[train])[:, 0]
+    reference = float(margin.mean())
+    times, hazard = (np.empty(0), np.empty(0))
+    if model == "cox":
+        times, hazard = breslow_hazard(margin, time[train], event[train], reference=reference)
+    schema = dataset.schema
+    fit = SurvivalFit(
+        model=model,
+        time=schema.time or "",
+        event=schema.target,
+        event_value=schema.event_value,
+        reference_margin=reference,
+        event_times=times,
+        baseline_hazard=hazard,
+        aft_distribution=options.aft_distribution,
+        aft_scale=options.aft_scale,
+    )
+    return replace(trained, survival=fit)
+
+
+def _trained(
+    dataset: Dataset,
+    booster: xgb.Booster,
+    train: np.ndarray,
+    valid: np.ndarray,
+    options: TrainingOptions,
+    progress: Progress | None,
+) -> TrainedModel:
+    """The booster cut at its best iteration, with what explains it."""
     best = int(getattr(booster, "best_iteration", options.n_estimators - 1))
     booster = booster[: best + 1]
     if progress is not None:

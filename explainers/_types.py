@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-Task = Literal["binary", "multiclass", "regression"]
-"""What a model predicts."""
-TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
+Task = Literal["binary", "multiclass", "regression", "survival"]
+"""What a model predicts (``survival``: time to an event, with censoring)."""
+TaskChoice = Literal["auto", "binary", "multiclass", "regression", "survival"]
 """A task, or ``auto`` to infer it from the target's values."""
 Kind = Literal["numeric", "categorical", "boolean", "datetime", "text", "identifier"]
 """What a column holds, as the profiler sees it."""
@@ -28,6 +28,7 @@ Reason = Literal[
     "all_missing",
     "user",
     "not_in_model",
+    "survival_time",
 ]
 """Why a column is left out (a stable code; the app translates it)."""
 TargetReason = Literal["given", "named", "shape", "last_column", "model"]
@@ -42,5 +43,9 @@ ClassWeight = Literal["auto", "balanced", "none"]
 """Class weights for training a classifier."""
 Format = Literal["csv", "tsv", "xlsx", "parquet"]
 """The format a table was read from."""
+SurvivalModel = Literal["cox", "aft"]
+"""The survival objective: Cox proportional hazards (default), or accelerated failure time."""
+AftDistribution = Literal["normal", "logistic", "extreme"]
+"""The error distribution of an AFT model (XGBoost's ``aft_loss_distribution``)."""
 Progress = Callable[[int, int, str], None]
 """A progress callback: ``(done, total, stage)``."""

@@ -2,9 +2,12 @@
 
 Usage::
 
-    xai-explain DATA [--target COL] [--task auto|binary|multiclass|regression]
+    xai-explain DATA [--target COL] [--task auto|binary|multiclass|regression|survival]
+                [--time COL --event COL [--event-value V]]
                 [--out DIR] [--device auto|cpu|cuda] [--rows N] [--seed N]
                 [--model FILE] [--sheet NAME] [--header-row N] [--audit [--group-by COL]]
+                [--save FILE.xai [--save-table]]
+    xai-explain --open FILE.xai [--out DIR]
 
 Writes ``DIR/model.json``, ``DIR/shap_values.csv`` and ``DIR/summary.json``.
 With ``--model`` (an XGBoost model saved as JSON or UBJSON) nothing is trained:
@@ -19,6 +22,19 @@ features, error analysis, and per-group metrics of ``--group-by``'s column).
 split), ``comparison`` (XGBoost against the linear one on the main score, with a paired
 bootstrap interval and a verdict), ``tree_curve`` and ``deployment`` (file sizes, trees,
 prediction speed measured here, and the compact model's).
+With ``--save`` it also saves the analysis to one file (model, settings, metrics, SHAP
+values and, with ``--audit``, the audit document; the table only with ``--save-table``,
+with a warning on stderr naming columns that look like personal data or identifiers).
+``--open`` writes the outputs from such a file without retraining (see
+:mod:`explainers._cli_archive`).
+With ``--task survival`` (implied by ``--time``, ``--event`` or ``--event-value``; without
+them the time/event pair the engine recognises is used) it trains an XGBoost Cox model:
+``summary.json`` adds ``time``, ``event``, ``event_value``, ``n_events`` and metrics
+``c_index`` (with ``c_index_low``/``c_index_high``), ``mean_auc``, ``integrated_brier`` and
+``time_dependent_auc``; ``shap_values.csv``'s ``margin`` is the log relative hazard; and
+``predictions.csv`` (``row``, ``split``, ``time``, ``event``, ``risk``) is always written.
+The audit does not cover survival yet: ``--audit`` writes ``predictions.csv`` only, with a
+note on stderr; ``--model`` and ``--save`` are refused (see :mod:`explainers._cli_survival`).
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 
@@ -26,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -34,13 +49,24 @@ from typing import NoReturn
 
 import pandas as pd
 
+from ._archive.writing import save_analysis
 from ._audit.document import audit_document
 from ._audit.predictions import predictions_frame
+from ._cli_archive import open_to_outputs, table_warning
+from ._cli_survival import (
+    AUDIT_NOTE,
+    add_survival_options,
+    survival_task,
+    survival_usage_problem,
+    with_survival_facts,
+)
 from ._errors import DataError, ExplainerError
 from ._export import shap_frame, write_csv
-from ._io.reading import Table
 from ._model_worth import model_worth
 from ._pipeline import ExplainRun, explain_file
+from ._summary import reading_of, summary_of
+
+__all__ = ["main", "reading_of", "summary_of"]
 
 # The CLI reads local files, so it allows far larger tables than an upload (the cell
 # limit still applies): a 1M x 30 CSV is about 320 MB.
@@ -58,11 +84,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Train an XGBoost model on a table (or load yours) and write exact TreeSHAP "
         "values.",
     )
-    parser.add_argument("data", metavar="DATA", help="CSV, TSV, XLSX or Parquet file")
+    parser.add_argument("data", metavar="DATA", nargs="?", help="CSV, TSV, XLSX or Parquet file")
     parser.add_argument("--target", help="target column (guessed when omitted)")
     parser.add_argument(
-        "--task", default="auto", choices=["auto", "binary", "multiclass", "regression"]
+        "--task",
+        default="auto",
+        choices=["auto", "binary", "multiclass", "regression", "survival"],
     )
+    add_survival_options(parser)
     parser.add_argument("--out", default="xai-output", help="output folder (default xai-output)")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--rows", type=int, help="explain a seeded random sample of N rows")
@@ -94,7 +123,61 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COL",
         help="per-group metrics of this column in audit.json (implies --audit)",
     )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="also save the analysis to one .xai file (no table unless --save-table)",
+    )
+    parser.add_argument(
+        "--save-table",
+        action="store_true",
+        help="put the table itself in the --save file (every row: share it with care)",
+    )
+    parser.add_argument(
+        "--open",
+        metavar="FILE",
+        help="write the outputs from a saved .xai analysis instead of training (no DATA)",
+    )
     return parser
+
+
+_TRAINING_OPTIONS = {
+    "target": None,
+    "task": "auto",
+    "time": None,
+    "event": None,
+    "event_value": None,
+    "device": "auto",
+    "rows": None,
+    "seed": 0,
+    "model": None,
+    "sheet": None,
+    "header_row": None,
+    "audit": False,
+    "group_by": None,
+    "save": None,
+    "save_table": False,
+}
+"""Options of a run, with their defaults; ``--open`` takes none of them."""
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of arguments, if anything."""
+    if args.open is not None:
+        if args.data is not None:
+            return "give either DATA or --open FILE, not both"
+        used = [k for k, default in _TRAINING_OPTIONS.items() if getattr(args, k) != default]
+        if used:
+            flag = "--" + used[0].replace("_", "-")
+            return f"{flag} cannot be used with --open (the saved analysis already holds its run)"
+        return None
+    if args.data is None:
+        return "give a DATA file to explain, or --open FILE.xai to open a saved analysis"
+    if args.save_table and args.save is None:
+        return "--save-table needs --save FILE.xai"
+    if args.save is not None and not Path(args.save).resolve().parent.is_dir():
+        return f"the folder of --save {args.save} does not exist"
+    return survival_usage_problem(args)
 
 
 class _TerminalBar:
@@ -118,89 +201,20 @@ class _TerminalBar:
         sys.stderr.flush()
 
 
-def _clean(value: float) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
-def summary_of(run: ExplainRun, seconds: dict[str, float]) -> dict[str, object]:
-    """The ``summary.json`` document of a run."""
-    names = run.schema.display_names
-    metrics: dict[str, object] = {k: _clean(v) for k, v in run.evaluation.metrics.items()}
-    if run.evaluation.per_class and run.model.task == "multiclass":
-        metrics["per_class"] = {
-            c: {k: _clean(v) for k, v in m.items()} for c, m in run.evaluation.per_class.items()
-        }
-    summary: dict[str, object] = {
-        "model_source": run.model.source,
-        "task": run.model.task,
-        "target": run.model.target_display,
-        "n_rows": int(len(run.dataset.y)),
-        "n_rows_dropped_missing_target": run.dataset.n_dropped_missing_target,
-        "n_explained_rows": int(len(run.shap.rows)),
-        "n_features": len(run.model.spec.names),
-        "features": [names[f] for f in run.model.spec.names],
-        "dropped_columns": _dropped(run),
-        "metrics": metrics,
-        "device": run.shap.device,
-        "shap_backend": run.shap.backend,
-        "seconds": {k: round(v, 4) for k, v in seconds.items()},
-        "global_importance": [
-            {"feature": names[f], "mean_abs_shap": score} for f, score in run.shap.ranking()
-        ],
-        "warnings": [finding.as_dict() for finding in run.findings],
-        "reading": reading_of(run.table),
-        "target_guess": {
-            "guessed": run.schema.target_guessed,
-            "reason": run.schema.target_reason,
-            "alternatives": [names.get(a, a) for a in run.schema.target_alternatives],
-            "skipped": [
-                {"name": names.get(n, n), "code": code} for n, code in run.schema.skipped_targets
-            ],
-        },
-        "leak_check_rows": run.schema.leak_check_rows,
-    }
-    if run.model.classes is not None:
-        summary["classes"] = list(run.model.classes)
-    if run.model.source == "uploaded":
-        summary["model_warnings"] = list(run.warnings)
-    return summary
-
-
-def reading_of(table: Table) -> dict[str, object]:
-    """How the file was read: format, sheet, header row, missing markers, number formats."""
-    names = table.original_names
-    reading = table.reading
-    return {
-        "format": table.format,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "sheet": reading.sheet,
-        "sheets": list(reading.sheets),
-        "header_row": reading.header_row + 1,
-        "missing_tokens": [
-            {"column": names.get(m.column, m.column), "tokens": list(m.tokens), "count": m.count}
-            for m in reading.missing
-        ],
-        "converted_to_numbers": [
-            {"column": names.get(c.column, c.column), "formats": list(c.formats)}
-            for c in reading.converted
-        ],
-    }
-
-
-def _dropped(run: ExplainRun) -> list[dict[str, object]]:
-    return [
-        {"name": c.display_name, "reason": c.reason_text, "code": c.reason}
-        for c in run.schema.excluded
-    ]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as stop:  # usage errors (exit 2) and --help (exit 0)
         return int(stop.code or 0)
+    if args.open is None:
+        args.task = survival_task(args)
+    problem = _usage_problem(args)
+    if problem is not None:
+        print(f"error: {problem}. Run 'xai-explain --help' for usage.", file=sys.stderr)
+        return 2
+    if args.open is not None:
+        return _open(Path(args.open), Path(args.out))
     path = Path(args.data)
     if not path.is_file():
         print(f"error: no such file: {args.data}. Check the path.", file=sys.stderr)
@@ -227,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
             max_bytes=CLI_MAX_BYTES,
             sheet=args.sheet,
             header_row=None if args.header_row is None else args.header_row - 1,
+            time=args.time,
+            event=args.event,
+            event_value=args.event_value,
         )
         seconds = dict(run.seconds)
         out = Path(args.out)
@@ -235,29 +252,59 @@ def main(argv: list[str] | None = None) -> int:
         run.model.booster.save_model(str(out / "model.json"))
         write_csv(shap_frame(run.shap, run.model), out / "shap_values.csv")
         seconds["write"] = time.perf_counter() - start
-        if args.audit or args.group_by is not None:
-            seconds["audit"] = _write_audit(run, out, args.group_by, args.seed)
+        audit = None
+        written = ["model.json", "shap_values.csv", "summary.json"]
+        survival = run.model.task == "survival"
+        if survival:
+            write_csv(predictions_frame(run.model, run.dataset), out / "predictions.csv")
+            written.append("predictions.csv")
+            if args.audit or args.group_by is not None:
+                print(AUDIT_NOTE, file=sys.stderr)
+        elif args.audit or args.group_by is not None:
+            audit, seconds["audit"] = _write_audit(run, out, args.group_by, args.seed)
+            written += ["predictions.csv", "audit.json"]
         worth, worth_seconds = model_worth(run, seed=args.seed)
         seconds.update(worth_seconds)
         summary = summary_of(run, seconds) | worth
+        if survival:
+            summary = with_survival_facts(summary, run)
         (out / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
         )
+        if args.save is not None:
+            facts = save_analysis(run, Path(args.save), include_table=args.save_table, audit=audit)
+            warning = table_warning(facts)
+            if warning is not None:
+                print(warning, file=sys.stderr)
     except ExplainerError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"error: cannot write the output ({error.strerror}). Check --out.", file=sys.stderr)
         return 2
-    written = ["model.json", "shap_values.csv", "summary.json"]
-    if "audit" in seconds:
-        written += ["predictions.csv", "audit.json"]
+    paths = [str(out / name) for name in written]
+    print(f"wrote {', '.join(paths + ([args.save] if args.save else []))}")
+    return 0
+
+
+def _open(source: Path, out: Path) -> int:
+    """``--open``: write the outputs of a saved analysis; nothing is written on a refusal."""
+    try:
+        written = open_to_outputs(source, out, max_bytes=CLI_MAX_BYTES)
+    except ExplainerError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write the output ({error.strerror}). Check --out.", file=sys.stderr)
+        return 2
     print(f"wrote {', '.join(str(out / name) for name in written)}")
     return 0
 
 
-def _write_audit(run: ExplainRun, out: Path, group_by: str | None, seed: int) -> float:
-    """Write predictions.csv and audit.json; return the seconds it took."""
+def _write_audit(
+    run: ExplainRun, out: Path, group_by: str | None, seed: int
+) -> tuple[dict[str, object], float]:
+    """Write predictions.csv and audit.json; return the document and the seconds it took."""
     start = time.perf_counter()
     column = None if group_by is None else _table_column(run, group_by)
     document = audit_document(run, group_by=column, seed=seed)
@@ -265,7 +312,7 @@ def _write_audit(run: ExplainRun, out: Path, group_by: str | None, seed: int) ->
     (out / "audit.json").write_text(
         json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    return time.perf_counter() - start
+    return document, time.perf_counter() - start
 
 
 def _table_column(run: ExplainRun, name: str) -> pd.Series:

@@ -13,6 +13,7 @@ The builders live in one module per page and are re-exported here:
 - local page: :mod:`dashboard.charts.local`, :mod:`dashboard.charts.probability_points`
 - data page: :mod:`dashboard.charts.data`
 - audit page: :mod:`dashboard.charts.audit`, :mod:`dashboard.charts.cohorts`
+- model page, is the model worth it: :mod:`dashboard.charts.worth`
 
 Shared pieces (palette, escaping, layout, sampling) are in :mod:`dashboard.charts.kit`.
 ``probability_steps`` is re-exported from :mod:`dashboard.display.probability`, where the
@@ -47,6 +48,7 @@ from dashboard.charts.regression import (
     residual_histogram_figure,
     residuals_figure,
 )
+from dashboard.charts.worth import learning_curve_figure, tree_curve_figure
 from dashboard.display.probability import probability_steps
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "importance_figure",
     "interaction_heatmap_figure",
     "interval_importance_figure",
+    "learning_curve_figure",
     "lime_shap_figure",
     "missing_figure",
     "partial_dependence_figure",
@@ -73,6 +76,7 @@ __all__ = [
     "residuals_figure",
     "roc_figure",
     "threshold_metrics_figure",
+    "tree_curve_figure",
     "waterfall_figure",
     "whatif_figure",
 ]

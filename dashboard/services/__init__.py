@@ -10,10 +10,15 @@ One module per concept, re-exported here for the pages:
 - :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, Shapley values
   of the probability, what-if);
 - :mod:`~dashboard.services.exports`: files to download;
+- :mod:`~dashboard.services.archive`: the analysis saved to one file (``.xai``; opening
+  one is :func:`~dashboard.services.pipeline.open_saved`);
 - :mod:`~dashboard.services.cohorts`: cohorts compared side by side (the audit's);
 - :mod:`~dashboard.services.audit`: the model audit (importance with intervals,
   partial dependence, error analysis, per-group metrics): its core as a background job,
-  the rest when asked.
+  the rest when asked;
+- :mod:`~dashboard.services.worth`: is the model worth it? (baselines, the score along the
+  trees and against training rows, deployment facts): the learning curve as a background
+  job, the rest when asked.
 
 Settings that tests change (``FIRST_VIEW_ROWS``, ``BACKGROUND_CHUNK_ROWS``) live in
 their module and are read there; they are not re-exported.
@@ -21,7 +26,15 @@ their module and are read there; they are not re-exported.
 
 from __future__ import annotations
 
-from dashboard.analysis import Analysis
+from dashboard.analysis import Analysis, RowsUnavailable
+from dashboard.services.archive import (
+    FlaggedColumns,
+    SaveContents,
+    analysis_file,
+    flagged,
+    save_contents,
+    saved_audit_json,
+)
 from dashboard.services.audit import (
     AUDIT_STAGES,
     GROUP_BOOTSTRAP,
@@ -58,11 +71,14 @@ from dashboard.services.pipeline import (
     SCATTER_ROWS,
     SEED,
     analysis_key,
+    computed_interactions,
     confusion_at_threshold,
     data_error_types,
+    has_interactions,
     interactions,
     load_schema,
     load_table,
+    open_saved,
     peek_analysis,
     run_analysis,
 )
@@ -73,7 +89,20 @@ from dashboard.services.rows import (
     row_shap,
 )
 from dashboard.services.samples import is_sample_id, sample_bytes, sample_meta, samples, use_sample
+from dashboard.services.worth import (
+    LEARNING_FRACTIONS,
+    LEARNING_STAGES,
+    ComputedWorth,
+    computed_worth,
+    learning_curve_job,
+    restart_learning_curve,
+    worth_baselines,
+    worth_deployment,
+    worth_learning_curve,
+    worth_tree_curve,
+)
 from explainers import (
+    BaselineReport,
     Cohort,
     CohortComparison,
     CohortFilter,
@@ -95,15 +124,20 @@ __all__ = [
     "AUDIT_STAGES",
     "GROUP_BOOTSTRAP",
     "INTERACTION_ROWS",
+    "LEARNING_FRACTIONS",
+    "LEARNING_STAGES",
     "SCATTER_ROWS",
     "SEED",
     "Analysis",
     "AuditCore",
+    "BaselineReport",
     "Cohort",
     "CohortComparison",
     "CohortFilter",
+    "ComputedWorth",
     "ErrorAnalysis",
     "ErrorBin",
+    "FlaggedColumns",
     "GroupReport",
     "ImportanceAudit",
     "ImportanceInterval",
@@ -111,9 +145,12 @@ __all__ = [
     "LimeResult",
     "PartialDependence",
     "ProbabilityShap",
+    "RowsUnavailable",
+    "SaveContents",
     "Schema",
     "ShapResult",
     "Table",
+    "analysis_file",
     "analysis_key",
     "audit_core",
     "audit_effect",
@@ -123,17 +160,22 @@ __all__ = [
     "cohort_metric_names",
     "column_display",
     "computed_groups",
+    "computed_interactions",
+    "computed_worth",
     "confusion_at_threshold",
     "data_error_types",
     "distinct_values",
     "error_bins",
     "explain_encoded_row",
+    "flagged",
     "full_shap",
     "full_shap_job",
     "global_shap",
     "group_columns",
+    "has_interactions",
     "interactions",
     "is_sample_id",
+    "learning_curve_job",
     "lime_for_row",
     "load_schema",
     "load_table",
@@ -141,16 +183,24 @@ __all__ = [
     "metrics_document",
     "metrics_json",
     "model_json",
+    "open_saved",
     "peek_analysis",
     "restart_audit",
     "restart_full_shap",
+    "restart_learning_curve",
     "row_probability_shap",
     "row_shap",
     "run_analysis",
     "sample_bytes",
     "sample_meta",
     "samples",
+    "save_contents",
+    "saved_audit_json",
     "shap_csv",
     "shap_parquet",
     "use_sample",
+    "worth_baselines",
+    "worth_deployment",
+    "worth_learning_curve",
+    "worth_tree_curve",
 ]

@@ -143,10 +143,12 @@ def audit_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | None:
 
 
 def restart_audit(analysis: Analysis) -> jobs.Job | None:
-    """Start the audit again after it was stopped or failed."""
+    """Start the audit again after it was stopped or failed (a stopped job may still be
+    finishing its step: it ends without a result, or with one that is kept)."""
     slot = entry(_audit_key(analysis), analysis.shared)
     with slot.lock:
-        if slot.job is not None and not slot.job.running and slot.value is None:
+        done = slot.job is not None and (slot.job.cancelled or not slot.job.running)
+        if done and slot.value is None:
             slot.job = None
     return audit_job(analysis)
 

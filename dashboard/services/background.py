@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 
 from dashboard import jobs, state
@@ -29,13 +30,14 @@ def _full_key(analysis: Analysis) -> str:
 
 def full_shap_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | None:
     """The background job computing exact SHAP values of every row, when the first view
-    used a sample (None otherwise, or when ``start`` is False and none was started).
+    used a sample (None otherwise, without the rows, or when ``start`` is False and none
+    was started).
 
     It is started once per analysis (a stopped or failed job is not restarted; see
     :func:`restart_full_shap`); its result lands in the cache that
     :func:`global_shap` reads, so every page switches to it.
     """
-    if not analysis.shap_is_sample:
+    if not analysis.has_rows or not analysis.shap_is_sample:
         return None
     slot = entry(_full_key(analysis), analysis.shared)
     with slot.lock:
@@ -115,7 +117,11 @@ def best_shap(analysis: Analysis) -> ShapResult:
 
 def global_shap(analysis: Analysis) -> tuple[ShapResult, pd.DataFrame]:
     """The SHAP values the global charts use (all rows once computed, else the sample),
-    with the encoded features of the same rows."""
+    with the encoded features of the same rows: all missing for an analysis opened without
+    its table (its feature values are unknown; beeswarm points are grey)."""
     shap = best_shap(analysis)
+    if not analysis.has_rows:
+        shape = (len(shap.rows), len(analysis.features))
+        return shap, pd.DataFrame(np.full(shape, np.nan), columns=analysis.features)
     X = analysis.dataset.X
     return shap, (X if len(shap.rows) == len(X) else X.iloc[shap.rows])

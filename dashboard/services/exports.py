@@ -29,11 +29,12 @@ def model_json(analysis: Analysis) -> bytes:
 def metrics_document(analysis: Analysis) -> dict[str, object]:
     """The CLI's ``summary.json`` document of the analysis (:func:`explainers.cli.summary_of`),
     with what the model was trained on: validation and training rows, trees and options
-    (training rows and options are None for an uploaded model: unknown here)."""
-    run, model = analysis.run, analysis.model
+    (training rows and options are None for an uploaded model: unknown here); an analysis
+    opened without its table gives the same document from what was saved."""
+    model = analysis.model
     trained = model.source == "trained"
     return {
-        **summary_of(run, run.seconds),
+        **summary_of(analysis.facts, analysis.seconds),
         "n_validation_rows": analysis.evaluation.n_valid,
         "n_training_rows": int(len(model.train_index)) if trained else None,
         "trees": model.best_iteration + 1,

@@ -4,6 +4,8 @@ Results are cached through :mod:`dashboard.result_cache` under a key made of the
 SHA-256 of the table's bytes and the user's settings. Bundled samples use a cache
 shared by all sessions; uploads use a session-scoped cache, dropped when the session
 ends, so one user's upload never outlives their session nor reaches another user.
+A saved analysis (``.xai``) is opened, never retrained, once per session and file
+(keyed by the file's SHA-256, never shared).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from explainers import (
     compute_interactions,
     confusion_at,
     load_model_file,
+    open_analysis,
     read_table,
     release_free_memory,
     run_pipeline,
@@ -142,6 +145,8 @@ def run_analysis(
         When the table, the settings or the model cannot be used; the message is
         translated by :func:`dashboard.i18n.error_message`.
     """
+    if source.kind == "analysis":
+        return open_saved(source)
     key = analysis_key(source, settings, ms, model_file)
     report = progress or _silent
 
@@ -170,22 +175,61 @@ def run_analysis(
                 )
         prediction = run.model.predict(run.dataset.X)
         release_free_memory()  # the temporaries of reading and training: not kept at peak
-        return Analysis(key, source, run, prediction, sample_meta(source))
+        return Analysis.of_run(key, source, run, prediction, sample_meta(source))
 
     return memo(key, _shared(source, model_file), compute, Analysis)
+
+
+def _opened_key(source: Source) -> str:
+    return f"opened|{source.digest}"
+
+
+def open_saved(source: Source) -> Analysis:
+    """A saved analysis (``.xai``) opened as strictly as an upload, without retraining
+    (:func:`explainers.open_analysis`); once per session and file, never shared.
+
+    Raises
+    ------
+    ExplainerError
+        Every refusal (``archive_*`` codes), translated by :func:`dashboard.i18n.error_message`.
+    """
+
+    def compute() -> Analysis:
+        opened = open_analysis(source.data)
+        return Analysis.of_opened(_opened_key(source), source, opened)
+
+    return memo(_opened_key(source), False, compute, Analysis)
 
 
 def peek_analysis(
     source: Source, settings: Settings, ms: ModelSettings, model_file: ModelFile | None = None
 ) -> Analysis | None:
     """The analysis of these settings if it is already computed, else None (computes nothing)."""
+    if source.kind == "analysis":
+        return peek(_opened_key(source), False, Analysis)
     return peek(
         analysis_key(source, settings, ms, model_file), _shared(source, model_file), Analysis
     )
 
 
+def computed_interactions(analysis: Analysis) -> InteractionResult | None:
+    """The interaction values if they were computed (or saved with an opened analysis)."""
+    if analysis.opened is not None and analysis.opened.interactions is not None:
+        return analysis.opened.interactions
+    return peek(f"interactions|{analysis.key}", analysis.shared, InteractionResult)
+
+
+def has_interactions(analysis: Analysis) -> bool:
+    """True when interaction values can be shown: computed from the rows, or saved."""
+    return analysis.has_rows or computed_interactions(analysis) is not None
+
+
 def interactions(analysis: Analysis) -> InteractionResult:
-    """SHAP interaction values on a seeded sample of :data:`INTERACTION_ROWS` rows (cached)."""
+    """SHAP interaction values on a seeded sample of :data:`INTERACTION_ROWS` rows (cached;
+    an opened analysis's saved ones when it has them)."""
+    saved = analysis.opened.interactions if analysis.opened is not None else None
+    if saved is not None:
+        return saved
 
     def compute() -> InteractionResult:
         rows = sample_rows(len(analysis.dataset.y), INTERACTION_ROWS, seed=SEED)

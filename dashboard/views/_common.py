@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import services, state
-from dashboard.i18n import fmt_number
+from dashboard.i18n import fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
 from dashboard.services import Analysis
 from dashboard.text import error_message, t
@@ -41,6 +41,8 @@ def run_page(body: Callable[[], None]) -> None:
         body()
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")
+    except services.RowsUnavailable:  # a part that needs rows, on a file saved without them
+        st.info(t("open.no_rows_here"), icon=":material/table_rows:")
     except Exception as error:  # noqa: BLE001 - never show a traceback to the user
         _log.error("page failed with %s", type(error).__name__)
         st.error(t("error.unexpected"), icon=":material/error:")
@@ -113,6 +115,51 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
                 ),
             )
     return analysis
+
+
+def rows_missing(analysis: Analysis, what: str) -> bool:
+    """True, after saying so, when ``analysis`` was opened from a file saved without its
+    table, so ``what`` (a translated name of a chart or page) cannot be shown."""
+    if analysis.has_rows:
+        return False
+    st.info(t("open.no_rows", what=escape_md(what)), icon=":material/table_rows:")
+    return True
+
+
+def opened_without_rows() -> bool:
+    """True when the session's analysis was opened from a file saved without its table
+    (it is opened now if needed; a refusal is left for the page to show)."""
+    source = state.source()
+    if source is None or source.kind != "analysis":
+        return False
+    analysis = current_analysis(quiet=True)
+    return analysis is not None and not analysis.has_rows
+
+
+def page_without_rows(title: str) -> None:
+    """A page that needs the rows, for an analysis saved without them: it says so."""
+    st.title(title)
+    st.info(t("open.no_rows", what=escape_md(title)), icon=":material/table_rows:")
+    st.page_link(GLOBAL_PAGE, label=t("open.to_global"), icon=":material/arrow_forward:")
+
+
+def model_headline(analysis: Analysis) -> None:
+    """The model's main validation scores in one line, with the way to the Global page."""
+    ev = analysis.evaluation
+    if analysis.is_classifier:
+        headline = t(
+            "data.model_line_class",
+            auc=fmt_number(ev.metrics.get("auc"), 3),
+            acc=fmt_percent(ev.metrics.get("accuracy"), 1),
+        )
+    else:
+        headline = t(
+            "data.model_line_reg",
+            r2=fmt_number(ev.metrics.get("r2"), 3),
+            rmse=fmt_number(ev.metrics.get("rmse")),
+        )
+    st.success(headline, icon=":material/check_circle:")
+    st.page_link(GLOBAL_PAGE, label=t("data.next_global"), icon=":material/arrow_forward:")
 
 
 def output_selector(analysis: Analysis, *, key: str, label_key: str = "common.class") -> int:

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import column_profile, findings, services, state
-from dashboard.i18n import fmt_number, fmt_percent, has_key
+from dashboard.i18n import fmt_number, has_key
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
 from dashboard.text import error_message, t
-from dashboard.views import _column_profile, _findings, _reading
+from dashboard.views import _column_profile, _findings, _open_analysis, _reading
 from dashboard.views import _common as ui
 from explainers import Role, TaskChoice
 
@@ -64,6 +64,7 @@ def _source_picker() -> None:
                     meta.description.get(state.language(), meta.description["en"]), max_len=600
                 )
             )
+        _open_analysis.picker()
     with right:
         st.subheader(t("data.upload"), anchor=False)
         uploaded = st.file_uploader(
@@ -72,7 +73,9 @@ def _source_picker() -> None:
         if uploaded is not None and not state.upload_seen(uploaded.file_id):
             state.set_upload(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)
         st.caption(t("data.privacy_note"))
-        _model_picker()
+        now = state.source()
+        if now is None or now.kind != "analysis":  # a saved analysis brings its own model
+            _model_picker()
 
 
 def _model_target(table: services.Table, analysis: services.Analysis | None) -> None:
@@ -240,6 +243,9 @@ def _body() -> None:
         st.info(t("data.start"), icon=":material/arrow_upward:")
         return
     st.divider()
+    if source.kind == "analysis":
+        _open_analysis.overview(source)
+        return
     try:
         table = services.load_table(source)
     except services.data_error_types() as error:
@@ -304,21 +310,7 @@ def _overview(
         )
         _findings.data_warnings(schema, analysis)
     if analysis is not None:
-        ev = analysis.evaluation
-        if analysis.is_classifier:
-            headline = t(
-                "data.model_line_class",
-                auc=fmt_number(ev.metrics.get("auc"), 3),
-                acc=fmt_percent(ev.metrics.get("accuracy"), 1),
-            )
-        else:
-            headline = t(
-                "data.model_line_reg",
-                r2=fmt_number(ev.metrics.get("r2"), 3),
-                rmse=fmt_number(ev.metrics.get("rmse")),
-            )
-        st.success(headline, icon=":material/check_circle:")
-        st.page_link(ui.GLOBAL_PAGE, label=t("data.next_global"), icon=":material/arrow_forward:")
+        ui.model_headline(analysis)
 
 
 ui.run_page(_body)

@@ -19,6 +19,8 @@ from dashboard.views import _audit_report as audit_report
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _full_values as full_values
+from dashboard.views import _save_analysis as save_analysis
+from dashboard.views import _worth_report as worth_report
 
 
 def _file_stem(analysis: services.Analysis) -> str:
@@ -73,7 +75,7 @@ def _all_rows_shap(analysis: services.Analysis) -> services.ShapResult | None:
     """Exact SHAP values of every row for the export; None (with the background job's
     progress) while the first view's sample is all there is."""
     shap, _ = services.global_shap(analysis)
-    total = len(analysis.dataset.y)
+    total = analysis.n_rows
     if len(shap.rows) == total:
         return shap
     st.info(t("export.sample_first", total=fmt_number(total)), icon=":material/info:")
@@ -142,6 +144,7 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
     checks = findings.report_lines(analysis.findings, analysis.schema)
     checks_title = t("export.report_findings")
     audit = audit_report.audit_sections(analysis)
+    worth = worth_report.worth_sections(analysis)
     _download(
         "export.report",
         lambda: report.charts_html(
@@ -151,7 +154,7 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
             lang=lang,
             findings=checks,
             findings_title=checks_title,
-            sections=audit,
+            sections=[*worth, *audit],
         ),
         f"{stem}_report.html",
         "text/html",
@@ -159,6 +162,7 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
         "export.report_help",
     )
     st.caption(t("export.report_audit" if audit else "export.report_no_audit"))
+    st.caption(t("export.report_worth" if worth else "export.report_no_worth"))
     cols = st.columns(2)
     for i, (name, fig) in enumerate(charts):
         with cols[i % 2]:
@@ -186,6 +190,7 @@ def _body() -> None:
     stem = _file_stem(analysis)
     output = ui.output_selector(analysis, key="w_export_class")
     _data_section(analysis, stem)
+    save_analysis.section(analysis, stem)
     _charts_section(analysis, stem, output)
     st.info(t("export.image_hint"), icon=":material/photo_camera:")
 

@@ -59,7 +59,7 @@ def _dependence(
 
 def _sample_notice(analysis: services.Analysis, n_shown: int) -> None:
     """Say that the charts use a sample, and how the exact values of every row come on."""
-    total = len(analysis.dataset.y)
+    total = analysis.n_rows
     st.info(
         t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
         icon=":material/info:",
@@ -83,7 +83,7 @@ def _body() -> None:
             seconds=fmt_number(shap.seconds, 2),
         )
     )
-    if len(shap.rows) < len(analysis.dataset.y):
+    if len(shap.rows) < analysis.n_rows:
         _sample_notice(analysis, len(shap.rows))
     st.subheader(t("global.importance_title"), anchor=False)
     st.caption(t("global.importance_caption", n=fmt_number(len(shap.rows))))
@@ -91,13 +91,22 @@ def _body() -> None:
     st.subheader(t("global.beeswarm_title"), anchor=False)
     st.caption(t("global.beeswarm_caption"))
     ui.chart(figures.beeswarm(analysis, output), key="beeswarm_chart")
+    if not analysis.has_rows:
+        st.caption(t("open.beeswarm_grey"))
     if len(analysis.features) < 2:
         st.info(t("global.one_feature"))
         return
-    n_inter = min(services.INTERACTION_ROWS, len(analysis.dataset.y))
-    with st.spinner(t("global.computing_interactions", n=fmt_number(n_inter))):
+    if analysis.has_rows:
+        n_inter = min(services.INTERACTION_ROWS, analysis.n_rows)
+        with st.spinner(t("global.computing_interactions", n=fmt_number(n_inter))):
+            inter = services.interactions(analysis)
+        _dependence(analysis, output, inter)
+    else:  # opened from a file saved without its table: its saved interactions, if any
+        ui.rows_missing(analysis, t("global.dependence_title"))
+        if not services.has_interactions(analysis):
+            ui.rows_missing(analysis, t("global.heatmap_title"))
+            return
         inter = services.interactions(analysis)
-    _dependence(analysis, output, inter)
     st.subheader(t("global.heatmap_title"), anchor=False)
     st.caption(t("global.heatmap_caption", n=fmt_number(len(inter.rows))))
     ui.chart(figures.heatmap(analysis, output, inter), key="heatmap_chart")

@@ -1,4 +1,5 @@
-"""Model page: training settings, validation metrics and the charts that judge a model."""
+"""Model page: training settings, validation metrics and the charts that judge a model, then
+whether it is worth it (baselines, curves, deployment facts)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dashboard.text import t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _findings
+from dashboard.views import _model_worth as worth
 from explainers import ClassWeight
 
 CLASS_METRICS = ["auc", "pr_auc", "accuracy", "f1", "log_loss", "brier"]
@@ -208,6 +210,7 @@ def _body() -> None:
         _multiclass(analysis)
     else:
         _regression(analysis)
+    worth.sections(analysis, names)
 
 
 ui.run_page(_body)

@@ -1,4 +1,5 @@
-"""One row per labelled file row: its split, true label, prediction and class probabilities."""
+"""One row per labelled file row: its split, true label, prediction and class probabilities
+(for survival: its follow-up time, event and predicted risk)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,20 @@ def predictions_frame(model: TrainedModel, dataset: Dataset) -> pd.DataFrame:
         ``label`` (the class label as text, or the value for regression),
         ``prediction`` (the most probable class label, or the predicted
         value) and, for classifiers, ``proba_<class>`` with the probability of
-        each class in the model's class order.
+        each class in the model's class order. For survival the columns after
+        ``split`` are ``time`` (the follow-up time), ``event`` (1 when the event
+        happened, else 0) and ``risk`` (the model's margin: the log relative hazard
+        of a Cox model, the log survival time of an AFT model).
     """
     split = np.full(len(dataset.y), "train", dtype=object)
     split[model.valid_index] = "validation"
     predicted = model.predict(dataset.X)
     columns: dict[str, object] = {"row": dataset.row_ids.astype(np.int64), "split": split}
-    if model.task == "regression":
+    if model.task == "survival" and dataset.time is not None and dataset.event is not None:
+        columns["time"] = dataset.time.astype(np.float64)
+        columns["event"] = dataset.event.astype(np.int64)
+        columns["risk"] = predicted.astype(np.float64)
+    elif model.task == "regression":
         columns["label"] = dataset.y.astype(np.float64)
         columns["prediction"] = predicted.astype(np.float64)
     else:

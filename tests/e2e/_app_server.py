@@ -316,6 +316,16 @@ def screenshot(page: Page, path: Path) -> Path:
     return path
 
 
+def table_uploader(page: Page) -> Locator:
+    """The Data page's table uploader (not the saved-analysis or model uploaders)."""
+    return (
+        page.locator("[data-testid=stFileUploader]")
+        .filter(has_text="CSV, TSV")
+        .locator("input[type=file]")
+        .first
+    )
+
+
 def assert_no_exception(page: Page, where: str) -> None:
     """Fail when ``[data-testid=stException]`` is on ``page``."""
     texts = exception_texts(page)

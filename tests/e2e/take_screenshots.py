@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests/: synthetic_tables
 
-from _app_server import (  # noqa: E402
+from _app_server import (
     AppServer,
     assert_no_exception,
     chromium_path,
@@ -36,6 +36,7 @@ from _app_server import (  # noqa: E402
     new_page,
     screenshot,
     server_problems,
+    table_uploader,  # noqa: E402
     wait_for_app,
     wait_for_chart,
 )
@@ -62,7 +63,7 @@ def _hide_chrome(page) -> None:
 
 
 def _upload(page, path: Path) -> None:
-    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(path))
+    table_uploader(page).set_input_files(str(path))
     wait_for_app(page, timeout=120)
 
 

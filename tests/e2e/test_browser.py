@@ -19,6 +19,7 @@ from _app_server import (
     click_nav,
     goto,
     screenshot,
+    table_uploader,
     url_path_of,
     wait_for_app,
     wait_for_chart,
@@ -97,8 +98,7 @@ def test_upload_csv_trains_a_model(page, app_server, screenshot_dir, tmp_path) -
     csv = _write_upload_csv(tmp_path / "ward_outcomes.csv")
     goto(page, app_server.url, "/")
     _assert_healthy(page, "data (empty)")
-    # The first uploader is the table's; the model uploader sits in an expander below it.
-    uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
+    uploader = table_uploader(page)
     uploader.set_input_files(str(csv))
     wait_for_app(page, timeout=120)
     _assert_healthy(page, "data (after upload)")
@@ -196,7 +196,7 @@ def test_hostile_names_and_cells_stay_text(page, app_server, screenshot_dir, tmp
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     goto(page, app_server.url, "/")
-    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(path))
+    table_uploader(page).set_input_files(str(path))
     wait_for_app(page, timeout=120)
     _assert_healthy(page, "data (hostile upload)")
     assert HOSTILE_NAME in page.locator("[data-testid=stMain]").inner_text()  # shown, as text
@@ -215,7 +215,7 @@ def test_messy_upload_shows_findings_and_includes_a_leak(
     leak's Include button retrains into a near-perfect model that the Model page flags."""
     csv = write_messy_clinic_csv(tmp_path / "clinic_visits.csv")
     goto(page, app_server.url, "/")
-    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(csv))
+    table_uploader(page).set_input_files(str(csv))
     wait_for_app(page, timeout=120)
     _assert_healthy(page, "data (messy upload)")
     main = page.locator("[data-testid=stMain]")

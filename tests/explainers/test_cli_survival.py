@@ -1,0 +1,195 @@
+"""``xai-explain --task survival``: the CLI contract, against XGBoost and scikit-survival."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xgboost as xgb
+from sksurv.datasets import load_veterans_lung_cancer
+from sksurv.metrics import concordance_index_censored
+
+from explainers.cli import main
+
+BETA = {"x1": 1.2, "x2": -0.6, "x3": 0.0}
+
+
+def _cox_table(n: int = 600, seed: int = 3) -> pd.DataFrame:
+    """Hazard exp(1.2 x1 - 0.6 x2 + 0.5 [site == b]), exponential baseline, random censoring."""
+    rng = np.random.default_rng(seed)
+    x = {name: rng.normal(size=n).round(4) for name in BETA}
+    site = rng.choice(["a", "b", "c"], size=n)
+    hazard = np.exp(sum(beta * x[name] for name, beta in BETA.items()) + 0.5 * (site == "b"))
+    event_time = rng.exponential(10 / hazard)
+    censor_time = rng.exponential(20, n)
+    return pd.DataFrame(
+        {
+            **x,
+            "site": site,
+            "follow_up_days": np.minimum(event_time, censor_time).round(3),
+            "dead": (event_time <= censor_time).astype(int),
+        }
+    )
+
+
+def _run(args: list[str]) -> tuple[Path, dict[str, object]]:
+    out = Path(args[args.index("--out") + 1])
+    assert main(args) == 0
+    return out, json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def cox_cli(tmp_path_factory):
+    """The CLI on the synthetic Cox table, survival implied by --time and --event."""
+    folder = tmp_path_factory.mktemp("cox")
+    path = folder / "cox.csv"
+    _cox_table().to_csv(path, index=False)
+    args = [str(path), "--time", "follow_up_days", "--event", "dead", "--device", "cpu"]
+    out, summary = _run([*args, "--out", str(folder / "out")])
+    return path, out, summary
+
+
+@pytest.fixture(scope="module")
+def veterans_cli(tmp_path_factory):
+    """The CLI on scikit-survival's veterans lung cancer data (categorical features)."""
+    X, y = load_veterans_lung_cancer()
+    frame = X.assign(days=y["Survival_in_days"], status=y["Status"])
+    folder = tmp_path_factory.mktemp("veterans")
+    path = folder / "veterans.csv"
+    frame.to_csv(path, index=False)
+    args = [str(path), "--task", "survival", "--time", "days", "--event", "status"]
+    out, summary = _run([*args, "--device", "cpu", "--out", str(folder / "out")])
+    return path, out, summary
+
+
+def _xgboost_margin(out: Path, shap: pd.DataFrame, source: Path) -> np.ndarray:
+    """XGBoost's own output margin of model.json on the explained rows of the input file."""
+    booster = xgb.Booster(model_file=str(out / "model.json"))
+    names = list(booster.feature_names or [])
+    kinds = list(booster.feature_types or ["float"] * len(names))
+    table = pd.read_csv(source).iloc[shap["row"].to_numpy()][names]
+    for name, kind in zip(names, kinds, strict=True):
+        if kind == "c":  # categories in sorted order, as pandas gives them
+            table[name] = table[name].astype(str).astype("category")
+        elif not pd.api.types.is_numeric_dtype(table[name]):  # a yes/no column is 1/0
+            table[name] = table[name].map({"yes": 1.0, "no": 0.0})
+    data = xgb.DMatrix(table, enable_categorical=True)
+    return np.asarray(booster.predict(data, output_margin=True), dtype=np.float64)
+
+
+def _check_outputs(source: Path, out: Path, summary: dict, time: str, event: str) -> None:
+    shap = pd.read_csv(out / "shap_values.csv")
+    features = [c for c in shap.columns if c not in ("row", "base_value", "margin")]
+    assert time not in shap.columns and time not in summary["features"]
+    assert event not in shap.columns
+    total = shap["base_value"] + shap[features].sum(axis=1)
+    np.testing.assert_allclose(shap["margin"], total, atol=1e-4)
+    np.testing.assert_allclose(shap["margin"], _xgboost_margin(out, shap, source), atol=1e-5)
+
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert list(predictions.columns) == ["row", "split", "time", "event", "risk"]
+    table = pd.read_csv(source)
+    assert predictions["row"].tolist() == list(range(len(table)))
+    np.testing.assert_allclose(predictions["time"], table[time])
+    assert predictions["event"].tolist() == table[event].astype(int).tolist()
+    assert set(predictions["split"]) == {"train", "validation"}
+    explained = predictions.set_index("row").loc[shap["row"], "risk"].to_numpy()
+    np.testing.assert_allclose(explained, shap["margin"], atol=1e-5)
+
+    valid = predictions[predictions["split"] == "validation"]
+    expected = concordance_index_censored(
+        valid["event"].astype(bool).to_numpy(), valid["time"].to_numpy(), valid["risk"].to_numpy()
+    )[0]
+    metrics = summary["metrics"]
+    assert metrics["c_index"] == pytest.approx(expected, abs=1e-6)
+    assert metrics["c_index_low"] <= metrics["c_index"] <= metrics["c_index_high"]
+    assert summary["tree_curve"]["metric"] == "c_index"
+    assert summary["tree_curve"]["scores"][-1] == pytest.approx(expected, abs=1e-5)
+
+
+def test_synthetic_cox_summary_and_files(cox_cli):
+    """Check summary.json's survival facts and that the files agree with XGBoost and sksurv."""
+    source, out, summary = cox_cli
+    assert summary["task"] == "survival"
+    assert (summary["time"], summary["event"], summary["event_value"]) == (
+        "follow_up_days",
+        "dead",
+        None,
+    )
+    assert summary["n_events"] == int(pd.read_csv(source)["dead"].sum())
+    metrics = summary["metrics"]
+    assert metrics["c_index"] > 0.65
+    assert 0.5 < metrics["mean_auc"] <= 1 and 0 < metrics["integrated_brier"] < 0.25
+    times = [entry["time"] for entry in metrics["time_dependent_auc"]]
+    assert times == sorted(times) and len(times) == 3 and times[0] > 0
+    assert summary["baselines"] == [] and summary["comparison"] is None
+    assert summary["baselines_skipped"] == "survival"
+    assert summary["deployment"]["trees"] >= summary["deployment"]["compact_trees"] >= 1
+    assert [g["feature"] for g in summary["global_importance"][:2]] == ["x1", "x2"]
+    assert not (out / "audit.json").exists()
+    _check_outputs(source, out, summary, "follow_up_days", "dead")
+
+
+def test_veterans_with_categorical_features(veterans_cli):
+    """Check the veterans data: exit 0, facts, additivity and XGBoost's margin with categories."""
+    source, out, summary = veterans_cli
+    assert (summary["task"], summary["time"], summary["event"]) == ("survival", "days", "status")
+    assert summary["n_rows"] == 137 and summary["n_events"] == 128
+    assert "Celltype" in summary["features"]
+    _check_outputs(source, out, summary, "days", "status")
+
+
+def test_task_survival_alone_uses_the_recognised_pair(tmp_path):
+    """Check that --task survival without columns uses the recognised time/event pair."""
+    path = tmp_path / "cox.csv"
+    _cox_table(n=300, seed=5).to_csv(path, index=False)
+    _, summary = _run([str(path), "--task", "survival", "--out", str(tmp_path / "out")])
+    assert (summary["time"], summary["event"]) == ("follow_up_days", "dead")
+
+
+def test_audit_writes_predictions_and_notes_the_skipped_audit(tmp_path, capsys):
+    """Check that --audit on survival writes predictions.csv, no audit.json, and a stderr note."""
+    path = tmp_path / "status.csv"
+    frame = _cox_table(n=300, seed=7)
+    frame["dead"] = np.where(frame["dead"] == 1, 2, np.where(np.arange(300) % 2, 0, 1))
+    frame.to_csv(path, index=False)
+    args = [str(path), "--time", "follow_up_days", "--event", "dead", "--event-value", "2"]
+    out, summary = _run([*args, "--audit", "--out", str(tmp_path / "out")])
+    assert summary["event_value"] == "2"
+    assert "does not cover survival" in capsys.readouterr().err
+    assert (out / "predictions.csv").is_file() and not (out / "audit.json").exists()
+    events = pd.read_csv(out / "predictions.csv")["event"]
+    assert events.tolist() == (frame["dead"] == 2).astype(int).tolist()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--time", "follow_up", "--event", "dead"], "no column named 'follow_up'"),
+        (["--time", "follow_up_days", "--event", "dead", "--event-value", "7"], "'7' does not"),
+        (["--time", "follow_up_days", "--task", "binary"], "--time needs --task survival"),
+        (["--task", "survival", "--model", "model.json"], "--model cannot be used"),
+        (["--event", "dead", "--save", "run.xai"], "--save cannot be used"),
+    ],
+)
+def test_bad_survival_flags_exit_2_with_one_error_line(tmp_path, capsys, extra, message):
+    """Check that bad survival flags exit 2 with one 'error:' line saying what is wrong."""
+    path = tmp_path / "cox.csv"
+    _cox_table(n=200).to_csv(path, index=False)
+    assert main([str(path), *extra, "--out", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_task_survival_without_a_pair_exits_2(tmp_path, capsys):
+    """Check that --task survival on a table with no time/event pair exits 2 and says so."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / "plain.csv"
+    pd.DataFrame({"a": rng.normal(size=100), "b": rng.normal(size=100)}).to_csv(path, index=False)
+    assert main([str(path), "--task", "survival", "--out", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "needs a time column" in lines[0]

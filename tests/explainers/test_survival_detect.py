@@ -1,0 +1,98 @@
+"""Recognising time/event pairs, and the finding for a yes/no target beside follow-up time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from synthetic_tables import synthetic_binary, to_csv_bytes
+
+from explainers._io.reading import read_table
+from explainers._profiling import profile_columns
+from explainers._schema import build_schema
+from explainers._survival.detect import suggest_survival
+
+
+def _frame(time_name: str, event_name: str, event: np.ndarray | None = None) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 120
+    return pd.DataFrame(
+        {
+            "age": rng.integers(30, 90, n),
+            "sex": rng.choice(["F", "M"], n),
+            time_name: rng.exponential(300, n).round(1),
+            event_name: rng.integers(0, 2, n) if event is None else event,
+        }
+    )
+
+
+def _suggest(frame: pd.DataFrame):
+    return suggest_survival(frame, profile_columns(frame, {c: c for c in frame.columns}))
+
+
+@pytest.mark.parametrize(
+    ("time_name", "event_name"),
+    [
+        ("futime", "death"),
+        ("follow-up time", "status"),
+        ("time_to_event", "event"),
+        ("survival_time", "dead"),
+        ("os_months", "os_status"),
+        ("time", "status"),
+        ("days", "died"),
+        ("추적기간", "사망"),
+        ("생존기간", "사건"),
+    ],
+)
+def test_named_pairs_are_recognised(time_name, event_name):
+    """Check that English and Korean time/event names are recognised as a pair."""
+    suggestion = _suggest(_frame(time_name, event_name))
+    assert suggestion is not None
+    assert (suggestion.time, suggestion.event) == (time_name, event_name)
+    assert suggestion.event_reason == "named" and not suggestion.inverted
+
+
+def test_censor_flag_is_inverted():
+    """Check that a 0/1 column named censor is suggested with event value 0."""
+    suggestion = _suggest(_frame("futime", "censored"))
+    assert suggestion is not None and suggestion.inverted and suggestion.event_value == "0"
+
+
+def test_multi_valued_status_needs_an_event_value():
+    """Check that a status with three codes asks for the event value and lists the codes."""
+    status = np.random.default_rng(0).integers(0, 3, 120)
+    suggestion = _suggest(_frame("futime", "status", status))
+    assert suggestion is not None and suggestion.needs_event_value
+    assert suggestion.event_values == ("0", "1", "2")
+
+
+def test_shape_finds_the_flag_beside_a_named_time():
+    """Check that an unnamed 0/1 column beside a named time is found by shape."""
+    suggestion = _suggest(_frame("futime", "flag"))
+    assert suggestion is not None and suggestion.event == "flag"
+    assert suggestion.event_reason == "shape"
+
+
+def test_tables_without_follow_up_time_get_no_suggestion():
+    """Check that an ordinary binary table (numbers and a 0/1 outcome) is not called survival."""
+    assert _suggest(synthetic_binary(200)) is None
+    assert _suggest(_frame("weight", "smoker")) is None
+
+
+def test_binary_target_beside_follow_up_time_gets_a_finding():
+    """Check that choosing the event as a binary target names the leaking time column."""
+    frame = _frame("futime", "death")
+    table = read_table(to_csv_bytes(frame), name="t.csv")
+    schema = build_schema(table, target="death")
+    assert schema.task == "binary"
+    finding = next(f for f in schema.findings if f.code == "survival_time_leak")
+    assert finding.columns == ("futime", "death") and "survival task" in finding.message
+    assert schema.survival_suggestion is not None
+
+
+def test_ordinary_target_guess_is_unchanged():
+    """Check that a table without follow-up time keeps its guessed target and gets no finding."""
+    table = read_table(to_csv_bytes(synthetic_binary(300)), name="b.csv")
+    schema = build_schema(table)
+    assert schema.target == "outcome" and schema.survival_suggestion is None
+    assert all(f.code != "survival_time_leak" for f in schema.findings)
