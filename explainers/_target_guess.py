@@ -31,6 +31,7 @@ _EXACT = {
     "outcome",
     "outcomes",
     "class",
+    "species",
     "y",
     "diagnosis",
     "dx",
@@ -109,6 +110,12 @@ _NOT_A_TARGET = {
     "high_cardinality",
 }
 _FEW_CLASSES = 10
+# Calendar columns (the year or month a row was recorded) have few values but are when, not
+# what happened: never a target by shape alone.
+_CALENDAR = frozenset(
+    {"year", "yr", "years", "month", "months", "date", "week", "weekday", "quarter", "season"}
+)
+_KOREAN_CALENDAR = ("연도", "년도", "날짜", "요일", "분기")
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,15 @@ def name_tier(name: str) -> int:
     return 0
 
 
+def _is_calendar(name: str) -> bool:
+    lowered = name.lower()
+    tokens = [t for t in _TOKENS.split(lowered) if t]
+    return any(t in _CALENDAR for t in tokens) or any(w in lowered for w in _KOREAN_CALENDAR)
+
+
 def _shape(profile: ColumnProfile) -> int:
+    if _is_calendar(profile.display_name):
+        return 0
     if profile.kind == "boolean" or profile.n_unique == 2:
         return 2
     if profile.n_unique <= _FEW_CLASSES and profile.kind in ("categorical", "numeric"):

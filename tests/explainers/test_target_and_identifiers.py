@@ -240,3 +240,36 @@ def test_a_constant_outcome_beside_another_named_outcome_is_skipped_and_said():
     schema = _schema(frame)
     assert schema.display_names[schema.target] == "churn"  # specific beats generic 'status'
     assert ("outcome", "constant_target") in schema.skipped_targets
+
+
+def test_a_calendar_column_is_never_the_target_by_shape():
+    """Check that a last column holding the year (or 연도) a row was recorded is not guessed as
+    the target: the last other column with few values is."""
+    rng = np.random.default_rng(0)
+    n = 300
+    for calendar in ("year", "study_year", "연도"):
+        frame = pd.DataFrame(
+            {
+                "bill_mm": rng.normal(40, 5, n),
+                "island": rng.choice(["A", "B", "C"], n),
+                "sex": rng.choice(["female", "male"], n),
+                calendar: rng.choice([2007, 2008, 2009], n),
+            }
+        )
+        schema = _schema(frame)
+        assert schema.target == "sex", calendar
+        assert schema.target_reason == "shape"
+
+
+def test_species_is_read_as_a_classification_target():
+    """Check that a column named species is the guessed target even when it comes first."""
+    rng = np.random.default_rng(1)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "species": rng.choice(["Adelie", "Gentoo", "Chinstrap"], n),
+            "bill_mm": rng.normal(40, 5, n),
+            "sex": rng.choice(["female", "male"], n),
+        }
+    )
+    assert _schema(frame).target == "species"
