@@ -409,20 +409,6 @@ TABLES: tuple[RealTable, ...] = (
     ),
     # ------------------------------------------------------------------ palmerpenguins
     RealTable(
-        id="pp_penguins",
-        package="palmerpenguins",
-        get=_raw("palmerpenguins", "data", "penguins.csv"),
-        target="species",
-        task="multiclass",
-        numeric_columns=("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"),
-        doc=(
-            "palmerpenguins.load_penguins: the simplified table; the package's README: "
-            "'species: a factor denoting penguin species (Adélie, Chinstrap and Gentoo)' and "
-            "'year: an integer denoting the study year (2007, 2008, or 2009)' (the year a "
-            "penguin was measured, last in the file: never the outcome). Missing is 'NA'."
-        ),
-    ),
-    RealTable(
         id="pp_penguins_raw",
         package="palmerpenguins",
         get=_raw("palmerpenguins", "data", "penguins-raw.csv"),
@@ -457,13 +443,14 @@ TABLES: tuple[RealTable, ...] = (
         package="palmerpenguins",
         get=_raw("palmerpenguins", "data", "penguins.csv"),
         target="species",
-        target_given=True,
         task="multiclass",
         numeric_columns=("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"),
         doc=(
             "palmerpenguins.load_penguins: 'Load and return the penguins dataset "
             "(classification).'; return_X_y: 'target: ... The classification target "
-            "(penguin species).'; size columns are 'A number' / 'An integer'; missing is 'NA'."
+            "(penguin species).'; size columns are 'A number' / 'An integer'; missing is 'NA'. "
+            "The last column, year, is 'the study year (2007, 2008, or 2009)': when a penguin "
+            "was measured, never the outcome, so the target is guessed from species' name."
         ),
     ),
     # ------------------------------------------------------------------ scikit-learn
