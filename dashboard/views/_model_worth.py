@@ -17,8 +17,8 @@ from dashboard.jobs import Job
 from dashboard.text import error_message, t
 from dashboard.views import _common as ui
 from dashboard.views import _worth_parts as parts
+from dashboard.views._job_progress import job_progress
 
-POLL_SECONDS = 1.0
 ROW_PX = 35  # a dataframe row's height in pixels
 VERDICT_BOX = {"better": st.success, "similar": st.info, "worse": st.warning}
 VERDICT_ICON = {
@@ -126,27 +126,24 @@ def _start(analysis: services.Analysis, job: Job | None) -> None:
         st.rerun()
 
 
-@st.fragment(run_every=POLL_SECONDS)
+def _step(job: Job) -> str:
+    """The running learning curve's progress text, naming its stage."""
+    step = (
+        t(f"progress.{job.stage}", done=job.done, total=job.total)
+        if job.stage in services.LEARNING_STAGES
+        else ""
+    )
+    return t("worth.learning_running", step=step)
+
+
 def _progress(analysis: services.Analysis) -> None:
-    job = services.learning_curve_job(analysis, start=False)
-    if job is None or not job.running:
-        st.rerun()  # the whole page: it draws the curve (or says why there is none)
-    if job.cancelled:
-        st.progress(min(job.done / max(job.total, 1), 1.0), text=t("worth.learning_stopping"))
-        return
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    if job.total:
-        step = (
-            t(f"progress.{job.stage}", done=job.done, total=job.total)
-            if job.stage in services.LEARNING_STAGES
-            else ""
-        )
-        left.progress(min(job.done / job.total, 1.0), text=t("worth.learning_running", step=step))
-    else:
-        left.progress(0.0, text=t("worth.learning_waiting"))
-    if right.button(t("full.stop"), key="w_learning_stop", icon=":material/stop_circle:"):
-        job.cancel()
-        st.rerun()
+    job_progress(
+        lambda: services.learning_curve_job(analysis, start=False),
+        running=_step,
+        waiting=t("worth.learning_waiting"),
+        stop_key="w_learning_stop",
+        stopping=t("worth.learning_stopping"),
+    )
 
 
 def _deployment(analysis: services.Analysis) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import services
+from dashboard.jobs import Job
 from dashboard.text import error_message, t
 from dashboard.views import _audit_cohorts as cohort_sections
 from dashboard.views import _audit_core as core_sections
 from dashboard.views import _audit_groups as group_sections
 from dashboard.views import _common as ui
-
-POLL_SECONDS = 1.0
+from dashboard.views._job_progress import job_progress
 
 
 def _status(analysis: services.Analysis) -> bool:
@@ -43,24 +43,23 @@ def _status(analysis: services.Analysis) -> bool:
     return False
 
 
-@st.fragment(run_every=POLL_SECONDS)
+def _step(job: Job) -> str:
+    """The running audit's progress text, naming its stage."""
+    step = (
+        t(f"progress.{job.stage}", done=job.done, total=job.total)
+        if job.stage in services.AUDIT_STAGES
+        else ""
+    )
+    return t("audit.running", step=step)
+
+
 def _progress(analysis: services.Analysis) -> None:
-    job = services.audit_job(analysis, start=False)
-    if job is None or not job.running or job.cancelled:
-        st.rerun()  # the whole page: it draws the audit (or says why there is none)
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    if job.total:
-        step = (
-            t(f"progress.{job.stage}", done=job.done, total=job.total)
-            if job.stage in services.AUDIT_STAGES
-            else ""
-        )
-        left.progress(min(job.done / job.total, 1.0), text=t("audit.running", step=step))
-    else:
-        left.progress(0.0, text=t("audit.waiting"))
-    if right.button(t("full.stop"), key="w_audit_stop", icon=":material/stop_circle:"):
-        job.cancel()
-        st.rerun()
+    job_progress(
+        lambda: services.audit_job(analysis, start=False),
+        running=_step,
+        waiting=t("audit.waiting"),
+        stop_key="w_audit_stop",
+    )
 
 
 def _body() -> None:
