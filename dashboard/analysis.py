@@ -203,13 +203,18 @@ class Analysis:
 
     @property
     def task(self) -> Task:
-        """``binary``, ``multiclass`` or ``regression``."""
+        """``binary``, ``multiclass``, ``regression`` or ``survival``."""
         return self.model.task
 
     @property
     def is_classifier(self) -> bool:
-        """True for binary and multiclass models."""
-        return self.model.task != "regression"
+        """True for binary and multiclass models (their prediction is a probability)."""
+        return self.model.task in ("binary", "multiclass")
+
+    @property
+    def is_survival(self) -> bool:
+        """True for a time-to-event model: its output is the log relative hazard."""
+        return self.model.task == "survival"
 
     @property
     def class_labels(self) -> list[str]:

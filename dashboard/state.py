@@ -79,10 +79,15 @@ class Settings:
     target: str | None = None
     task: TaskChoice = "auto"
     roles: tuple[tuple[str, Role], ...] = ()
+    time: str | None = None
+    """The follow-up time column of the survival task (``target`` is its event column)."""
+    event_value: str | None = None
+    """The value of a multi-valued status column that means the event happened."""
 
     def key(self) -> str:
         """A stable text key for caches."""
-        return repr((self.target, self.task, tuple(sorted(self.roles))))
+        outcome = (self.time, self.event_value) if self.task == "survival" else ()
+        return repr((self.target, self.task, tuple(sorted(self.roles)), *outcome))
 
 
 @dataclass(frozen=True)
@@ -142,13 +147,16 @@ def source() -> Source | None:
     return value if isinstance(value, Source) else None
 
 
-def set_sample(sample_id: str, data: bytes) -> None:
-    """Make the bundled sample ``sample_id`` (with its bytes) the current source."""
+def set_sample(sample_id: str, data: bytes, *, settings: Settings | None = None) -> None:
+    """Make the bundled sample ``sample_id`` (with its bytes) the current source, with
+    ``settings`` as the first choices (a survival sample names its time and event)."""
     current = source()
     if current is not None and current.kind == "sample" and current.name == sample_id:
         return
     _set(_SOURCE, Source("sample", sample_id, _digest(data), data))
     _reset_choices()
+    if settings is not None:
+        _set(_SETTINGS, settings)
 
 
 def set_upload(

@@ -101,7 +101,7 @@ def explain_lime(
     names = list(model.spec.names)
     categorical = [j for j, n in enumerate(names) if n in model.spec.categories]
     cat_names = {j: list(model.spec.categories[names[j]]) + ["(missing)"] for j in categorical}
-    classification = model.task != "regression"
+    classification = model.task in ("binary", "multiclass")  # survival: the log-hazard margin
     explainer = LimeTabularExplainer(
         _to_numeric(model, background),
         mode="classification" if classification else "regression",

@@ -51,6 +51,27 @@ def synthetic_multiclass(n: int = 1200, seed: int = 5) -> pd.DataFrame:
     return pd.DataFrame({"s1": s1, "s2": s2, "z": z, "mode": mode, "level": level})
 
 
+def synthetic_survival(n: int = 800, seed: int = 11) -> pd.DataFrame:
+    """Cox truth: hazard exp(1.2 age_z - 0.6 marker + 0.8 [stage == 'III']), exponential
+    baseline, independent exponential censoring; ``noise`` has no effect."""
+    rng = np.random.default_rng(seed)
+    age_z, marker, noise = rng.normal(size=(3, n))
+    stage = rng.choice(["I", "II", "III"], n)
+    hazard = np.exp(1.2 * age_z - 0.6 * marker + 0.8 * (stage == "III"))
+    event_time = rng.exponential(10 / hazard)
+    censor_time = rng.exponential(20, n)
+    return pd.DataFrame(
+        {
+            "age_z": age_z.round(4),
+            "marker": marker.round(4),
+            "noise": noise.round(4),
+            "stage": stage,
+            "follow_up_days": np.maximum(np.minimum(event_time, censor_time), 0.01).round(3),
+            "death": (event_time <= censor_time).astype(int),
+        }
+    )
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Serialise ``frame`` as UTF-8 CSV bytes."""
     buffer = io.StringIO()

@@ -14,6 +14,7 @@ The builders live in one module per page and are re-exported here:
 - data page: :mod:`dashboard.charts.data`
 - audit page: :mod:`dashboard.charts.audit`, :mod:`dashboard.charts.cohorts`
 - model page, is the model worth it: :mod:`dashboard.charts.worth`
+- survival models (model, local and what-if pages): :mod:`dashboard.charts.survival`
 
 Shared pieces (palette, escaping, layout, sampling) are in :mod:`dashboard.charts.kit`.
 ``probability_steps`` is re-exported from :mod:`dashboard.display.probability`, where the
@@ -48,6 +49,11 @@ from dashboard.charts.regression import (
     residual_histogram_figure,
     residuals_figure,
 )
+from dashboard.charts.survival import (
+    kaplan_meier_figure,
+    survival_curve_figure,
+    time_auc_figure,
+)
 from dashboard.charts.worth import learning_curve_figure, tree_curve_figure
 from dashboard.display.probability import probability_steps
 
@@ -64,6 +70,7 @@ __all__ = [
     "importance_figure",
     "interaction_heatmap_figure",
     "interval_importance_figure",
+    "kaplan_meier_figure",
     "learning_curve_figure",
     "lime_shap_figure",
     "missing_figure",
@@ -75,7 +82,9 @@ __all__ = [
     "residual_histogram_figure",
     "residuals_figure",
     "roc_figure",
+    "survival_curve_figure",
     "threshold_metrics_figure",
+    "time_auc_figure",
     "tree_curve_figure",
     "waterfall_figure",
     "whatif_figure",

@@ -43,11 +43,14 @@ class Driver:
 class Facts:
     """What the summary says about one row.
 
-    ``prediction`` and ``average`` are probabilities of ``label`` (classifiers)
-    or values of the target (regression). ``top_label``/``top_probability``
-    name the likeliest class when it is not ``label`` (multiclass). ``points``
-    names the kind of the drivers' probability points (classifiers); the summary
-    ends with a sentence saying what they are, or says nothing of it when None.
+    ``prediction`` and ``average`` are probabilities of ``label`` (classifiers),
+    values of the target (regression), or log hazards (survival: ``target`` names the
+    event, the drivers' effects are SHAP values in log hazard, and ``survival`` and
+    ``average_survival`` are the chances of no event by the time ``horizon``, as text).
+    ``top_label``/``top_probability`` name the likeliest class when it is not ``label``
+    (multiclass). ``points`` names the kind of the drivers' probability points
+    (classifiers); the summary ends with a sentence saying what they are, or says nothing
+    of it when None.
     """
 
     task: str
@@ -60,6 +63,9 @@ class Facts:
     top_label: str | None = None
     top_probability: float | None = None
     points: PointsKind | None = None
+    horizon: str | None = None
+    survival: float | None = None
+    average_survival: float | None = None
 
 
 def format_value(value: float | str | None, unit: str | None, lang: Lang) -> str:
@@ -119,6 +125,8 @@ def summarize(facts: Facts, lang: Lang, *, max_drivers: int = 3) -> str:
     ... # doctest: +ELLIPSIS
     'The predicted probability of diabetes = yes is 72%, above the average of 37%...'
     """
+    if facts.task == "survival":
+        return _survival_summary(facts, lang, max_drivers=max_drivers)
     classifier = facts.task != "regression"
     if classifier:
         shown, average = fmt_percent(facts.prediction), fmt_percent(facts.average)
@@ -177,4 +185,64 @@ def summarize(facts: Facts, lang: Lang, *, max_drivers: int = 3) -> str:
         parts.append(translate(lang, "narrative.no_drivers"))
     elif classifier and facts.points is not None:
         parts.append(translate(lang, f"narrative.points_{facts.points}"))
+    return " ".join(parts)
+
+
+def _ratio(log_ratio: float, lang: Lang) -> str:
+    """A relative hazard as a factor, e.g. ``×2.10``."""
+    return translate(lang, "unit.times", value=fmt_number(math.exp(log_ratio), 2, lang=lang))
+
+
+def _survival_summary(facts: Facts, lang: Lang, *, max_drivers: int) -> str:
+    """A Cox model's prediction in words: the hazard against the average patient, the
+    chance of no event by the horizon, and the features that multiply the hazard most."""
+    log_ratio = facts.prediction - facts.average
+    close = abs(log_ratio) < math.log(1.01)
+    direction = "same" if close else ("above" if log_ratio > 0 else "below")
+    parts = [
+        translate(
+            lang,
+            f"narrative.head_hazard_{direction}",
+            target=facts.target,
+            value=_ratio(log_ratio, lang),
+        )
+    ]
+    if facts.horizon is not None and facts.survival is not None:
+        average = facts.average_survival
+        parts.append(
+            translate(
+                lang,
+                "narrative.survival_at",
+                target=facts.target,
+                time=facts.horizon,
+                value=fmt_percent(facts.survival),
+                average=fmt_percent(average) if average is not None else "–",
+            )
+        )
+    ranked = sorted(facts.drivers, key=lambda d: -abs(d.effect))
+    tiny = math.log(1.005)
+    raising = [d for d in ranked if d.effect > tiny][:max_drivers]
+    lowering = [d for d in ranked if d.effect < -tiny][:max_drivers]
+
+    def texts(drivers: list[Driver]) -> str:
+        items = [
+            translate(
+                lang,
+                "narrative.driver",
+                name=d.name,
+                value=format_value(d.value, d.unit, lang),
+                effect=_ratio(d.effect, lang),
+            )
+            for d in drivers
+        ]
+        return _join(items, lang)
+
+    if raising:
+        parts.append(translate(lang, "narrative.hazard_raised_by", drivers=texts(raising)))
+    if lowering:
+        parts.append(translate(lang, "narrative.hazard_lowered_by", drivers=texts(lowering)))
+    if not raising and not lowering:
+        parts.append(translate(lang, "narrative.no_drivers"))
+    else:
+        parts.append(translate(lang, "narrative.hazards_multiply"))
     return " ".join(parts)

@@ -21,7 +21,7 @@ import numpy as np
 from dashboard.display.probability import contribution_path, to_probability
 from explainers import ShapResult
 
-Scale = Literal["probability", "log_odds", "value"]
+Scale = Literal["probability", "log_odds", "value", "log_hazard"]
 """The units of a number shown: a probability (0..1), log-odds (a classifier's margin), or
 the target's own units (regression)."""
 
@@ -79,16 +79,20 @@ class RowPrediction:
     @property
     def is_classifier(self) -> bool:
         """True for binary and multiclass models."""
-        return self.task != "regression"
+        return self.task in ("binary", "multiclass")
 
     @property
     def scale(self) -> Scale:
         """The units of :attr:`average` and :attr:`prediction`."""
+        if self.task == "survival":
+            return "log_hazard"
         return "probability" if self.is_classifier else "value"
 
     @property
     def margin_scale(self) -> Scale:
         """The units of :attr:`base_margin`, :attr:`margin` and :attr:`shap`."""
+        if self.task == "survival":
+            return "log_hazard"
         return "log_odds" if self.is_classifier else "value"
 
     @property

@@ -24,7 +24,8 @@ def row_list(
         of the true class; largest absolute error for regression), ``threshold``
         (closest to the threshold; for multiclass, smallest gap between the two
         likeliest classes), ``best`` (smallest absolute error), ``highest`` and
-        ``lowest`` (prediction).
+        ``lowest`` (prediction); for survival ``highest_risk``, ``lowest_risk`` (predicted
+        hazard) and ``surprising`` (rows with the event, the lowest predicted hazard first).
     task
         ``binary``, ``multiclass`` or ``regression``.
     y, prediction
@@ -34,7 +35,16 @@ def row_list(
         The candidate positions (e.g. the validation rows).
     """
     rows = np.asarray(rows)
-    if task == "regression":
+    if task == "survival":  # the prediction is the log hazard; y is the event (0/1)
+        risk = np.asarray(prediction, dtype=float)[rows]
+        had_event = np.asarray(y, dtype=int)[rows] == 1
+        scores = {
+            "highest_risk": -risk,
+            "lowest_risk": risk,
+            # events first, the lowest predicted hazard first among them
+            "surprising": np.where(had_event, risk, np.inf),
+        }
+    elif task == "regression":
         error = np.abs(np.asarray(y, dtype=float)[rows] - prediction[rows])
         scores = {
             "wrong": -error,

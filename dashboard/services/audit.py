@@ -69,7 +69,8 @@ class AuditCore:
     the error analysis, and the effects of the top features (uncentred, with ICE)."""
 
     importance: ImportanceAudit
-    errors: ErrorAnalysis
+    errors: ErrorAnalysis | None
+    """None for a survival model (an error is not defined for a censored outcome)."""
     effects: tuple[PartialDependence, ...]
     seconds: float
 
@@ -103,13 +104,15 @@ def _compute_core(analysis: Analysis, progress: Progress) -> AuditCore:
         n_shap_rows=len(analysis.shap.rows),
     )
     progress(2, steps, "errors")
-    errors = error_analysis(
-        analysis.model,
-        analysis.dataset,
-        analysis.table.frame,
-        analysis.schema.display_names,
-        seed=SEED,
-    )
+    errors = None
+    if not analysis.is_survival:
+        errors = error_analysis(
+            analysis.model,
+            analysis.dataset,
+            analysis.table.frame,
+            analysis.schema.display_names,
+            seed=SEED,
+        )
     effects = []
     for i, feature in enumerate(top):
         progress(3 + i, steps, "effects")

@@ -88,7 +88,12 @@ def load_schema(source: Source, settings: Settings) -> Schema:
         f"schema|{source.key}|{settings.key()}",
         source.is_sample,
         lambda: build_schema(
-            table, target=settings.target, task=settings.task, roles=dict(settings.roles)
+            table,
+            target=settings.target,
+            task=settings.task,
+            roles=dict(settings.roles),
+            time=settings.time if settings.task == "survival" else None,
+            event_value=settings.event_value if settings.task == "survival" else None,
         ),
         Schema,
     )

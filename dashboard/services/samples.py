@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from dashboard import state
-from dashboard.state import Source
+from dashboard.state import Settings, Source
 from sample_data import SAMPLE_IDS, SampleInfo, list_samples, load_sample_bytes, sample_info
 
 
@@ -35,4 +35,13 @@ def sample_meta(source: Source | None) -> SampleInfo | None:
 
 def use_sample(sample_id: str) -> None:
     """Make the bundled sample ``sample_id`` the session's data."""
-    state.set_sample(sample_id, sample_bytes(sample_id))
+    info = sample_info(sample_id)
+    settings = None
+    if info.task == "survival":  # the time/event pair is the sample's, not a guess
+        settings = Settings(
+            target=info.target,
+            task="survival",
+            time=getattr(info, "time", None),
+            event_value=getattr(info, "event_value", None),
+        )
+    state.set_sample(sample_id, sample_bytes(sample_id), settings=settings)

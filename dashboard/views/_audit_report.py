@@ -49,6 +49,8 @@ def audit_sections(analysis: services.Analysis) -> list[Section]:
             )
         )
     errors = found.errors
+    if errors is None:  # a survival model
+        return sections
     rules = core_sections.rules_frame(errors)
     rules["error_rate"] = [fmt_percent(r / 100, 1) for r in rules["error_rate"]]
     rules.columns = [t("audit.col_rule"), t("audit.col_rows"), t("audit.col_error_rate")]

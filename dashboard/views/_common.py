@@ -152,6 +152,14 @@ def model_headline(analysis: Analysis) -> None:
             auc=fmt_number(ev.metrics.get("auc"), 3),
             acc=fmt_percent(ev.metrics.get("accuracy"), 1),
         )
+    elif analysis.is_survival:
+        low, high = ev.survival.c_index_interval if ev.survival else (None, None)
+        headline = t(
+            "data.model_line_surv",
+            c=fmt_number(ev.metrics.get("c_index"), 3),
+            low=fmt_number(low, 2),
+            high=fmt_number(high, 2),
+        )
     else:
         headline = t(
             "data.model_line_reg",
@@ -181,8 +189,8 @@ def output_selector(analysis: Analysis, *, key: str, label_key: str = "common.cl
 
 
 def explained_label(analysis: Analysis, output: int) -> str | None:
-    """The class label whose probability is explained (None for regression)."""
-    if analysis.task == "regression":
+    """The class label whose probability is explained (None for regression and survival)."""
+    if not analysis.is_classifier:
         return None
     if analysis.task == "binary":
         return analysis.class_labels[1]

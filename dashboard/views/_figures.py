@@ -16,6 +16,8 @@ def output_title(analysis: Analysis, output: int) -> str:
     """Chart title naming what is explained (the class, or the regression target)."""
     if analysis.task == "regression":
         return t("global.output_regression", target=analysis.model.target_display)
+    if analysis.is_survival:
+        return t("global.output_survival", target=analysis.model.target_display)
     label = analysis.class_labels[1 if analysis.task == "binary" else output]
     return t("global.output_class", target=analysis.model.target_display, label=label)
 
@@ -240,6 +242,9 @@ def waterfall(
     ends = None
     if analysis.task == "regression":
         x_title = t("chart.prediction_of", target=analysis.model.target_display)
+    elif analysis.is_survival:
+        x_title = t("chart.log_hazard_of", target=analysis.model.target_display)
+        base_label = t("chart.base_value_log_hazard")
     elif probability:
         x_title = t("chart.probability_of", label=analysis.class_labels[1])
     else:

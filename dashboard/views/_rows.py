@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import services, state
 from dashboard.display.narrative import Driver, Facts, format_value
 from dashboard.display.prediction import RowPrediction
 from dashboard.display.rows import row_list
@@ -41,15 +41,32 @@ def prediction_text(analysis: Analysis, position: int) -> str:
     """The model's prediction of a dataset row: the likeliest class and its probability,
     or the predicted value."""
     pred = analysis.prediction[position]
+    if analysis.is_survival:
+        ratio = float(services.hazard_ratio(analysis, float(pred)))
+        return t("local.hazard_short", ratio=fmt_number(ratio, 2))
     if analysis.task == "regression":
         return fmt_number(float(pred))
     k = int(np.argmax(pred))
     return f"{analysis.class_labels[k]} ({fmt_percent(float(pred[k]))})"
 
 
+def time_text(outcome: services.SurvivalOutcome, value: float) -> str:
+    """A follow-up time in words: ``1,200 days`` with a known unit, else ``follow_up = 1,200``."""
+    if outcome.time_unit:
+        return format_value(value, outcome.time_unit, current_lang())
+    return t("survival.time_value", time=outcome.time, value=fmt_number(value))
+
+
 def actual_text(analysis: Analysis, position: int) -> str:
     """A dataset row's actual outcome: its class label or value."""
     y = analysis.dataset.y[position]
+    if analysis.is_survival:
+        time = analysis.dataset.time
+        assert time is not None  # a survival dataset has its follow-up times
+        outcome = services.survival_outcome(analysis)
+        when = time_text(outcome, float(time[position]))
+        key = "local.event_at" if int(y) == 1 else "local.censored_at"
+        return t(key, time=when)
     return fmt_number(float(y)) if analysis.task == "regression" else analysis.class_labels[int(y)]
 
 
@@ -131,6 +148,8 @@ def _describe(analysis: Analysis, position: int) -> str:
 
 def list_kinds(analysis: Analysis) -> list[str]:
     """The row lists offered for this task."""
+    if analysis.is_survival:
+        return ["highest_risk", "lowest_risk", "surprising"]
     if analysis.task == "regression":
         return ["wrong", "best", "highest", "lowest"]
     return ["confident", "wrong", "threshold"]
@@ -241,6 +260,20 @@ def narrative_facts(
         )
         for j, feature in enumerate(analysis.features)
     ]
+    if analysis.is_survival:
+        outcome = services.survival_outcome(analysis)
+        return Facts(
+            "survival",
+            outcome.event,
+            prediction.prediction,
+            prediction.average,
+            drivers,
+            horizon=time_text(outcome, outcome.horizon),
+            survival=services.survival_at(analysis, prediction.margin, outcome.horizon),
+            average_survival=services.survival_at(
+                analysis, prediction.base_margin, outcome.horizon
+            ),
+        )
     if analysis.task == "regression":
         return Facts(
             "regression",

@@ -77,11 +77,15 @@ def _body() -> None:
         st.divider()
         core_sections.effects(analysis, ranking)
         st.divider()
+        if found.errors is None:  # a survival model: no error to analyse
+            st.info(t("audit.survival_parts"), icon=":material/timeline:")
+            return
         core_sections.errors(analysis, found.errors, ranking)
         st.divider()
         cohort_sections.cohorts(analysis, ranking)
         st.divider()
-    group_sections.groups(analysis)
+    if not analysis.is_survival:
+        group_sections.groups(analysis)
 
 
 ui.run_page(_body)

@@ -12,13 +12,13 @@ from dashboard.i18n import fmt_number, has_key
 from dashboard.safe_text import escape_md, plain
 from dashboard.state import Settings
 from dashboard.text import error_message, t
-from dashboard.views import _column_profile, _findings, _open_analysis, _reading
+from dashboard.views import _column_profile, _findings, _open_analysis, _reading, _survival_settings
 from dashboard.views import _common as ui
 from explainers import Role, TaskChoice
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 MODEL_TYPES = ["json", "ubj"]
-TASKS: list[TaskChoice] = ["auto", "binary", "multiclass", "regression"]
+TASKS: list[TaskChoice] = ["auto", "binary", "multiclass", "regression", "survival"]
 PREVIEW_ROWS = 500
 
 
@@ -189,6 +189,7 @@ def _settings_form(schema: services.Schema, table: services.Table) -> None:
             format_func=lambda v: t(f"task_choice.{v}"),
             help=t("data.task_help", task=t(f"task.{schema.task}")),
         )
+        time, event_value = _survival_settings.pickers(schema, table, current)
         edited = st.data_editor(
             frame,
             hide_index=True,
@@ -214,7 +215,16 @@ def _settings_form(schema: services.Schema, table: services.Table) -> None:
             if role != profile.role:
                 roles[profile.name] = role
         roles.pop(target, None)
-        state.set_settings(Settings(target=target, task=task, roles=tuple(sorted(roles.items()))))
+        survival = task == "survival"
+        state.set_settings(
+            Settings(
+                target=target,
+                task=task,
+                roles=tuple(sorted(roles.items())),
+                time=time if survival else None,
+                event_value=event_value if survival else None,
+            )
+        )
         st.rerun()
 
 
@@ -230,8 +240,17 @@ def _fallback_settings(table: services.Table) -> None:
         task = st.selectbox(
             t("data.task"), options=TASKS, format_func=lambda v: t(f"task_choice.{v}")
         )
+        time, event_value = _survival_settings.pickers(None, table, state.settings())
         if st.form_submit_button(t("data.apply"), type="primary"):
-            state.set_settings(Settings(target=target, task=task))
+            survival = task == "survival"
+            state.set_settings(
+                Settings(
+                    target=target,
+                    task=task,
+                    time=time if survival else None,
+                    event_value=event_value if survival else None,
+                )
+            )
             st.rerun()
 
 
@@ -269,6 +288,7 @@ def _body() -> None:
             state.pop_notices()  # "the target was guessed": this page says why, below
     _overview(table, schema, analysis)
     if schema is not None and state.model_file() is None:
+        _survival_settings.offer(schema)
         _findings.data_fixes(schema, analysis)
     _quality_warnings(analysis, table)
     _reading.how_it_was_read(source, table)
@@ -301,13 +321,14 @@ def _overview(
         cols[2].metric(t("data.metric_features"), fmt_number(len(schema.features)))
         cols[3].metric(t("data.metric_task"), t(f"task.{schema.task}"))
         guessed = t("data.guessed_tag") if schema.target_guessed else ""
-        st.markdown(
-            t(
-                "data.target_line",
-                target=escape_md(schema.display_names[schema.target]),
-                guessed=guessed,
-            )
-        )
+        target = escape_md(schema.display_names[schema.target])
+        if schema.task == "survival" and schema.time is not None:
+            time = escape_md(schema.display_names.get(schema.time, schema.time))
+            event_value = escape_md(schema.event_value or "")
+            key = "data.survival_line_value" if schema.event_value else "data.survival_line"
+            st.markdown(t(key, event=target, time=time, value=event_value, guessed=guessed))
+        else:
+            st.markdown(t("data.target_line", target=target, guessed=guessed))
         _findings.data_warnings(schema, analysis)
     if analysis is not None:
         ui.model_headline(analysis)

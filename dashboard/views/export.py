@@ -20,6 +20,7 @@ from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
 from dashboard.views import _full_values as full_values
 from dashboard.views import _save_analysis as save_analysis
+from dashboard.views import _survival
 from dashboard.views import _worth_report as worth_report
 
 
@@ -62,6 +63,11 @@ def _chart_figures(analysis: services.Analysis, output: int) -> list[tuple[str, 
             ("pr", figures.pr(analysis, labels)),
             ("calibration", figures.calibration(analysis, labels)),
             ("confusion", figures.confusion(analysis)),
+        ]
+    elif analysis.is_survival:
+        charts += [
+            ("kaplan_meier", _survival.km_figure(analysis)),
+            ("time_auc", _survival.auc_figure(analysis)),
         ]
     else:
         charts += [

@@ -15,7 +15,7 @@ from dashboard.safe_text import escape_md
 from dashboard.text import current_lang, t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
-from dashboard.views import _rows
+from dashboard.views import _rows, _survival
 
 # The units a classifier's contributions can be shown in, the default first: probability
 # along SHAP's path (binary), log-odds (TreeSHAP's exact values), probability points
@@ -33,7 +33,9 @@ def _headline(
     given ``points``, against their base value (the mean prediction over their background
     rows): the waterfall's first and last bars show the same two numbers."""
     cols = st.columns([2, 1, 1])  # room for "vs. the average prediction (37.4%)"
-    if analysis.task == "regression":
+    if analysis.is_survival:
+        _survival.headline(analysis, position, row, cols)
+    elif analysis.task == "regression":
         average = fmt_number(row.average)
         cols[0].metric(
             t("local.predicted"),
@@ -217,6 +219,8 @@ def _row_content(analysis: services.Analysis) -> None:
             st.caption(_points_caption(analysis, points))
     with right:
         _values_table(analysis, row, values, points)
+        if analysis.is_survival:
+            _survival.row_curve(analysis, position)
         st.page_link(ui.WHATIF_PAGE, label=t("local.to_whatif"), icon=":material/tune:")
     _lime(analysis, position, row)
 

@@ -15,7 +15,7 @@ from dashboard.state import ModelSettings
 from dashboard.text import t
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
-from dashboard.views import _findings
+from dashboard.views import _findings, _survival
 from dashboard.views import _model_worth as worth
 from explainers import ClassWeight
 
@@ -194,6 +194,10 @@ def _body() -> None:
         _settings_form(analysis)
     ev = analysis.evaluation
     st.subheader(t("model.metrics_title", n=fmt_number(ev.n_valid)), anchor=False)
+    if analysis.is_survival:
+        _survival.model_section(analysis)
+        worth.sections(analysis, _survival.METRICS)
+        return
     names = CLASS_METRICS if analysis.is_classifier else REGRESSION_METRICS
     _metric_row(ev.metrics, names)
     if analysis.task == "binary":

@@ -16,7 +16,7 @@ from dashboard.safe_text import escape_md
 from dashboard.text import t, unit_label
 from dashboard.views import _common as ui
 from dashboard.views import _figures as figures
-from dashboard.views import _rows
+from dashboard.views import _rows, _survival
 
 MISSING = "__missing__"
 
@@ -135,7 +135,15 @@ def _prediction_metric(
     before: RowPrediction | None,
 ) -> None:
     change = None if before is None else row.prediction - before.prediction
-    if analysis.task == "regression":
+    if analysis.is_survival:  # the relative hazard against the average patient
+        ratio = float(services.hazard_ratio(analysis, row.margin))
+        shown = t("unit.times", value=fmt_number(ratio, 2))
+        delta = (
+            None
+            if change is None or abs(change) < 1e-9
+            else t("whatif.hazard_change", value=fmt_number(float(np.exp(change)), 2))
+        )
+    elif analysis.task == "regression":
         shown = fmt_number(row.prediction)
         delta = None if change is None or change == 0 else fmt_number(change, signed=True)
     else:
@@ -167,11 +175,13 @@ def _body() -> None:
         services.row_shap(analysis, position), 0, task=analysis.task, output=output
     )
     edited = RowPrediction.from_shap(new_shap, 0, task=analysis.task, output=output)
-    what = (
-        t("local.predicted")
-        if analysis.task == "regression"
-        else t("local.probability_of", label=escape_md(ui.explained_label(analysis, output) or ""))
-    )
+    if analysis.is_survival:
+        what = t("local.hazard_vs_average")
+    elif analysis.task == "regression":
+        what = t("local.predicted")
+    else:
+        label = escape_md(ui.explained_label(analysis, output) or "")
+        what = t("local.probability_of", label=label)
     cols = st.columns(2)
     _prediction_metric(analysis, cols[0], t("whatif.original", what=what), original, None)
     _prediction_metric(analysis, cols[1], t("whatif.new", what=what), edited, original)
@@ -188,6 +198,8 @@ def _body() -> None:
             analysis, edited, new_values, raw=False, title=t("whatif.new_waterfall")
         )
         ui.chart(fig, key="whatif_new")
+    if analysis.is_survival:
+        _survival.edited_curves(analysis, position, encoded)
     before, after = original.shap, edited.shap
     ui.chart(
         charts.whatif_figure(

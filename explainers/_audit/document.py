@@ -59,7 +59,9 @@ def audit_document(
     seconds["partial_dependence"] = time.perf_counter() - start
     start = time.perf_counter()
     names = run.schema.display_names
-    errors = error_analysis(run.model, run.dataset, run.table.frame, names, seed=seed)
+    errors = None  # a censored outcome has no error to analyse
+    if run.model.task != "survival":
+        errors = error_analysis(run.model, run.dataset, run.table.frame, names, seed=seed)
     seconds["error_analysis"] = time.perf_counter() - start
     groups = None
     if group_by is not None:
@@ -85,7 +87,7 @@ def audit_document_from(
     permutation: Sequence[ImportanceInterval],
     shap_importance: Sequence[ImportanceInterval],
     effects: Sequence[PartialDependence],
-    errors: ErrorAnalysis,
+    errors: ErrorAnalysis | None,
     groups: GroupReport | None = None,
     seconds: Mapping[str, float] | None = None,
 ) -> dict[str, object]:
@@ -101,7 +103,8 @@ def audit_document_from(
     effects
         Partial dependence of the features to report (only the averages are written).
     errors, groups
-        The error analysis, and per-group metrics of one column or None.
+        The error analysis (None for a survival model: written as null), and per-group
+        metrics of one column or None.
     seconds
         What each part took, written as ``seconds``.
     """
@@ -146,7 +149,9 @@ def audit_document_from(
             }
             for e in effects
         },
-        "error_analysis": {
+        "error_analysis": None
+        if errors is None
+        else {
             "overall_error_rate": errors.overall_error_rate,
             "error_definition": errors.error_definition,
             "error_threshold": errors.error_threshold,
