@@ -1,9 +1,10 @@
-"""Write the four bundled sample CSVs; running it again reproduces them byte for byte.
+"""Write the five bundled sample CSVs; running it again reproduces them byte for byte.
 
 Usage: ``python sample_data/_generate.py [--out DIR]`` (default: this folder).
 
 ``breast_cancer`` and ``diabetes`` are exported from scikit-learn's bundled copies with
-their exact values. ``heart_disease`` and ``triage`` are synthetic, drawn with NumPy's
+their exact values. ``heart_disease``, ``triage`` and ``heart_failure_survival`` are
+synthetic, drawn with NumPy's
 ``default_rng`` (PCG64) from fixed seeds. Every quantity below is computed from the values
 *as written to the CSV* (after rounding), before missing cells are blanked out, so the
 formulas hold exactly for the complete rows of the file.
@@ -52,6 +53,35 @@ heart_rate, pain_score. Weak: temperature, age, systolic_bp (only below 100 mmHg
 chief_complaint has no direct effect but shifts the vital signs it would shift in life.
 ``registration_minute`` is pure noise. Missing completely at random: pain_score 6%,
 temperature 4%, systolic_bp 3%.
+
+heart_failure_survival (seed 20240919, 3,000 rows, survival)
+------------------------------------------------------------
+A Cox proportional-hazards model with a Weibull baseline (``[x]`` is 1 when x holds)::
+
+    eta = - 0.050 * (ejection_fraction - 40)
+          + 1.000 * ln(serum_creatinine)
+          + 0.030 * (age - 65)
+          + 0.300 * [nyha_class = "II"] + 0.700 * [nyha_class = "III"]
+          + 1.200 * [nyha_class = "IV"]
+          - 0.500 * [treatment = "active"]
+          - 0.008 * (systolic_bp - 130)
+          + 0.250 * [diabetes = "yes"]
+          + 0.300 * [smoking = "current"] + 0.100 * [smoking = "former"]
+          + 0.150 * [sex = "male"]
+    hazard(t | x) = h0(t) * exp(eta),  h0(t) = (k / s) * (t / s) ** (k - 1),
+    k = 0.9 (shape), s = 7000 days (scale)
+
+so the event time is ``s * (E * exp(-eta)) ** (1 / k)`` with ``E ~ Exponential(1)``.
+Censoring: enrolment uniform over the first 1,096 days of a study that ends on day 1,826
+(administrative censoring after 731 to 1,826 days), and drop-out at an
+Exponential(mean 6,000 days) time. ``follow_up_days`` is the earliest of the three,
+rounded up to whole days (at least 1); ``death`` is 1 when the death came first.
+
+Strong and medium drivers, strongest first: ejection_fraction (negative), nyha_class,
+serum_creatinine, age, treatment (protective). Weak: systolic_bp (negative),
+diabetes, smoking, sex. ``platelets`` and ``blood_type`` are pure noise.
+``patient_id`` is "HF00001".."HF03000". Missing completely at random:
+ejection_fraction in 3% of rows, systolic_bp in 4%.
 """
 
 from __future__ import annotations
@@ -70,6 +100,8 @@ HEART_SEED = 20240917
 TRIAGE_SEED = 20240918
 HEART_ROWS = 5000
 TRIAGE_ROWS = 3000
+SURVIVAL_SEED = 20240919
+SURVIVAL_ROWS = 3000
 
 HEART_INTERCEPT = -2.65
 HEART_COEFFICIENTS: dict[str, float] = {
@@ -113,6 +145,32 @@ TRIAGE_NOISE_SD = 0.5
 TRIAGE_THRESHOLDS = (1.5, 3.5)
 TRIAGE_LEVELS = ("low", "medium", "high")
 
+SURVIVAL_COEFFICIENTS: dict[str, float] = {
+    "ejection_fraction": -0.050,
+    "ln(serum_creatinine)": 1.000,
+    "age": 0.030,
+    "nyha_class=II": 0.300,
+    "nyha_class=III": 0.700,
+    "nyha_class=IV": 1.200,
+    "treatment=active": -0.500,
+    "systolic_bp": -0.008,
+    "diabetes=yes": 0.250,
+    "smoking=current": 0.300,
+    "smoking=former": 0.100,
+    "sex=male": 0.150,
+}
+"""True Cox log-hazard ratios of ``heart_failure_survival`` (per unit of each column)."""
+SURVIVAL_CENTRES: dict[str, float] = {
+    "ejection_fraction": 40.0,
+    "age": 65.0,
+    "systolic_bp": 130.0,
+}
+SURVIVAL_WEIBULL_SHAPE = 0.9
+SURVIVAL_WEIBULL_SCALE = 7000.0
+SURVIVAL_ENROLMENT_DAYS = 1096
+SURVIVAL_STUDY_DAYS = 1826
+SURVIVAL_DROPOUT_MEAN = 6000.0
+
 DIABETES_NAMES = {
     "s1": "tc",
     "s2": "ldl",
@@ -133,7 +191,7 @@ def _ints(values: np.ndarray, low: float, high: float) -> np.ndarray:
 
 
 def _decimals(values: np.ndarray, low: float, high: float, digits: int) -> np.ndarray:
-    return np.round(np.clip(values, low, high), digits)
+    return np.asarray(np.round(np.clip(values, low, high), digits), dtype=np.float64)
 
 
 def _blank(rng: np.random.Generator, values: np.ndarray, fraction: float) -> np.ndarray:
@@ -147,7 +205,7 @@ def _blank(rng: np.random.Generator, values: np.ndarray, fraction: float) -> np.
 def heart_disease_logit(frame: pd.DataFrame) -> np.ndarray:
     """Return the documented logit ``z`` of ``heart_disease`` for complete rows of ``frame``."""
     c, m = HEART_COEFFICIENTS, HEART_CENTRES
-    return (
+    logit = (
         HEART_INTERCEPT
         + c["age"] * (frame["age"] - m["age"])
         + c["st_depression"] * frame["st_depression"]
@@ -158,7 +216,8 @@ def heart_disease_logit(frame: pd.DataFrame) -> np.ndarray:
         + c["cholesterol"] * (frame["cholesterol"] - m["cholesterol"])
         + c["smoker=current"] * (frame["smoker"] == "current")
         + c["smoker=former"] * (frame["smoker"] == "former")
-    ).to_numpy(dtype=np.float64)
+    )
+    return np.asarray(logit, dtype=np.float64)
 
 
 def triage_severity(frame: pd.DataFrame) -> np.ndarray:
@@ -168,7 +227,20 @@ def triage_severity(frame: pd.DataFrame) -> np.ndarray:
     for name in ("spo2", "resp_rate", "heart_rate", "pain_score", "temperature", "age"):
         score = score + c[name] * (frame[name] - m[name])
     score = score + c["systolic_bp<100"] * np.maximum(0.0, 100.0 - frame["systolic_bp"])
-    return score.to_numpy(dtype=np.float64)
+    return np.asarray(score, dtype=np.float64)
+
+
+def heart_failure_log_hazard(frame: pd.DataFrame) -> np.ndarray:
+    """Return the documented log-hazard ``eta`` of ``heart_failure_survival`` for complete rows."""
+    c, m = SURVIVAL_COEFFICIENTS, SURVIVAL_CENTRES
+    eta = c["ln(serum_creatinine)"] * np.log(frame["serum_creatinine"])
+    for name in ("ejection_fraction", "age", "systolic_bp"):
+        eta = eta + c[name] * (frame[name] - m[name])
+    for key, value in c.items():
+        if "=" in key:
+            column, level = key.split("=")
+            eta = eta + value * (frame[column] == level)
+    return np.asarray(eta, dtype=np.float64)
 
 
 def make_heart_disease() -> pd.DataFrame:
@@ -269,6 +341,55 @@ def make_triage() -> pd.DataFrame:
     return frame
 
 
+def make_heart_failure_survival() -> pd.DataFrame:
+    """Return the synthetic heart-failure follow-up table (see the module docstring)."""
+    rng = np.random.default_rng(SURVIVAL_SEED)
+    n = SURVIVAL_ROWS
+    age = _ints(rng.normal(67.0, 11.0, n), 30, 95)
+    sex = rng.choice(["female", "male"], size=n, p=[0.42, 0.58])
+    ejection_fraction = _ints(rng.normal(38.0, 11.0, n), 10, 75)
+    diabetes = rng.choice(["no", "yes"], size=n, p=[0.68, 0.32])
+    log_creatinine = (
+        np.log(1.05) + 0.008 * (age - 65) + 0.10 * (diabetes == "yes") + rng.normal(0.0, 0.35, n)
+    )
+    serum_creatinine = _decimals(np.exp(log_creatinine), 0.4, 8.0, 2)
+    systolic_bp = _ints(124.0 + 0.3 * (age - 65) + rng.normal(0.0, 18.0, n), 75, 210)
+    nyha_class = rng.choice(["I", "II", "III", "IV"], size=n, p=[0.2, 0.4, 0.3, 0.1])
+    smoking = rng.choice(["never", "former", "current"], size=n, p=[0.45, 0.35, 0.2])
+    treatment = rng.choice(["control", "active"], size=n)
+    platelets = _ints(rng.normal(265.0, 65.0, n), 25, 850)
+    blood_type = rng.choice(["O", "A", "B", "AB"], size=n, p=[0.3, 0.34, 0.26, 0.1])
+    frame = pd.DataFrame(
+        {
+            "patient_id": [f"HF{i:05d}" for i in range(1, n + 1)],
+            "age": age,
+            "sex": sex,
+            "ejection_fraction": ejection_fraction,
+            "serum_creatinine": serum_creatinine,
+            "systolic_bp": systolic_bp,
+            "nyha_class": nyha_class,
+            "diabetes": diabetes,
+            "smoking": smoking,
+            "treatment": treatment,
+            "platelets": platelets,
+            "blood_type": blood_type,
+        }
+    )
+    eta = heart_failure_log_hazard(frame)
+    shape, scale = SURVIVAL_WEIBULL_SHAPE, SURVIVAL_WEIBULL_SCALE
+    event_time = scale * (rng.exponential(1.0, n) * np.exp(-eta)) ** (1.0 / shape)
+    enrolment = rng.integers(0, SURVIVAL_ENROLMENT_DAYS, size=n)
+    administrative = SURVIVAL_STUDY_DAYS - enrolment
+    dropout = rng.exponential(SURVIVAL_DROPOUT_MEAN, n)
+    censor_time = np.minimum(administrative, dropout)
+    observed = np.minimum(event_time, censor_time)
+    frame["ejection_fraction"] = _blank(rng, ejection_fraction, 0.03)
+    frame["systolic_bp"] = _blank(rng, systolic_bp, 0.04)
+    frame["follow_up_days"] = np.maximum(np.ceil(observed), 1).astype(np.int64)
+    frame["death"] = (event_time <= censor_time).astype(np.int64)
+    return frame
+
+
 def make_breast_cancer() -> pd.DataFrame:
     """Return scikit-learn's Wisconsin diagnostic data with a string ``diagnosis`` target."""
     from sklearn.datasets import load_breast_cancer
@@ -327,6 +448,10 @@ def build_csvs() -> dict[str, bytes]:
         ),
         "triage": to_csv_bytes(
             make_triage(), {"pain_score": 0, "temperature": 1, "systolic_bp": 0}
+        ),
+        "heart_failure_survival": to_csv_bytes(
+            make_heart_failure_survival(),
+            {"ejection_fraction": 0, "serum_creatinine": 2, "systolic_bp": 0},
         ),
     }
 

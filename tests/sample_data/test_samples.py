@@ -36,7 +36,8 @@ from sample_data import (
 )
 from sample_data import _generate as generate
 
-SYNTHETIC = ("heart_disease", "triage")
+SYNTHETIC = ("heart_disease", "triage", "heart_failure_survival")
+CLASSIFICATION_SYNTHETIC = ("heart_disease", "triage")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PACKAGE_DIR = Path(str(files("sample_data")))
 
@@ -85,9 +86,13 @@ def test_sample_loads_with_declared_shape_task_and_target(sample_id: str) -> Non
     assert frame.columns[-1] == info.target
     target = frame[info.target]
     assert target.notna().all()
+    assert (info.time is not None) is (info.task == "survival")
     if info.task == "regression":
         assert pd.api.types.is_numeric_dtype(target)
         assert info.classes == ()
+    elif info.task == "survival":  # event 0/1 last, its follow-up time just before it
+        assert frame.columns[-2] == info.time
+        assert sorted(target.astype(str).unique()) == list(info.classes) == ["0", "1"]
     else:
         assert sorted(target.unique()) == sorted(info.classes)
         assert len(info.classes) == (2 if info.task == "binary" else 3)
@@ -121,7 +126,7 @@ def test_dictionary_covers_every_column_in_both_languages(sample_id: str) -> Non
 
 @pytest.mark.parametrize("sample_id", SAMPLE_IDS)
 def test_role_columns_exist_and_do_not_overlap(sample_id: str) -> None:
-    """Check that drivers, noise, ID and leak columns exist, exclude the target and are disjoint."""
+    """Check that role columns exist, exclude the target and follow-up time, and are disjoint."""
     info = sample_info(sample_id)
     groups = [
         info.true_drivers,
@@ -132,7 +137,7 @@ def test_role_columns_exist_and_do_not_overlap(sample_id: str) -> None:
     ]
     listed = [name for group in groups for name in group]
     assert len(listed) == len(set(listed))
-    assert set(listed) <= set(info.columns) - {info.target}
+    assert set(listed) <= set(info.columns) - {info.target, info.time}
 
 
 @pytest.mark.parametrize("sample_id", SAMPLE_IDS)
@@ -227,7 +232,7 @@ def test_noise_columns_are_unrelated_to_target(sample_id: str) -> None:
     for name in info.noise_columns:
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column):
-            codes = target.map({label: i for i, label in enumerate(info.classes)})
+            codes = target.astype(str).map({label: i for i, label in enumerate(info.classes)})
             rho, p_value = spearmanr(column, codes)
             assert abs(rho) < 0.05 and p_value > 0.01, name
         else:
@@ -278,7 +283,7 @@ def test_heart_disease_logistic_fit_recovers_documented_coefficients() -> None:
     assert model.intercept_[0] == pytest.approx(generate.HEART_INTERCEPT, abs=0.4)
 
 
-@pytest.mark.parametrize("sample_id", SYNTHETIC)
+@pytest.mark.parametrize("sample_id", CLASSIFICATION_SYNTHETIC)  # survival: its own file
 def test_documented_drivers_outrank_noise_in_an_independent_model(sample_id: str) -> None:
     """Check that sklearn permutation importance ranks the documented drivers on top."""
     info = sample_info(sample_id)
