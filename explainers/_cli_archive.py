@@ -2,7 +2,9 @@
 
 ``--open FILE.xai`` writes what a run writes, from the file and without retraining:
 ``model.json``, ``shap_values.csv`` (the same bytes), ``summary.json`` (the same facts),
-``audit.json`` when the audit was saved, and ``predictions.csv`` when the table was.
+``audit.json`` when the audit was saved, and ``predictions.csv`` when the table was;
+for a survival analysis ``summary.json`` has the survival entries a run writes
+(``time``, ``event``, ``event_value``, ``n_events``, the time-dependent AUC).
 
 ``summary.json``'s ``baselines``, ``comparison``, ``tree_curve`` and ``deployment``
 (:func:`explainers.model_worth`) are not stored in the file: they are computed again
@@ -21,6 +23,7 @@ from pathlib import Path
 from ._archive.opening import OpenedAnalysis, open_analysis
 from ._archive.writing import SavedFacts
 from ._audit.predictions import predictions_frame
+from ._cli_survival import with_survival_facts
 from ._export import shap_frame, write_csv
 from ._model_worth import model_worth
 from ._summary import summary_of
@@ -74,7 +77,10 @@ def open_to_outputs(source: Path, out: Path, *, max_bytes: int) -> list[str]:
     seconds["write"] = time.perf_counter() - start
     worth, worth_seconds = worth_of(opened)
     seconds.update(worth_seconds)
-    _write_json(summary_of(opened, seconds) | worth, out / "summary.json")
+    summary = summary_of(opened, seconds) | worth
+    if opened.model.task == "survival":
+        summary = with_survival_facts(summary, opened)
+    _write_json(summary, out / "summary.json")
     return [*written[:2], "summary.json", *written[2:]]
 
 

@@ -9,8 +9,10 @@ recognises (:func:`explainers.suggest_survival`), and exits 2 when there is none
 A survival run always writes ``predictions.csv`` (``row``, ``split``, ``time``,
 ``event``, ``risk``). The audit modules do not handle survival models yet, so
 ``--audit`` and ``--group-by`` write ``predictions.csv`` only, with a note on stderr.
-``--model`` and ``--save`` are refused for survival (exit 2): an uploaded model cannot
-be survival yet, and the saved-analysis format does not hold survival results.
+``--model`` is refused for survival (exit 2): an uploaded model cannot be survival yet.
+``--save`` saves the survival model's baseline, metrics and curves too, and ``--open``
+writes the same ``summary.json`` survival entries (``predictions.csv`` only when the
+table was saved, as for every task).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 
 import numpy as np
 
+from ._archive.opening import OpenedAnalysis
 from ._pipeline import ExplainRun
 from ._types import TaskChoice
 
@@ -64,23 +67,24 @@ def survival_usage_problem(args: argparse.Namespace) -> str | None:
             "--model cannot be used with --task survival (uploaded survival models are not "
             "supported yet)"
         )
-    if args.task == "survival" and args.save is not None:
-        return (
-            "--save cannot be used with --task survival yet (a saved analysis holds no "
-            "survival results)"
-        )
     return None
 
 
-def with_survival_facts(summary: dict[str, object], run: ExplainRun) -> dict[str, object]:
-    """``summary`` with the survival entries of ``run`` added.
+def with_survival_facts(
+    summary: dict[str, object], run: ExplainRun | OpenedAnalysis
+) -> dict[str, object]:
+    """``summary`` with the survival entries of ``run`` (or of an opened analysis) added.
 
     ``time`` and ``event`` are the columns' names in the file, ``event_value`` the event
     value used (as text; null for a 0/1 or yes/no event) and ``n_events`` the events
     among the rows; ``metrics["time_dependent_auc"]`` lists the validation rows'
     cumulative/dynamic AUC at each stated time (``time``, ``auc``).
     """
-    schema, evaluation, event = run.schema, run.evaluation.survival, run.dataset.event
+    schema, evaluation = run.schema, run.evaluation.survival
+    if isinstance(run, OpenedAnalysis):
+        n_events = run.n_events
+    else:
+        n_events = None if run.dataset.event is None else int(run.dataset.event.sum())
     names = schema.display_names
     metrics = dict(summary["metrics"]) if isinstance(summary["metrics"], dict) else {}
     if evaluation is not None:
@@ -92,6 +96,6 @@ def with_survival_facts(summary: dict[str, object], run: ExplainRun) -> dict[str
         "time": names.get(schema.time or "", schema.time),
         "event": names.get(schema.target, schema.target),
         "event_value": schema.event_value,
-        "n_events": None if event is None else int(event.sum()),
+        "n_events": n_events,
         "metrics": metrics,
     }

@@ -3,10 +3,11 @@
 An ``.xai`` file is a ZIP archive of ``manifest.json`` (format, schema version, app
 version, time made, and each member's kind, size and SHA-256), the model as XGBoost
 UBJSON, settings, schema and findings as JSON, metrics, curves and SHAP values as
-Parquet, and, only when asked, the table. :func:`open_analysis` checks it as strictly
-as an upload; every refusal is a :class:`~explainers.DataError` whose ``code`` starts
-with ``archive_``, with these ``params`` (``member`` is a member name, shortened and
-escaped):
+Parquet, a survival model's baseline, metrics and curves (``survival.json``,
+``survival.parquet``: format version 2; other files stay version 1), and, only when
+asked, the table. :func:`open_analysis` checks it as strictly as an upload; every
+refusal is a :class:`~explainers.DataError` whose ``code`` starts with ``archive_``,
+with these ``params`` (``member`` is a member name, shortened and escaped):
 
 - ``archive_too_large``: ``size_bytes`` (None when unknown), ``limit_bytes``, ``limit_mb``
 - ``archive_unreadable_file``: ``reason`` (``not_found``, ``no_access``)

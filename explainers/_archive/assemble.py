@@ -15,11 +15,12 @@ import xgboost as xgb
 
 from .._byom.model_file import DEFAULT_TIMEOUT_S, load_model_file
 from .._dataset import Dataset
-from .._errors import ModelError
+from .._errors import DataError, ModelError
 from .._evaluation import Evaluation
 from .._io.reading import Table
 from .._schema import Schema
 from .._shap import InteractionResult, ShapResult
+from .._survival.outcome import survival_outcome
 from .._training import TrainedModel
 from .frames import arrow_to_frame
 from .refusals import bad_member, bad_model, missing_member, model_mismatch
@@ -32,6 +33,7 @@ from .restore_arrays import (
     read_split,
 )
 from .restore_docs import EvaluationFacts, Settings
+from .restore_survival import SavedSurvival, load_survival_model, survival_evaluation
 
 
 def check_agreement(settings: Settings, schema: Schema, facts: EvaluationFacts) -> None:
@@ -44,7 +46,7 @@ def check_agreement(settings: Settings, schema: Schema, facts: EvaluationFacts) 
         or set(schema.features) != set(settings.spec.names)
     ):
         raise bad_member("schema.json", "features")
-    if (settings.task == "regression") != (classes is None) or (
+    if (settings.task in ("regression", "survival")) != (classes is None) or (
         classes is not None and (len(classes) < 2 or len(set(classes)) < len(classes))
     ):
         raise bad_member("settings.json", "model.classes")
@@ -55,11 +57,30 @@ def check_agreement(settings: Settings, schema: Schema, facts: EvaluationFacts) 
 
 
 def load_model(
-    raw: bytes, name: str, settings: Settings, *, timeout_s: float = DEFAULT_TIMEOUT_S
+    raw: bytes,
+    name: str,
+    settings: Settings,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    survival: SavedSurvival | None = None,
 ) -> xgb.Booster:
-    """The saved booster, checked in the sandboxed child first, then matched to the settings."""
+    """The saved booster, checked in the sandboxed child first, then matched to the settings.
+
+    A survival model (``survival`` given) must have the objective of its saved fit.
+    """
     try:
-        loaded = load_model_file(raw, name=name, max_bytes=max(len(raw), 1), timeout_s=timeout_s)
+        if survival is not None:
+            booster, n_features, names, types = load_survival_model(
+                raw, survival.fit.model, timeout_s=timeout_s
+            )
+            task, n_classes = "survival", 0
+        else:
+            loaded = load_model_file(
+                raw, name=name, max_bytes=max(len(raw), 1), timeout_s=timeout_s
+            )
+            booster, n_features = loaded.booster, loaded.n_features
+            names, types = loaded.feature_names, loaded.feature_types
+            task, n_classes = loaded.task, loaded.n_classes
     except ModelError as error:
         detail = error.params.get("reason") or error.params.get("found")
         raise bad_model(error.code, None if detail is None else str(detail)) from None
@@ -67,25 +88,28 @@ def load_model(
         # The child read it, but XGBoost's Python side could not (a name that is not UTF-8).
         raise bad_model("model_unreadable", type(error).__name__) from None
     spec = settings.spec
-    if loaded.task != settings.task:
+    if task != settings.task:
         raise model_mismatch("task")
-    if loaded.n_features != len(spec.names) or loaded.feature_names not in (None, spec.names):
+    if n_features != len(spec.names) or names not in (None, spec.names):
         raise model_mismatch("features")
-    if settings.task == "multiclass" and loaded.n_classes != len(settings.classes or ()):
+    if settings.task == "multiclass" and n_classes != len(settings.classes or ()):
         raise model_mismatch("classes")
-    types = loaded.feature_types
     if types is not None and [t == "c" for t in types] != [
         n in spec.categories for n in spec.names
     ]:
         raise model_mismatch("feature_types")
-    booster = loaded.booster
-    if loaded.feature_names is None:
+    if names is None:
         booster.feature_names = list(spec.names)
     return booster
 
 
-def trained_model(booster: xgb.Booster, settings: Settings, split: pa.Table) -> TrainedModel:
-    """The model, with its training and validation positions."""
+def trained_model(
+    booster: xgb.Booster,
+    settings: Settings,
+    split: pa.Table,
+    survival: SavedSurvival | None = None,
+) -> TrainedModel:
+    """The model, with its training and validation positions (and survival fit)."""
     train, valid = read_split(split, n_rows=settings.n_rows)
     return TrainedModel(
         booster=booster,
@@ -99,13 +123,18 @@ def trained_model(booster: xgb.Booster, settings: Settings, split: pa.Table) -> 
         best_iteration=settings.best_iteration,
         options=settings.options,
         source=settings.source,
+        survival=None if survival is None else survival.fit,
     )
 
 
 def build_evaluation(
-    facts: EvaluationFacts, arrays: pa.Table, curves: pa.Table, model: TrainedModel
+    facts: EvaluationFacts,
+    arrays: pa.Table,
+    curves: pa.Table,
+    model: TrainedModel,
+    survival: SavedSurvival | None = None,
 ) -> Evaluation:
-    """Metrics and chart arrays on the validation rows."""
+    """Metrics and chart arrays on the validation rows (and the survival evaluation)."""
     k = len(model.classes or ())
     if facts.n_valid != len(model.valid_index):
         raise bad_member("evaluation.json", "n_valid")
@@ -113,17 +142,26 @@ def build_evaluation(
         arrays, task=model.task, n_classes=k, n_valid=facts.n_valid
     )
     rows = facts.confusion
-    if (model.task == "regression") != (rows is None) or (
+    if (model.task in ("regression", "survival")) != (rows is None) or (
         rows is not None and (len(rows) != k or any(len(row) != k for row in rows))
     ):
         raise bad_member("evaluation.json", "confusion")
     confusion = None if rows is None else np.asarray(rows, dtype=np.int64)
     keys = facts.curves
-    if model.task == "regression" and any(keys.values()):
+    if model.task in ("regression", "survival") and any(keys.values()):
         raise bad_member("evaluation.json", "curves")
     if any(label not in (model.classes or ()) for labels in keys.values() for label in labels):
         raise bad_member("evaluation.json", "curves")
     drawn = read_curves(curves, keys)
+    if (model.task == "survival") != (survival is not None) or (
+        survival is not None and facts.per_class
+    ):
+        raise bad_member("evaluation.json", "task")
+    result = None
+    if survival is not None:
+        if not np.array_equal(y_pred, y_score):
+            raise bad_member("evaluation.parquet", "y_pred")
+        result = survival_evaluation(survival, facts.metrics, arrays, y_true, y_score)
     return Evaluation(
         task=facts.task,
         metrics=facts.metrics,
@@ -138,6 +176,7 @@ def build_evaluation(
         confusion=confusion,
         residuals=residuals,
         n_valid=facts.n_valid,
+        survival=result,
     )
 
 
@@ -191,7 +230,8 @@ def table_and_dataset(
     if frame is None or len(frame) != facts.n_rows or frame.shape[1] != facts.n_columns:
         raise bad_member("table.parquet", "columns")
     spec = settings.spec
-    if any(n not in frame.columns for n in (*spec.names, settings.target)):
+    outcome = (settings.target,) if schema.time is None else (settings.target, schema.time)
+    if any(n not in frame.columns for n in (*spec.names, *outcome)):
         raise bad_member("table.parquet", "columns")
     row_ids, y = read_dataset(rows_arrow, n_rows=settings.n_rows, table_rows=len(frame))
     if (
@@ -201,6 +241,7 @@ def table_and_dataset(
     ):
         raise bad_member("dataset.parquet", "y")
     kept: pd.DataFrame = frame.iloc[row_ids]
+    time, event = _outcome(kept, schema, y)
     dataset = Dataset(
         X=spec.encode(kept).reset_index(drop=True),
         y=y,
@@ -210,8 +251,34 @@ def table_and_dataset(
         classes=settings.classes,
         n_dropped_missing_target=settings.n_dropped_missing_target,
         n_inf_replaced=settings.n_inf_replaced,
+        time=time,
+        event=event,
     )
     return facts.table(frame), dataset
+
+
+def _outcome(
+    kept: pd.DataFrame, schema: Schema, y: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A survival dataset's follow-up times and events, encoded again from the saved table.
+
+    The events must be the saved target (``y``), so the rows are those the model saw.
+    """
+    if schema.task != "survival" or schema.time is None:
+        return None, None
+    try:
+        outcome = survival_outcome(
+            kept,
+            schema.time,
+            schema.target,
+            event_value=schema.event_value,
+            display=schema.display_names,
+        )
+    except DataError:
+        raise bad_member("table.parquet", "time") from None
+    if not np.array_equal(outcome.event.astype(y.dtype), y):
+        raise bad_member("dataset.parquet", "y")
+    return outcome.time, outcome.event
 
 
 def check_rows(shap: ShapResult, dataset: Dataset) -> None:

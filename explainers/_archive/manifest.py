@@ -28,12 +28,23 @@ MemberKind = Literal["json", "parquet", "xgboost-ubj", "xgboost-json"]
 """What a member is: a JSON document, a Parquet table, or an XGBoost model."""
 
 FORMAT = "xai-analysis"
-SCHEMA_VERSION = 1
-"""The version this code writes, and the newest it reads."""
+SCHEMA_VERSION = 2
+"""The newest version this code reads and writes (see :func:`version_for`).
+
+Version 2 added the survival members (``survival.json``, ``survival.parquet``); a file
+without them is written as version 1, which every reader since the first opens.
+"""
 OLDEST_VERSION = 1
 """The oldest version this code reads (after :data:`MIGRATIONS`)."""
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
-"""Version n to n + 1, applied to the manifest document in turn; none exist yet."""
+
+
+def _same(document: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 manifest is a valid version-2 one (it lists no survival member)."""
+    return document
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _same}
+"""Version n to n + 1, applied to the manifest document in turn."""
 MANIFEST = "manifest.json"
 MANIFEST_MAX_BYTES = 1 << 20
 
@@ -51,8 +62,12 @@ MEMBER_KINDS: dict[str, MemberKind] = {
     "audit.json": "json",
     "table.parquet": "parquet",
     "dataset.parquet": "parquet",
+    "survival.json": "json",
+    "survival.parquet": "parquet",
 }
-"""Every member a version-1 file may hold, with its kind."""
+"""Every member a file may hold, with its kind."""
+SINCE: dict[str, int] = {"survival.json": 2, "survival.parquet": 2}
+"""The first version that may hold a member (1 when not listed)."""
 REQUIRED = (
     "settings.json",
     "schema.json",
@@ -64,6 +79,7 @@ REQUIRED = (
 )
 MODEL_MEMBERS = ("model.ubj", "model.json")
 TABLE_MEMBERS = ("table.parquet", "dataset.parquet")
+SURVIVAL_MEMBERS = ("survival.json", "survival.parquet")
 _KINDS: tuple[MemberKind, ...] = get_args(MemberKind)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _FIELDS = {"format", "schema_version", "app_version", "created", "members"}
@@ -114,6 +130,11 @@ class Manifest:
         return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
 
 
+def version_for(names: tuple[str, ...]) -> int:
+    """The oldest version that can hold members ``names``: older readers open what they can."""
+    return max((SINCE.get(name, 1) for name in names), default=1)
+
+
 def entry_for(name: str, data: bytes) -> MemberEntry:
     """The manifest entry of member ``name`` holding ``data``."""
     return MemberEntry(name, MEMBER_KINDS[name], hashlib.sha256(data).hexdigest(), len(data))
@@ -136,14 +157,14 @@ def parse_manifest(data: bytes, *, max_members: int) -> Manifest:
         raise bad_manifest("not_object")
     if document.get("format") != FORMAT:
         raise bad_manifest("format", "format")
-    document = _migrated(document)
+    version, document = _migrated(document)
     unknown = sorted(set(document) - _FIELDS)
     if unknown:
         raise bad_manifest("unknown_field", unknown[0])
     app_version = document.get("app_version")
     if not isinstance(app_version, str) or not 0 < len(app_version) <= 64:
         raise bad_manifest("field", "app_version")
-    members = _members(document.get("members"), max_members)
+    members = _members(document.get("members"), max_members, version)
     return Manifest(
         schema_version=SCHEMA_VERSION,
         app_version=app_version,
@@ -152,7 +173,8 @@ def parse_manifest(data: bytes, *, max_members: int) -> Manifest:
     )
 
 
-def _migrated(document: dict[str, Any]) -> dict[str, Any]:
+def _migrated(document: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The file's version and its manifest document migrated to :data:`SCHEMA_VERSION`."""
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise bad_manifest("field", "schema_version")
@@ -160,10 +182,11 @@ def _migrated(document: dict[str, Any]) -> dict[str, Any]:
         raise newer_version(version, SCHEMA_VERSION)
     if version < OLDEST_VERSION:
         raise old_version(version, OLDEST_VERSION)
+    written = version
     while version < SCHEMA_VERSION:
         document = MIGRATIONS[version](document)
         version += 1
-    return document
+    return written, document
 
 
 def _created(value: object) -> datetime:
@@ -179,10 +202,10 @@ def _created(value: object) -> datetime:
     return created.astimezone(UTC)
 
 
-def _members(value: object, max_members: int) -> tuple[MemberEntry, ...]:
+def _members(value: object, max_members: int, version: int) -> tuple[MemberEntry, ...]:
     if not isinstance(value, list) or len(value) > max_members:
         raise bad_manifest("field", "members")
-    entries = tuple(_entry(item) for item in value)
+    entries = tuple(_entry(item, version) for item in value)
     names = [e.name for e in entries]
     if len(set(names)) < len(names):
         raise bad_manifest("field", "members")
@@ -192,20 +215,21 @@ def _members(value: object, max_members: int) -> tuple[MemberEntry, ...]:
     models = [n for n in names if n in MODEL_MEMBERS]
     if len(models) != 1:
         raise missing_member(MODEL_MEMBERS[0], "required")
-    tables = [n for n in names if n in TABLE_MEMBERS]
-    if tables and len(tables) != len(TABLE_MEMBERS):
-        missing = next(n for n in TABLE_MEMBERS if n not in tables)
-        raise missing_member(missing, "required")
+    for group in (TABLE_MEMBERS, SURVIVAL_MEMBERS):
+        present = [n for n in names if n in group]
+        if present and len(present) != len(group):
+            missing = next(n for n in group if n not in present)
+            raise missing_member(missing, "required")
     return entries
 
 
-def _entry(item: object) -> MemberEntry:
+def _entry(item: object, version: int) -> MemberEntry:
     if not isinstance(item, Mapping) or set(item) != _ENTRY_FIELDS:
         raise bad_manifest("field", "members")
     name, kind, sha256, size = item["name"], item["kind"], item["sha256"], item["size"]
     if not isinstance(name, str) or not name:
         raise bad_manifest("field", "members.name")
-    if name not in MEMBER_KINDS:
+    if name not in MEMBER_KINDS or SINCE.get(name, 1) > version:
         raise unknown_member(name)
     expected = MEMBER_KINDS[name]
     if kind not in _KINDS or kind != expected:

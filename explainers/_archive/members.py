@@ -162,6 +162,11 @@ def schema_document(schema: Schema) -> dict[str, object]:
         "target_alternatives": list(schema.target_alternatives),
         "skipped_targets": [{"column": c, "code": code} for c, code in schema.skipped_targets],
         "leak_check_rows": schema.leak_check_rows,
+        "time": schema.time,
+        "event_value": schema.event_value,
+        "survival_suggestion": None
+        if schema.survival_suggestion is None
+        else finite(asdict(schema.survival_suggestion)),
         "columns": [finite(asdict(c)) for c in schema.columns],
         "findings": [finding_document(f) for f in schema.findings],
     }
@@ -187,7 +192,10 @@ def _curves(evaluation: Evaluation, name: str) -> dict[str, Curve]:
 
 
 def evaluation_arrays(evaluation: Evaluation) -> pa.Table:
-    """Validation labels, predictions and scores (one ``score_j`` per class), residuals."""
+    """Validation labels, predictions and scores (one ``score_j`` per class), residuals.
+
+    For survival also each validation row's follow-up ``time``, ``event`` and ``risk``.
+    """
     columns: dict[str, np.ndarray] = {
         "y_true": np.asarray(evaluation.y_true),
         "y_pred": np.asarray(evaluation.y_pred),
@@ -199,6 +207,11 @@ def evaluation_arrays(evaluation: Evaluation) -> pa.Table:
         columns["score"] = score
     if evaluation.residuals is not None:
         columns["residual"] = np.asarray(evaluation.residuals)
+    survival = evaluation.survival
+    if survival is not None:
+        columns["time"] = np.asarray(survival.time, dtype=np.float64)
+        columns["event"] = np.asarray(survival.event, dtype=np.bool_)
+        columns["risk"] = np.asarray(survival.risk, dtype=np.float64)
     return pa.table(columns)
 
 

@@ -45,6 +45,7 @@ from .manifest import MANIFEST, MANIFEST_MAX_BYTES, MODEL_MEMBERS, Manifest, par
 from .refusals import (
     AGAIN,
     bad_manifest,
+    bad_member,
     cannot_read_file,
     expands_too_much,
     hash_mismatch,
@@ -53,12 +54,20 @@ from .refusals import (
     too_large,
     unlisted_member,
 )
-from .restore_docs import TableFacts, read_audit, read_evaluation, read_schema, read_settings
+from .restore_docs import (
+    Settings,
+    TableFacts,
+    read_audit,
+    read_evaluation,
+    read_schema,
+    read_settings,
+)
+from .restore_survival import SavedSurvival, read_survival
 
 DEFAULT_MAX_ARCHIVE_BYTES = DEFAULT_MAX_BYTES
 """Largest ``.xai`` file opened by default: the app's upload limit."""
 DEFAULT_MAX_MEMBERS = 32
-"""Most entries an archive may hold (a saved analysis has at most 14)."""
+"""Most entries an archive may hold (a saved analysis has at most 16)."""
 DEFAULT_MAX_EXPANDED = 1 << 30
 """Most bytes an archive may unpack to, all members (and their Parquet pages) together."""
 
@@ -70,7 +79,9 @@ class OpenedAnalysis:
     Without the table (``has_table`` False) ``table`` and ``dataset`` are None and
     :attr:`run` is None: the model, metrics, curves, SHAP values (and interaction
     values, when saved) are all present, and ``table_facts`` says how the table was
-    read. ``n_rows`` is the number of dataset rows (``len(dataset.y)``).
+    read. ``n_rows`` is the number of dataset rows (``len(dataset.y)``). A survival
+    analysis also has ``model.survival`` (the baseline that gives survival curves) and
+    ``evaluation.survival`` (C-index, time-dependent AUC, Kaplan-Meier curves).
     """
 
     manifest: Manifest
@@ -90,6 +101,8 @@ class OpenedAnalysis:
     audit: dict[str, object] | None
     table: Table | None
     dataset: Dataset | None
+    n_events: int | None = None
+    """For survival: the events among the dataset's rows (known without the table)."""
 
     @property
     def has_table(self) -> bool:
@@ -251,6 +264,7 @@ def _assembled(
     schema = read_schema(documents["schema.json"])
     facts = read_evaluation(documents["evaluation.json"])
     check_agreement(settings, schema, facts)
+    survival = _survival(documents, tables, schema, settings)
     shap = shap_result(tables["shap_values.parquet"], settings)
     interactions = interaction_result(tables.get("interactions.parquet"), settings)
     table, dataset = None, None
@@ -259,10 +273,13 @@ def _assembled(
             tables["table.parquet"], tables["dataset.parquet"], settings, schema
         )
         check_rows(shap, dataset)
-    booster = load_model(model_bytes, model_name, settings, timeout_s=timeout_s)
-    model = trained_model(booster, settings, tables["split.parquet"])
+    if survival is not None and dataset is not None and dataset.event is not None:
+        if int(dataset.event.sum()) != survival.n_events:
+            raise bad_member("survival.json", "n_events")
+    booster = load_model(model_bytes, model_name, settings, timeout_s=timeout_s, survival=survival)
+    model = trained_model(booster, settings, tables["split.parquet"], survival)
     evaluation = build_evaluation(
-        facts, tables["evaluation.parquet"], tables["curves.parquet"], model
+        facts, tables["evaluation.parquet"], tables["curves.parquet"], model, survival
     )
     audit = documents.get("audit.json")
     return OpenedAnalysis(
@@ -283,4 +300,22 @@ def _assembled(
         audit=None if audit is None else read_audit(audit),
         table=table,
         dataset=dataset,
+        n_events=None if survival is None else survival.n_events,
     )
+
+
+def _survival(
+    documents: dict[str, dict[str, Any]],
+    tables: dict[str, pa.Table],
+    schema: Schema,
+    settings: Settings,
+) -> SavedSurvival | None:
+    """The survival members, which a survival analysis needs and no other may hold."""
+    document = documents.get("survival.json")
+    if document is None:
+        if settings.task == "survival":
+            raise missing_member("survival.json", "required")
+        return None
+    if settings.task != "survival":
+        raise bad_member("settings.json", "model.task")
+    return read_survival(document, tables["survival.parquet"], schema, settings)

@@ -93,8 +93,21 @@ def read_interactions(
 def read_evaluation_arrays(
     table: pa.Table, *, task: Task, n_classes: int, n_valid: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Validation labels, predictions, scores ((n, k) or (n,)) and residuals (regression)."""
+    """Validation labels, predictions, scores ((n, k) or (n,)) and residuals (regression).
+
+    For survival the member also holds ``time``, ``event`` and ``risk`` (see
+    :func:`~explainers._archive.restore_survival.read_outcome`); the event is ``y_true``.
+    """
     member = "evaluation.parquet"
+    if task == "survival":
+        _columns(member, table, ["y_true", "y_pred", "score", "time", "event", "risk"])
+        if table.num_rows != n_valid:
+            raise bad_member(member, "rows")
+        y_true = _array(member, table, "y_true", _LABEL)
+        if np.any((y_true != 0) & (y_true != 1)):
+            raise bad_member(member, "y_true")
+        score = _array(member, table, "score", _FLOAT)
+        return y_true, _array(member, table, "y_pred", _FLOAT), score, None
     if task == "regression":
         _columns(member, table, ["y_true", "y_pred", "score", "residual"])
     else:

@@ -18,8 +18,21 @@ from .._io.cleaning import MissingTokens, NumberConversion
 from .._io.reading import Reading, Table
 from .._profiling import ColumnProfile
 from .._schema import Schema
+from .._survival.detect import SurvivalSuggestion
 from .._training import TrainingOptions
-from .._types import Backend, ClassWeight, Device, Format, Kind, Reason, Role, TargetReason, Task
+from .._types import (
+    AftDistribution,
+    Backend,
+    ClassWeight,
+    Device,
+    Format,
+    Kind,
+    Reason,
+    Role,
+    SurvivalModel,
+    TargetReason,
+    Task,
+)
 from .fields import Fields
 from .members import CURVES
 
@@ -32,6 +45,9 @@ _BACKENDS: tuple[Backend, ...] = get_args(Backend)
 _DEVICES: tuple[Device, ...] = get_args(Device)
 _FORMATS: tuple[Format, ...] = get_args(Format)
 _CLASS_WEIGHTS: tuple[ClassWeight, ...] = get_args(ClassWeight)
+_SURVIVAL_MODELS: tuple[SurvivalModel, ...] = get_args(SurvivalModel)
+_AFT_DISTRIBUTIONS: tuple[AftDistribution, ...] = get_args(AftDistribution)
+_EVENT_REASONS: tuple[Literal["named", "shape"], ...] = ("named", "shape")
 _SOURCES: tuple[Literal["trained", "uploaded"], ...] = ("trained", "uploaded")
 _FEATURE_KINDS = ("numeric", "categorical", "boolean")
 
@@ -147,6 +163,9 @@ def read_settings(document: dict[str, Any]) -> Settings:
 
 
 def _options(fields: Fields) -> TrainingOptions:
+    """The training options; the survival ones default when absent (files saved before them)."""
+    default = TrainingOptions()
+    known = fields.document
     try:
         return TrainingOptions(
             n_estimators=fields.integer("n_estimators", minimum=1),
@@ -160,6 +179,13 @@ def _options(fields: Fields) -> TrainingOptions:
             validation_fraction=fields.number("validation_fraction"),
             class_weight=fields.choice("class_weight", _CLASS_WEIGHTS),
             seed=fields.integer("seed", minimum=-(2**63)),
+            survival_model=fields.choice("survival_model", _SURVIVAL_MODELS)
+            if "survival_model" in known
+            else default.survival_model,
+            aft_distribution=fields.choice("aft_distribution", _AFT_DISTRIBUTIONS)
+            if "aft_distribution" in known
+            else default.aft_distribution,
+            aft_scale=fields.number("aft_scale") if "aft_scale" in known else default.aft_scale,
         )
     except DataError as error:
         if error.code == "bad_option":
@@ -241,6 +267,13 @@ def read_schema(document: dict[str, Any]) -> Schema:
     target = top.text("target")
     if len(set(names)) < len(names) or target not in names:
         raise top.fail("columns")
+    time = top.optional_text("time") if "time" in top.document else None
+    event_value = top.optional_text("event_value") if "event_value" in top.document else None
+    survival = top.raw("task") == "survival"
+    if (time is not None) != survival or time == target or (time or target) not in names:
+        raise top.fail("time")
+    if event_value is not None and not survival:
+        raise top.fail("event_value")
     return Schema(
         columns=columns,
         target=target,
@@ -255,6 +288,31 @@ def read_schema(document: dict[str, Any]) -> Schema:
         ),
         findings=read_findings(top, "findings"),
         leak_check_rows=top.integer("leak_check_rows"),
+        time=time,
+        event_value=event_value,
+        survival_suggestion=_suggestion(top),
+    )
+
+
+def _suggestion(top: Fields) -> SurvivalSuggestion | None:
+    """The time/event pair the profiler offered (absent in files saved before it)."""
+    fields = (
+        top.optional_section("survival_suggestion")
+        if "survival_suggestion" in top.document
+        else None
+    )
+    if fields is None:
+        return None
+    return SurvivalSuggestion(
+        time=fields.text("time"),
+        event=fields.text("event"),
+        time_display=fields.text("time_display"),
+        event_display=fields.text("event_display"),
+        event_value=fields.optional_text("event_value"),
+        inverted=fields.flag("inverted"),
+        needs_event_value=fields.flag("needs_event_value"),
+        event_values=fields.texts("event_values"),
+        event_reason=fields.choice("event_reason", _EVENT_REASONS),
     )
 
 

@@ -19,7 +19,7 @@ from .._profiling import profile_columns
 from .._shap import InteractionResult
 from .container import write_zip
 from .frames import frame_to_arrow
-from .manifest import MANIFEST, SCHEMA_VERSION, Manifest, MemberEntry, entry_for
+from .manifest import MANIFEST, Manifest, MemberEntry, entry_for, version_for
 from .members import (
     curve_arrays,
     dataset_arrays,
@@ -34,6 +34,7 @@ from .members import (
     split_arrays,
 )
 from .refusals import bad_audit, cannot_write
+from .survival_members import survival_arrays, survival_document
 
 _PACKAGE = "xai-dashboard"
 
@@ -89,7 +90,9 @@ def save_analysis(
     include_table
         Also save the table (as Parquet) and the encoded target of every row, so
         that views needing rows work when opened. Off by default: without it only
-        the model, settings, schema, metrics, curves and SHAP values are saved.
+        the model, settings, schema, metrics, curves and SHAP values are saved (for a
+        survival run also its baseline, survival metrics, Kaplan-Meier curves and the
+        validation rows' follow-up time, event and risk).
     interactions
         SHAP interaction values on their sample, when computed.
     audit
@@ -114,14 +117,15 @@ def save_analysis(
     made = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     contents = _member_bytes(run, include_table, interactions, audit)
     entries = tuple(entry_for(name, data) for name, data in contents)
-    manifest = Manifest(SCHEMA_VERSION, version, made, entries)
+    schema_version = version_for(tuple(name for name, _ in contents))
+    manifest = Manifest(schema_version, version, made, entries)
     archive = write_zip([(MANIFEST, manifest.to_bytes()), *contents])
     _write(archive, destination)
     personal, identifiers = flagged_columns(run) if include_table else ((), ())
     return SavedFacts(
         n_bytes=len(archive),
         sha256=hashlib.sha256(archive).hexdigest(),
-        schema_version=SCHEMA_VERSION,
+        schema_version=schema_version,
         app_version=version,
         created=made,
         members=entries,
@@ -154,6 +158,13 @@ def _member_bytes(
         ("split.parquet", parquet_bytes(split_arrays(run.model))),
         ("shap_values.parquet", parquet_bytes(shap_arrays(run.shap))),
     ]
+    fit, survival = run.model.survival, run.evaluation.survival
+    if run.model.task == "survival":
+        event = run.dataset.event
+        assert fit is not None and survival is not None and event is not None  # set for survival
+        document = survival_document(fit, survival, int(event.sum()))
+        contents.append(("survival.json", json_bytes(document)))
+        contents.append(("survival.parquet", parquet_bytes(survival_arrays(fit, survival))))
     if interactions is not None:
         table = interaction_arrays(interactions)
         contents.append(("interactions.parquet", parquet_bytes(table)))

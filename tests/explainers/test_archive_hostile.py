@@ -279,7 +279,7 @@ def test_a_file_over_the_size_limit_is_refused(valid, tmp_path):
 @pytest.mark.parametrize(
     ("version", "code", "match"),
     [
-        (2, "archive_newer_version", "made by a newer version of the app.*Update the app"),
+        (3, "archive_newer_version", "made by a newer version of the app.*Update the app"),
         (99, "archive_newer_version", "newer version"),
         (0, "archive_old_version", "older than any"),
         ("1", "archive_bad_manifest", "schema_version"),

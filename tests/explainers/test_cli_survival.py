@@ -12,6 +12,7 @@ import xgboost as xgb
 from sksurv.datasets import load_veterans_lung_cancer
 from sksurv.metrics import concordance_index_censored
 
+from explainers._cli_archive import NO_ROWS
 from explainers.cli import main
 
 BETA = {"x1": 1.2, "x2": -0.6, "x3": 0.0}
@@ -125,8 +126,9 @@ def test_synthetic_cox_summary_and_files(cox_cli):
     assert 0.5 < metrics["mean_auc"] <= 1 and 0 < metrics["integrated_brier"] < 0.25
     times = [entry["time"] for entry in metrics["time_dependent_auc"]]
     assert times == sorted(times) and len(times) == 3 and times[0] > 0
-    assert summary["baselines"] == [] and summary["comparison"] is None
-    assert summary["baselines_skipped"] == "survival"
+    assert [b["name"] for b in summary["baselines"]] == ["trivial", "linear"]
+    assert summary["baselines"][0]["metrics"]["c_index"] == 0.5
+    assert summary["comparison"]["metric"] == "c_index" and "baselines_skipped" not in summary
     assert summary["deployment"]["trees"] >= summary["deployment"]["compact_trees"] >= 1
     assert [g["feature"] for g in summary["global_importance"][:2]] == ["x1", "x2"]
     assert not (out / "audit.json").exists()
@@ -172,7 +174,6 @@ def test_audit_writes_predictions_and_notes_the_skipped_audit(tmp_path, capsys):
         (["--time", "follow_up_days", "--event", "dead", "--event-value", "7"], "'7' does not"),
         (["--time", "follow_up_days", "--task", "binary"], "--time needs --task survival"),
         (["--task", "survival", "--model", "model.json"], "--model cannot be used"),
-        (["--event", "dead", "--save", "run.xai"], "--save cannot be used"),
     ],
 )
 def test_bad_survival_flags_exit_2_with_one_error_line(tmp_path, capsys, extra, message):
@@ -193,3 +194,29 @@ def test_task_survival_without_a_pair_exits_2(tmp_path, capsys):
     assert main([str(path), "--task", "survival", "--out", str(tmp_path / "out")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "needs a time column" in lines[0]
+
+
+@pytest.mark.parametrize("save_table", [False, True])
+def test_save_and_open_give_the_same_outputs(tmp_path, save_table):
+    """Check --save then --open: the same shap_values.csv bytes and summary.json facts."""
+    source = tmp_path / "cox.csv"
+    _cox_table(n=400, seed=9).to_csv(source, index=False)
+    saved = tmp_path / "run.xai"
+    args = [str(source), "--task", "survival", "--time", "follow_up_days", "--event", "dead"]
+    args += ["--device", "cpu", "--rows", "80", "--save", str(saved)]
+    first, summary = _run(
+        [*args, *(["--save-table"] if save_table else []), "--out", str(tmp_path / "a")]
+    )
+    again, reopened = _run(["--open", str(saved), "--out", str(tmp_path / "b")])
+    assert (again / "shap_values.csv").read_bytes() == (first / "shap_values.csv").read_bytes()
+    assert reopened["metrics"] == summary["metrics"]
+    assert reopened["metrics"]["c_index"] == summary["metrics"]["c_index"] > 0.6
+    facts = ("task", "time", "event", "event_value", "n_events", "features", "global_importance")
+    assert {k: reopened[k] for k in facts} == {k: summary[k] for k in facts}
+    assert (again / "predictions.csv").exists() is save_table
+    if save_table:  # computed again from the saved rows, with the same split and seed
+        assert (again / "predictions.csv").read_bytes() == (first / "predictions.csv").read_bytes()
+        for key in ("tree_curve", "baselines", "comparison"):
+            assert reopened[key] == summary[key], key
+    else:
+        assert reopened["baselines_skipped"] == reopened["tree_curve_skipped"] == NO_ROWS
