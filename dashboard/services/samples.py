@@ -38,10 +38,5 @@ def use_sample(sample_id: str) -> None:
     info = sample_info(sample_id)
     settings = None
     if info.task == "survival":  # the time/event pair is the sample's, not a guess
-        settings = Settings(
-            target=info.target,
-            task="survival",
-            time=getattr(info, "time", None),
-            event_value=getattr(info, "event_value", None),
-        )
+        settings = Settings(target=info.target, task="survival", time=info.time)
     state.set_sample(sample_id, sample_bytes(sample_id), settings=settings)

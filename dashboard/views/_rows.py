@@ -148,7 +148,7 @@ def _describe(analysis: Analysis, position: int) -> str:
 
 def list_kinds(analysis: Analysis) -> list[str]:
     """The row lists offered for this task."""
-    if analysis.is_survival:
+    if analysis.task == "survival":
         return ["highest_risk", "lowest_risk", "surprising"]
     if analysis.task == "regression":
         return ["wrong", "best", "highest", "lowest"]

@@ -16,7 +16,7 @@ from dashboard import charts, services
 from dashboard.display.prediction import RowPrediction
 from dashboard.i18n import fmt_metric, fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
-from dashboard.text import t
+from dashboard.text import t, unit_label
 from dashboard.views import _common as ui
 from dashboard.views import _rows
 
@@ -76,7 +76,7 @@ def km_figure(analysis: services.Analysis) -> go.Figure:
     groups = [(c.group, c.time, c.survival, c.n_rows, c.n_events) for c in ev.kaplan_meier]
     return charts.kaplan_meier_figure(
         groups,
-        unit=outcome.time_unit,
+        unit=unit_label(outcome.time_unit),
         title=t("survival.km_title"),
         subtitle=t("survival.km_subtitle"),
         x_title=_time_axis(outcome),
@@ -84,7 +84,9 @@ def km_figure(analysis: services.Analysis) -> go.Figure:
         low_name=t("survival.group_low"),
         middle_name=t("survival.group_middle"),
         high_name=t("survival.group_high"),
-        counts_label=t("survival.group_counts"),
+        counts_label=t(
+            "survival.group_counts", n_rows="{n_rows}", n_events="{n_events}"
+        ),  # template
         empty_message=t("survival.no_rows"),
     )
 
@@ -98,9 +100,9 @@ def auc_figure(analysis: services.Analysis) -> go.Figure:
         ev.auc_times,
         ev.auc,
         ev.mean_auc,
-        unit=outcome.time_unit,
+        unit=unit_label(outcome.time_unit),
         title=t("survival.auc_title"),
-        mean_label=t("survival.auc_mean"),
+        mean_label=t("survival.auc_mean", mean="{mean}"),  # a template the chart fills
         x_title=_time_axis(outcome),
         y_title=t("metric.auc"),
         chance_name=t("chart.chance"),
@@ -137,10 +139,11 @@ def headline(
     time = analysis.dataset.time
     assert time is not None  # a survival dataset has its follow-up times
     had_event = int(analysis.dataset.y[position]) == 1
+    when = _rows.time_text(outcome, float(time[position]))
     cols[1].metric(
         t("local.actual"),
         t("local.event_short") if had_event else t("local.censored_short"),
-        delta=_rows.actual_text(analysis, position),
+        delta=t("local.event_when" if had_event else "local.censored_when", time=when),
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -154,7 +157,7 @@ def _curve_chart(
     fig = charts.survival_curve_figure(
         times,
         curves,
-        unit=outcome.time_unit,
+        unit=unit_label(outcome.time_unit),
         marker_time=outcome.horizon,
         marker_name=t("survival.horizon_marker"),
         title=t("survival.curve_title", event=outcome.event),

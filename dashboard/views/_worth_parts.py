@@ -77,7 +77,7 @@ def verdict_sentence(report: BaselineReport) -> str:
 
 def worth_readings(analysis: services.Analysis, report: BaselineReport) -> tuple[str, ...]:
     """What the baselines are and how the interval was found."""
-    trivial = "classification" if analysis.is_classifier else "regression"
+    trivial = "classification" if analysis.is_classifier else analysis.task
     return (
         t(
             "worth.reading",
@@ -113,7 +113,8 @@ def _change(analysis: services.Analysis, c: Coefficient) -> str:
 def coefficients_table(analysis: services.Analysis, report: BaselineReport) -> pd.DataFrame:
     """The linear model's largest terms: the feature, the change (one standard deviation more,
     or a level against the reference), then the odds ratio (binary), the change of the
-    target (regression) or the class and its log-scale coefficient (multiclass)."""
+    target (regression), the hazard ratio (survival) or the class and its log-scale
+    coefficient (multiclass)."""
     terms = report.coefficients[:COEFFICIENT_ROWS]
     table = {
         t("worth.col_feature"): [c.display_name for c in terms],
@@ -121,6 +122,8 @@ def coefficients_table(analysis: services.Analysis, report: BaselineReport) -> p
     }
     if analysis.task == "binary":
         table[t("worth.col_odds_ratio")] = [fmt_number(c.odds_ratio, 2) for c in terms]
+    elif analysis.is_survival:
+        table[t("worth.col_hazard_ratio")] = [fmt_number(c.hazard_ratio, 2) for c in terms]
     elif analysis.task == "regression":
         column = t("worth.col_effect", target=analysis.model.target_display)
         table[column] = [fmt_number(c.coefficient, signed=True) for c in terms]

@@ -17,12 +17,13 @@ from streamlit.testing.v1 import AppTest
 from synthetic_tables import synthetic_survival, to_csv_bytes
 
 from dashboard import services
+from dashboard.display.narrative import Driver, Facts, summarize
+from dashboard.i18n import translate
 from dashboard.state import PENDING_UPLOAD_KEY, ModelSettings, Settings, Source
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 HANGUL = re.compile(r"[가-힣]")
 FRAME = synthetic_survival()
-SURVIVAL = Settings(target="death", task="survival", time="follow_up_days")
 
 
 def _array(value) -> np.ndarray:
@@ -34,7 +35,10 @@ def _array(value) -> np.ndarray:
 
 def _figure(at: AppTest, marker: str) -> dict:
     """The first plotly figure on the page whose JSON contains ``marker``."""
-    chart = next(c for c in at.get("plotly_chart") if marker in c.proto.spec)
+    escaped = json.dumps(marker)[1:-1]  # the spec may write non-ASCII text as \\u escapes
+    chart = next(
+        c for c in at.get("plotly_chart") if marker in c.proto.spec or escaped in c.proto.spec
+    )
     spec: dict = json.loads(chart.proto.spec)
     return spec
 
@@ -157,20 +161,87 @@ def test_what_if_edit_changes_the_hazard_as_the_booster_does(survival_app):
     assert len([t for t in curve["data"] if t.get("mode") == "lines"]) == 3
 
 
-@pytest.mark.parametrize("page", ["model", "local_explanations", "what_if", "audit", "export"])
-def test_every_page_in_korean(page):
-    """Check that each page draws without an error in Korean, with Korean survival words
-    (one run per page: AppTest formats a translated selectbox outside the session, in
-    English, on a second run)."""
-    data = to_csv_bytes(FRAME)
+def test_survival_sample_deep_link_opens_every_page():
+    """Check that ?sample=heart_failure_survival opens the bundled survival sample as a
+    survival analysis (its time and event, not a guess) and every page draws."""
     at = AppTest.from_file(APP, default_timeout=240)
-    at.session_state["xai_lang"] = "ko"
-    at.session_state["xai_source"] = Source("upload", "cohort.csv", sha256(data).hexdigest(), data)
-    at.session_state["xai_settings"] = SURVIVAL
-    at.switch_page(f"views/{page}.py").run()
+    at.query_params["sample"] = "heart_failure_survival"
+    at.run()
     _assert_clean(at)
-    texts = " ".join(e.value for kind in ("info", "markdown", "caption") for e in at.get(kind))
-    assert HANGUL.search(texts)
-    if page == "local_explanations":
-        assert "평균 환자" in texts and "×" in texts
-        assert any("위험도" in m.label for m in at.metric)
+    settings = at.session_state["xai_settings"]
+    chosen = (settings.task, settings.target, settings.time)
+    assert chosen == ("survival", "death", "follow_up_days")
+    for page in ["model", "local_explanations", "what_if", "audit", "export", "data"]:
+        at.switch_page(f"views/{page}.py").run()
+        _assert_clean(at)
+
+
+def test_global_page_in_korean():
+    """Check that the survival sample opens in Korean with the log hazard named in Korean
+    (one run: AppTest formats a translated selectbox outside the session on a second run)."""
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["sample"] = "heart_failure_survival"
+    at.query_params["lang"] = "ko"
+    at.run()
+    _assert_clean(at)
+    assert [t.value for t in at.title] == ["전체 모델 설명"]
+    assert "로그 상대 위험도" in _figure(at, "로그 상대 위험도")["layout"]["title"]["text"]
+
+
+def test_summary_in_korean_and_english_states_the_hazard():
+    """Check the plain-language summary of a Cox prediction: a margin ln 2 above the average
+    patient reads x2.00 in both languages, with the survival chances and each driver's factor
+    exp(SHAP)."""
+    drivers = [
+        Driver("age", 72.0, None, float(np.log(1.5))),
+        Driver("ejection fraction", 25.0, "%", float(np.log(1.2))),
+        Driver("treatment", "active", None, float(np.log(0.8))),
+    ]
+    facts = Facts(
+        "survival",
+        "death",
+        0.3 + float(np.log(2.0)),
+        0.3,
+        drivers,
+        horizon="700 days",
+        survival=0.55,
+        average_survival=0.74,
+    )
+    english = summarize(facts, "en")
+    assert "is ×2.00 that of the average patient" in english
+    assert "by 700 days: 55% (average patient: 74%)" in english
+    assert "age = 72 (×1.50)" in english and "treatment = active (×0.80)" in english
+    korean = summarize(facts, "ko")
+    assert "평균 환자의 ×2.00" in korean and "55%" in korean and "74%" in korean
+    assert HANGUL.search(korean) and "×1.50" in korean
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda f: f.assign(follow_up_days=-f["follow_up_days"]), "negative_time"),
+        (lambda f: f.assign(death=0), "no_events"),
+        (lambda f: f.assign(death=np.arange(len(f)) % 3), "event_value_needed"),
+    ],
+)
+def test_bad_outcomes_get_a_clear_error_in_the_users_language(lang, change, code):
+    """Check that negative times, no events and a three-valued status without an event value
+    show the engine's refusal translated on the Data page, with a way to pick again."""
+    data = to_csv_bytes(change(FRAME.copy()))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["lang"] = lang
+    at.session_state["xai_source"] = Source("upload", "bad.csv", sha256(data).hexdigest(), data)
+    at.session_state["xai_settings"] = Settings(
+        target="death", task="survival", time="follow_up_days"
+    )
+    at.run()  # one run: AppTest formats a translated selectbox outside the session on a second
+    assert not at.exception
+    messages = [e.value for e in at.error]
+    assert len(messages) == 1
+    template = translate(lang, f"error.{code}", column="X", event="X", time="X", values="X", n="1")
+    opening = re.split(r"\{|\*\*|X", template)[0].strip()
+    assert messages[0].startswith(opening[:15]), (messages[0], opening)
+    if lang == "ko":
+        assert HANGUL.search(messages[0])
+    assert translate(lang, "data.target") in [b.label for b in at.selectbox]  # pick again
