@@ -158,9 +158,12 @@ def test_korean_from_the_sidebar_select(page, app_server, screenshot_dir) -> Non
     assert not HANGUL.search(_nav_text(page)), "navigation still Korean after English was chosen"
 
 
-@pytest.mark.parametrize("sample", ["triage", "diabetes"])
-def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sample) -> None:
-    """Check that a multiclass and a regression sample open on every explaining page."""
+@pytest.mark.parametrize("sample", ["triage", "diabetes", "heart_failure_survival"])
+def test_multiclass_regression_and_survival_samples(
+    page, app_server, screenshot_dir, sample
+) -> None:
+    """Check that a multiclass, a regression and a survival sample open on every explaining
+    page."""
     goto(page, app_server.url, f"/?sample={sample}")
     _assert_healthy(page, f"global ({sample})")
     assert url_path_of(page) == "global", f"deep link landed on {page.url}"
@@ -173,6 +176,25 @@ def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sam
             assert wait_for_chart(page) >= 1, f"{url_path} ({sample}): no chart"
         if url_path in {"local", "model"}:
             screenshot(page, screenshot_dir / f"{sample}_{url_path}.png")
+
+
+def test_survival_sample_reads_hazards_and_curves(page, app_server, screenshot_dir) -> None:
+    """Check that the survival sample's Model page shows the C-index and its two charts, and
+    the Local page a relative hazard with the waterfall, the survival curve and LIME."""
+    goto(page, app_server.url, "/?sample=heart_failure_survival")
+    _assert_healthy(page, "global (survival)")
+    click_nav(page, "model")
+    _assert_healthy(page, "model (survival)")
+    assert wait_for_chart(page) >= 2
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "C-index" in text and "Time-dependent AUC" in text
+    click_nav(page, "local")
+    _assert_healthy(page, "local (survival)")
+    assert wait_for_chart(page) >= 3  # waterfall, survival curve, SHAP beside LIME
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "Hazard vs the average patient" in text
+    assert re.search(r"×\d+\.\d\d", text), "no relative hazard on the Local page"
+    screenshot(page, screenshot_dir / "survival_local.png")
 
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
