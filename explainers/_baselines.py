@@ -1,17 +1,16 @@
 """Is the boosted model worth it? Baselines on the model's own split, and the comparison.
 
-Two scikit-learn baselines are fitted on the model's training rows with its features and
-scored on its validation rows: ``trivial`` (the class priors, so always the majority
-class, or the mean) and ``linear`` (see :func:`linear_pipeline`). XGBoost is compared
-with the linear one on the task's main score with a paired bootstrap over the validation
-rows. Survival tasks do not exist yet; their baseline, a Cox model, belongs in
-:func:`linear_pipeline`.
+Two baselines are fitted on the model's training rows with its features and scored on
+its validation rows: ``trivial`` (the class priors, so always the majority class, the
+mean, or one risk for every patient) and ``linear`` (logistic, ridge or scikit-survival's
+Cox model: see :mod:`._linear_baseline` and :mod:`._cox_baseline`). XGBoost is compared
+with the linear one on the task's main score (Harrell's C-index for survival) with a
+paired bootstrap over the validation rows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,25 +19,24 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 
 from ._audit.group_bootstrap import resample_weights
+from ._cox_baseline import fit_cox, survival_baseline_metrics
 from ._curves import main_metric, main_score, resampled_main_score
-from ._dataset import Dataset, FeatureSpec
+from ._dataset import Dataset
 from ._errors import DataError
 from ._evaluation import _classification, _safe
+from ._linear_baseline import linear_frame, linear_pipeline
+from ._survival.metrics import BOOTSTRAP_MAX_ROWS
 from ._training import TrainedModel, _sample_weights
 from ._types import Task
 
 BaselineName = Literal["trivial", "linear"]
-"""A baseline: ``trivial`` (majority class or mean) or ``linear`` (logistic or ridge)."""
+"""A baseline: ``trivial`` (majority class, mean, one risk) or ``linear`` (logistic, ridge, Cox)."""
 Verdict = Literal["better", "similar", "worse"]
 """XGBoost against the linear baseline: the interval of the difference says which."""
 CONFIDENCE = 0.95
-RIDGE_ALPHAS = tuple(float(a) for a in np.logspace(-3, 3, 13))
 _CELLS_PER_CHUNK = 4_000_000  # bootstrap weights are drawn about 32 MB at a time
 
 
@@ -82,8 +80,9 @@ class Coefficient:
     common value in the training rows; ``"true"`` against ``"false"`` for booleans).
     ``coefficient`` is on the log-odds scale (binary), the log of ``outcome``'s
     probability over the geometric mean of all classes' (multiclass: the multinomial
-    model's coefficients sum to 0 over classes), or in target units (regression);
-    ``odds_ratio`` is ``exp(coefficient)`` for binary tasks, else None.
+    model's coefficients sum to 0 over classes), in target units (regression), or the log
+    hazard ratio (survival); ``exp(coefficient)`` is ``odds_ratio`` (binary) or
+    ``hazard_ratio`` (survival), else None.
     """
 
     feature: str
@@ -94,6 +93,7 @@ class Coefficient:
     outcome: str | None
     coefficient: float
     odds_ratio: float | None
+    hazard_ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,10 @@ class BaselineReport:
         }
 
 
+def _at(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if values is None else values[rows]
+
+
 def _clean(value: float) -> float | None:  # JSON has no NaN
     return None if math.isnan(value) else value
 
@@ -129,69 +133,6 @@ def _clean(value: float) -> float | None:  # JSON has no NaN
 def verdict_of(ci_low: float, ci_high: float) -> Verdict:
     """``better`` when the interval of XGBoost minus linear lies above 0, ``worse`` below."""
     return "better" if ci_low > 0 else "worse" if ci_high < 0 else "similar"
-
-
-def _feature_groups(spec: FeatureSpec, X: pd.DataFrame) -> dict[str, list[str]]:
-    """Features by preprocessing, without those that are missing on every given row."""
-    groups: dict[str, list[str]] = {"numeric": [], "categorical": [], "boolean": []}
-    for n in (n for n in spec.names if bool(X[n].notna().any())):
-        kind = "categorical" if n in spec.categories else spec.kinds.get(n)
-        groups[kind if kind in ("categorical", "boolean") else "numeric"].append(n)
-    return groups
-
-
-def linear_frame(X: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
-    """``X`` (encoded as ``Dataset.X``) as the linear pipeline takes it.
-
-    Categorical features become object columns of their categories (NaN where
-    missing); the others stay float.
-    """
-    out = X[list(spec.names)].copy()
-    for name in spec.categories:
-        out[name] = out[name].astype(object)
-    return out
-
-
-def _most_common(column: pd.Series, levels: tuple[str, ...]) -> str:
-    counts = column.value_counts()
-    return max(levels, key=lambda level: (int(counts.get(level, 0)), -levels.index(level)))
-
-
-def _one_hot(levels: Sequence[Sequence[object]], references: Sequence[object]) -> Pipeline:
-    encoder = OneHotEncoder(categories=[list(lv) for lv in levels], drop=list(references))
-    return make_pipeline(SimpleImputer(strategy="most_frequent"), encoder)
-
-
-def linear_pipeline(task: Task, spec: FeatureSpec, X_train: pd.DataFrame) -> Pipeline:
-    """The unfitted linear baseline for ``task`` over ``linear_frame`` columns.
-
-    Numbers: median imputation and standard scaling. Categories and booleans: the most
-    frequent value imputed, then one-hot columns for every level but the reference
-    (the most common category in ``X_train``; false for booleans). Then
-    ``LogisticRegression`` (L2, C=1) or ``RidgeCV`` over :data:`RIDGE_ALPHAS`. A
-    survival task would return its Cox model here.
-    """
-    groups = _feature_groups(spec, X_train)
-    if not any(groups.values()):
-        raise DataError(
-            "The linear baseline needs at least one feature with values in the training "
-            "rows; every feature is missing there. Check the feature columns.",
-            code="baseline_no_features",
-        )
-    categorical, boolean = groups["categorical"], groups["boolean"]
-    references = [_most_common(X_train[n], spec.categories[n]) for n in categorical]
-    transformers = {
-        "numeric": make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-        "categorical": _one_hot([spec.categories[n] for n in categorical], references),
-        "boolean": _one_hot([[0.0, 1.0]] * len(boolean), [0.0] * len(boolean)),
-    }
-    columns = ColumnTransformer(
-        [(g, step, groups[g]) for g, step in transformers.items() if groups[g]],
-        sparse_threshold=0.0,
-    )
-    if task == "regression":
-        return make_pipeline(columns, RidgeCV(alphas=RIDGE_ALPHAS))
-    return make_pipeline(columns, LogisticRegression(C=1.0, max_iter=2000))
 
 
 def _probabilities(estimator: Pipeline | DummyClassifier, X: pd.DataFrame, k: int) -> np.ndarray:
@@ -219,6 +160,7 @@ def paired_interval(
     *,
     n_boot: int,
     seed: int,
+    time: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of ``xgboost``'s main score minus ``linear``'s.
 
@@ -229,16 +171,18 @@ def paired_interval(
 
     Parameters
     ----------
-    task : {"binary", "multiclass", "regression"}
+    task : {"binary", "multiclass", "regression", "survival"}
         Decides the score (see :func:`main_metric`).
     y : numpy.ndarray
-        Shape (n,): class indices or target values.
+        Shape (n,): class indices, target values, or the event (0/1) for survival.
     xgboost, linear : numpy.ndarray
-        The two models' predictions: probabilities (n, k) or values (n,).
+        The two models' predictions: probabilities (n, k), values (n,) or risks (n,).
     n_boot : int
         Resamples.
     seed : int
         Seeds the draws.
+    time : numpy.ndarray, optional
+        Shape (n,): the follow-up times; needed for survival.
 
     Returns
     -------
@@ -252,8 +196,8 @@ def paired_interval(
     for start in range(0, n_boot, chunk):
         weights = resample_weights(rng, n, min(chunk, n_boot - start))
         parts.append(
-            resampled_main_score(task, weights, y, xgboost)
-            - resampled_main_score(task, weights, y, linear)
+            resampled_main_score(task, weights, y, xgboost, time=time)
+            - resampled_main_score(task, weights, y, linear, time=time)
         )
     differences = np.concatenate(parts)
     differences = differences[np.isfinite(differences)]
@@ -304,6 +248,7 @@ def _coefficients(pipeline: Pipeline, model: TrainedModel) -> tuple[Coefficient,
             outcome=outcome,
             coefficient=float(value),
             odds_ratio=float(np.exp(value)) if model.task == "binary" else None,
+            hazard_ratio=float(np.exp(value)) if model.task == "survival" else None,
         )
         for outcome, row in zip(outcomes, coef, strict=True)
         for (name, level, reference, scale), value in zip(terms, row, strict=True)
@@ -318,6 +263,9 @@ def _fit_predict(
     train, valid = model.train_index, model.valid_index
     X_train, X_valid, y_train = X.iloc[train], X.iloc[valid], dataset.y[train]
     pipeline = linear_pipeline(model.task, model.spec, X_train)
+    if model.task == "survival":
+        fit_cox(pipeline, model, dataset, X.iloc[train])
+        return np.zeros(len(valid)), pipeline.predict(X_valid), pipeline
     if model.task == "regression":
         trivial = DummyRegressor(strategy="mean").fit(X_train, y_train).predict(X_valid)
         return trivial, pipeline.fit(X_train, y_train).predict(X_valid), pipeline
@@ -344,20 +292,25 @@ def compare_baselines(
     seed : int, default 0
         Seeds the bootstrap.
     n_boot : int, default 200
-        Bootstrap resamples of the validation rows for the comparison's interval.
+        Bootstrap resamples of the validation rows for the comparison's interval. For
+        survival the pairs of rows grow with the square of the rows: at most
+        ``BOOTSTRAP_MAX_ROWS`` (5,000) validation rows, drawn with ``seed``, are resampled
+        (the interval is then a bit wider).
 
     Returns
     -------
     BaselineReport
         The baselines' metrics (keyed as ``evaluate_model``'s), XGBoost against the
         linear baseline on :func:`main_metric`, and the linear model's coefficients.
+        Survival: see :func:`survival_baseline_metrics`; compared on the C-index of the
+        risk (``SurvivalFit.risk``).
 
     Raises
     ------
     DataError
         If the model was uploaded (its training rows are unknown, so there is no
         held-out split to fit baselines on), ``n_boot`` < 1, or no feature has values
-        in the training rows.
+        in the training rows; ``cox_baseline_failed`` if the Cox model cannot be fitted.
     """
     if model.source == "uploaded":
         raise DataError(
@@ -371,12 +324,22 @@ def compare_baselines(
         )
     X = linear_frame(dataset.X, model.spec)
     trivial, linear, pipeline = _fit_predict(model, dataset, X)
-    valid = model.valid_index
-    y = dataset.y[valid]
+    valid, task = model.valid_index, model.task
+    y, time = dataset.y[valid], None if dataset.time is None else dataset.time[valid]
     boosted = model.predict(dataset.X.iloc[valid])
-    xgb_score = main_score(model.task, y, boosted)
-    linear_score = main_score(model.task, y, linear)
-    low, high = paired_interval(model.task, y, boosted, linear, n_boot=n_boot, seed=seed)
+    if model.survival is not None:
+        boosted = model.survival.risk(boosted)
+        metrics = survival_baseline_metrics(model, dataset, pipeline.predict(X))
+    else:
+        metrics = {"trivial": _metrics(model, y, trivial), "linear": _metrics(model, y, linear)}
+    xgb_score = main_score(task, y, boosted, time=time)
+    linear_score = main_score(task, y, linear, time=time)
+    at = np.arange(len(valid))
+    if task == "survival" and len(at) > BOOTSTRAP_MAX_ROWS:
+        at = np.sort(np.random.default_rng(seed).choice(at, BOOTSTRAP_MAX_ROWS, replace=False))
+    low, high = paired_interval(
+        task, y[at], boosted[at], linear[at], n_boot=n_boot, seed=seed, time=_at(time, at)
+    )
     comparison = Comparison(
         verdict=verdict_of(low, high),
         metric=main_metric(model.task),
@@ -388,10 +351,7 @@ def compare_baselines(
         n_boot=n_boot,
     )
     return BaselineReport(
-        baselines=(
-            Baseline("trivial", _metrics(model, y, trivial)),
-            Baseline("linear", _metrics(model, y, linear)),
-        ),
+        baselines=(Baseline("trivial", metrics["trivial"]), Baseline("linear", metrics["linear"])),
         comparison=comparison,
         coefficients=_coefficients(pipeline, model),
         n_train=len(model.train_index),

@@ -9,8 +9,9 @@ The score is the task's main score (:func:`main_metric`), on the model's validat
   ``iteration_range=(0, k)``. The smallest number of rounds whose score is within
   :data:`COMPACT_TOLERANCE` of the best is the *compact* model.
 - :func:`learning_curve`: the model retrained with the same options on fractions of its
-  training rows (a seeded sample, stratified by class), early-stopped and scored on the
-  same validation rows; the fraction 1.0 reproduces the model.
+  training rows (a seeded sample, stratified by class, or by event for survival),
+  early-stopped and scored on the same validation rows; the fraction 1.0 reproduces the
+  model.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from numpy.typing import NDArray
 from sklearn import metrics as skm
 
 from ._audit.group_bootstrap import weighted_auc
+from ._concordance import weighted_c_index
 from ._dataset import Dataset
 from ._errors import DataError
 from ._evaluation import _safe
 from ._schema import MIN_ROWS
+from ._survival.fitting import survival_dmatrix
 from ._survival.metrics import harrell_c_index
 from ._training import TrainedModel, _sample_weights, booster_params
 from ._types import Progress, Task
@@ -46,19 +49,35 @@ def main_metric(task: Task) -> str:
     """The key of the task's main score in ``evaluate_model``'s metrics.
 
     ``"auc"`` for binary (ROC AUC) and multiclass (macro one-vs-rest ROC AUC) tasks,
-    ``"r2"`` for regression: the scores of ``importance_score_name``, each
-    higher-is-better. ``"c_index"`` (Harrell's) for survival, scored by
-    :func:`tree_curve` only.
+    ``"r2"`` for regression, ``"c_index"`` (Harrell's) for survival: the scores of
+    ``importance_score_name``, each higher-is-better.
     """
     return {"regression": "r2", "survival": "c_index"}.get(task, "auc")
 
 
-def main_score(task: Task, y: np.ndarray, prediction: np.ndarray) -> float:
+def _needs_time(time: np.ndarray | None) -> np.ndarray:
+    if time is None:
+        raise DataError(
+            "A survival score needs the rows' follow-up times; none were given.",
+            code="bad_option",
+            detail="time",
+        )
+    return time
+
+
+def main_score(
+    task: Task, y: np.ndarray, prediction: np.ndarray, *, time: np.ndarray | None = None
+) -> float:
     """The main score of ``prediction`` (see :func:`main_metric`), as ``evaluate_model``.
 
     ``prediction`` holds probabilities (n, k) for classification, values (n,) for
-    regression; the score is NaN where undefined (one class only, a constant target).
+    regression, and the risk (n,) for survival (higher for earlier events: the Cox
+    margin, see ``SurvivalFit.risk``), where ``y`` is the event (0/1) and ``time`` the
+    follow-up time. The score is NaN where undefined (one class only, a constant
+    target, no event).
     """
+    if task == "survival":
+        return harrell_c_index(_needs_time(time), y.astype(bool), prediction)
     if task == "regression":
         return _safe(skm.r2_score, y, prediction)
     if task == "binary":
@@ -68,15 +87,22 @@ def main_score(task: Task, y: np.ndarray, prediction: np.ndarray) -> float:
 
 
 def resampled_main_score(
-    task: Task, weights: Floats, y: np.ndarray, prediction: np.ndarray
+    task: Task,
+    weights: Floats,
+    y: np.ndarray,
+    prediction: np.ndarray,
+    *,
+    time: np.ndarray | None = None,
 ) -> Floats:
     """The main score of each weighted resample of the rows, as :func:`main_score`.
 
     ``weights`` has shape (resamples, n): each row's weight (count) in each resample
     (see :func:`~explainers._audit.group_bootstrap.resample_weights`). The AUC is the
     weighted Mann-Whitney statistic (a multiclass score the mean over classes), R² is
-    weighted; NaN where undefined.
+    weighted, the C-index is :func:`weighted_c_index`; NaN where undefined.
     """
+    if task == "survival":
+        return weighted_c_index(weights, _needs_time(time), y.astype(bool), prediction)
     if task == "binary":
         return weighted_auc(weights, y.astype(int), prediction[:, 1])
     if task == "multiclass":
@@ -202,16 +228,11 @@ def tree_curve(
     """
     valid = model.valid_index
     X = dataset.X.iloc[valid][list(model.spec.names)]
-    y = dataset.y[valid]
     booster = model.booster
     total = booster.num_boosted_rounds()
     scores = np.empty(total)
     for i, margin in enumerate(_cumulative_margins(booster, X, model.n_outputs)):
-        if model.survival is not None and dataset.time is not None:
-            risk = model.survival.risk(margin)
-            scores[i] = harrell_c_index(dataset.time[valid], y.astype(bool), risk)
-        else:
-            scores[i] = main_score(model.task, y, prediction_of_margin(model.task, margin))
+        scores[i] = _margin_score(model, dataset, valid, margin)
         if progress is not None and (i % 10 == 0 or i + 1 == total):
             progress(i + 1, total, "tree_curve")
     rounds = np.arange(1, total + 1)
@@ -229,6 +250,17 @@ def tree_curve(
         compact_rounds=compact,
         compact_trees=compact * per_round,
     )
+
+
+def _margin_score(
+    model: TrainedModel, dataset: Dataset, rows: np.ndarray, margin: np.ndarray
+) -> float:
+    """The main score of raw margins of ``rows``; a survival margin is scored as its risk."""
+    y = dataset.y[rows]
+    if model.survival is not None and dataset.time is not None:
+        risk = model.survival.risk(margin)
+        return main_score("survival", y, risk, time=dataset.time[rows])
+    return main_score(model.task, y, prediction_of_margin(model.task, margin))
 
 
 def training_params(model: TrainedModel) -> dict[str, object]:
@@ -280,7 +312,8 @@ def learning_curve(
     ----------
     model : TrainedModel
         A model trained by ``train_model``; its options, training and validation rows
-        are reused (early stopping on the validation rows, as in training).
+        are reused (early stopping on the validation rows, as in training). A survival
+        model is retrained with its Cox or AFT labels and scored by Harrell's C-index.
     dataset : Dataset
         The data the model was trained on.
     fractions : sequence of float, default (0.1, 0.25, 0.5, 1.0)
@@ -315,6 +348,10 @@ def learning_curve(
     threads = os.cpu_count() or 1
 
     def matrix(rows: np.ndarray) -> xgb.DMatrix:
+        if task == "survival" and dataset.time is not None and dataset.event is not None:
+            time, event = dataset.time[rows], dataset.event[rows]
+            model_kind = options.survival_model
+            return survival_dmatrix(X.iloc[rows], time, event, model=model_kind, threads=threads)
         w = None if weights is None else weights[rows]
         return xgb.DMatrix(
             X.iloc[rows], label=y[rows], weight=w, enable_categorical=True, nthread=threads
@@ -341,7 +378,7 @@ def learning_curve(
         )
         best = int(getattr(booster, "best_iteration", options.n_estimators - 1)) + 1
         margin = booster.predict(dvalid, output_margin=True, iteration_range=(0, best))
-        score = main_score(task, y[valid], prediction_of_margin(task, margin))
+        score = _margin_score(model, dataset, valid, margin)
         kept.append((fraction, len(rows), best, score))
     if progress is not None:
         progress(len(chosen), len(chosen), "learning_curve")

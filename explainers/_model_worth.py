@@ -22,8 +22,8 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
 
     An uploaded model's training rows are unknown, so it gets no baselines:
     ``baselines`` is empty, ``comparison`` null, and ``baselines_skipped`` says why
-    (``"needs_training_rows"``). A survival model gets none either (``"survival"``: its
-    baseline, a Cox model, is not built yet); its ``tree_curve`` scores Harrell's C-index.
+    (``"needs_training_rows"``). A survival model's baselines are a Cox model and one
+    risk for all, compared on Harrell's C-index, which its ``tree_curve`` scores too.
     Speeds in ``deployment`` are measured on this machine when called.
     """
     document: dict[str, object] = {}
@@ -31,8 +31,6 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
     start = time.perf_counter()
     if run.model.source == "uploaded":
         document.update(baselines=[], comparison=None, baselines_skipped="needs_training_rows")
-    elif run.model.task == "survival":
-        document.update(baselines=[], comparison=None, baselines_skipped="survival")
     else:
         document.update(compare_baselines(run.model, run.dataset, seed=seed).to_summary())
     seconds["baselines"] = time.perf_counter() - start

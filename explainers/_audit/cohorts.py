@@ -19,6 +19,7 @@ from sklearn import metrics as skm
 from .._dataset import Dataset
 from .._errors import DataError
 from .._shap import ShapResult
+from .._survival.metrics import harrell_c_index
 from .._training import TrainedModel
 from .._types import Task
 from .cohort_filters import Cohort, CohortFilter, cohort_mask, cohort_values, split_cohorts
@@ -118,7 +119,14 @@ def _quiet(fn: Callable[[], float]) -> float:
 
 
 def cohort_metric_names(task: Task) -> tuple[str, ...]:
-    """The metrics :func:`compare_cohorts` reports for ``task``, in display order."""
+    """The metrics :func:`compare_cohorts` reports for ``task``, in display order.
+
+    Survival: Harrell's ``c_index`` of the predicted risk, the share of rows with the
+    event (``event_rate``) and the mean predicted risk (``mean_risk``: the log relative
+    hazard for Cox, minus the log survival time for AFT).
+    """
+    if task == "survival":
+        return ("c_index", "event_rate", "mean_risk")
     if task == "binary":
         return ("auc", "accuracy", "brier", "log_loss", "prevalence", "mean_predicted")
     if task == "multiclass":
@@ -126,10 +134,19 @@ def cohort_metric_names(task: Task) -> tuple[str, ...]:
     return ("rmse", "mae", "r2", "mean_actual", "mean_predicted")
 
 
-def _metrics(task: Task, y: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+def _metrics(
+    task: Task, y: np.ndarray, predicted: np.ndarray, time: np.ndarray | None
+) -> dict[str, float]:
     names = cohort_metric_names(task)
     if len(y) == 0:
         return dict.fromkeys(names, float("nan"))
+    if task == "survival" and time is not None:
+        event = y.astype(bool)  # NaN without a comparable pair
+        return {
+            "c_index": _quiet(lambda: harrell_c_index(time, event, predicted)),
+            "event_rate": float(np.mean(event)),
+            "mean_risk": float(np.mean(predicted)),
+        }
     if task == "regression":
         return {
             "rmse": _quiet(lambda: np.sqrt(skm.mean_squared_error(y, predicted))),
@@ -219,7 +236,8 @@ def compare_cohorts(
     -------
     CohortComparison
         One :class:`CohortSummary` per cohort, in order, with the metrics of
-        :func:`cohort_metric_names` (scikit-learn's; accuracy takes the likeliest class).
+        :func:`cohort_metric_names` (scikit-learn's; accuracy takes the likeliest class;
+        scikit-survival's C-index for survival).
 
     Raises
     ------
@@ -242,6 +260,9 @@ def compare_cohorts(
     valid_rows = dataset.row_ids[model.valid_index]
     y = np.asarray(dataset.y[model.valid_index])
     predicted = model.predict(dataset.X.iloc[model.valid_index])
+    if model.survival is not None:
+        predicted = model.survival.risk(predicted)
+    time = None if dataset.time is None else dataset.time[model.valid_index]
     shap_rows = dataset.row_ids[shap.rows]
     contributions = shap.for_output(output)
     summaries = []
@@ -269,7 +290,12 @@ def compare_cohorts(
                 n_labelled=int(mask[dataset.row_ids].sum()),
                 n_validation=n_validation,
                 too_small=n_validation < min_validation,
-                metrics=_metrics(model.task, y[in_valid], predicted[in_valid]),
+                metrics=_metrics(
+                    model.task,
+                    y[in_valid],
+                    predicted[in_valid],
+                    None if time is None else time[in_valid],
+                ),
                 n_shap_rows=len(in_shap),
                 ranking=ranking,
                 dependence=dependence,

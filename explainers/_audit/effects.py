@@ -13,7 +13,9 @@ from .._errors import DataError
 from .._training import TrainedModel
 
 FeatureKind = Literal["numeric", "categorical", "boolean"]
-Unit = Literal["probability", "prediction"]
+Unit = Literal["probability", "prediction", "log_hazard", "log_time"]
+"""What a curve's values are: a class probability, a regression prediction, or a survival
+model's margin: the log relative hazard (Cox) or the log survival time (AFT)."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,9 @@ class PartialDependence:
     boolean features, category labels for categorical ones (one point per
     category). ``average`` (g,) is the mean over the sampled rows of ``output``:
     the probability of class ``output_label`` for classifiers (the positive class
-    for binary tasks by default) or the prediction for regression.
+    for binary tasks by default), the prediction for regression, or the margin for
+    survival (``unit`` ``log_hazard`` for Cox, ``log_time`` for AFT; ``output_label``
+    the event column's name).
     ``average_per_class`` (g, k) holds every class's probability for multiclass
     models (None otherwise). ``ice`` (n_rows, g) holds one curve per sampled row
     (None when not asked). With ``centred`` every ICE curve, and the average,
@@ -102,14 +106,20 @@ def _grid(
 
 
 def _output(model: TrainedModel, output: int | None) -> tuple[int, str, Unit]:
-    if model.task == "regression":
+    if model.task in ("regression", "survival"):
         if output not in (None, 0):
             raise DataError(
-                f"A regression model has one output (0); got output={output}.",
+                f"A {model.task} model has one output (0); got output={output}.",
                 code="bad_option",
                 detail="output",
             )
-        return 0, model.target_display, "prediction"
+        if model.survival is None:
+            return 0, model.target_display, "prediction"
+        return (
+            0,
+            model.target_display,
+            "log_hazard" if model.survival.model == "cox" else "log_time",
+        )
     classes = model.classes or ()
     chosen = (1 if model.task == "binary" else 0) if output is None else output
     if not 0 <= chosen < len(classes):
@@ -196,7 +206,8 @@ def partial_dependence(
         average is centred the same way.
     output : int, optional
         Class index whose probability to show; the positive class (1) for binary
-        and the first class (0) for multiclass models by default. Regression: 0.
+        and the first class (0) for multiclass models by default. Regression and
+        survival: 0 (survival curves are of the margin, see :class:`PartialDependence`).
     rows : numpy.ndarray, optional
         Row positions in ``dataset.X`` to draw from; all rows by default.
     percentiles : tuple of (float, float), default (0.05, 0.95)

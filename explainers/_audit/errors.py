@@ -1,9 +1,9 @@
 """Where the model fails: a shallow tree fitted to the validation errors, in readable rules.
 
-An *error* on a validation row is, for a classifier, a misclassification (the
-most probable class is not the true one) and, for a regression model, an
-absolute error in the worst ``worst_fraction`` of the validation rows
-(strictly above that quantile of the absolute errors; 20 % by default).
+An *error* on a validation row is, for a classifier, a misclassification (the most probable
+class is not the true one) and, for a regression model, an absolute error in the worst
+``worst_fraction`` of the validation rows (strictly above that quantile of the absolute errors;
+20 % by default). A survival model's rows are neither right nor wrong: it is refused.
 """
 
 from __future__ import annotations
@@ -104,6 +104,13 @@ def _validation_errors(
     model: TrainedModel, dataset: Dataset, worst_fraction: float
 ) -> tuple[np.ndarray, np.ndarray, float | None]:
     """Error indicator, wrongness score (higher is worse) and regression threshold."""
+    if model.task == "survival":
+        raise DataError(
+            "Error analysis needs each row to be right or wrong; a survival model's risk is "
+            "neither (a censored patient's outcome is unknown). Use permutation importance, "
+            "partial dependence, cohorts or groups (C-index per group) instead.",
+            code="audit_not_for_survival",
+        )
     index = model.valid_index
     predicted = model.predict(dataset.X.iloc[index])
     truth = dataset.y[index]

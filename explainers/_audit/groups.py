@@ -24,8 +24,10 @@ from fairlearn.metrics import (
 from numpy.typing import NDArray
 from sklearn import metrics as skm
 
+from .._concordance import weighted_c_index
 from .._dataset import Dataset
 from .._errors import DataError
+from .._survival.metrics import harrell_c_index
 from .._training import TrainedModel
 from .group_bootstrap import (
     Floats,
@@ -104,8 +106,10 @@ def group_metrics(
     probability of the positive class and the outcome) and ``calibration_gap`` (mean
     probability of the positive class minus the observed positive rate: above 0 the
     model over-predicts the group's risk). Regression: ``rmse``, ``mae``. Multiclass:
-    ``accuracy``. TPR, FPR and precision are 0 where their denominator is 0; the AUC is
-    NaN in a group with one class only.
+    ``accuracy``. Survival: ``c_index`` (Harrell's, of the predicted risk, as
+    scikit-survival's) and ``event_rate`` (the share of rows with the event). TPR, FPR
+    and precision are 0 where their denominator is 0; the AUC is NaN in a group with
+    one class only, the C-index in a group without a comparable pair.
 
     The intervals are 95% percentile bootstrap intervals, resampling rows within each
     group (stratified by group: every resample of a group has the group's size), with
@@ -157,7 +161,11 @@ def group_metrics(
     predicted = model.predict(X)
     frames: list[MetricFrame] = []
     resampled: MetricsOfWeights
-    if model.task == "regression":
+    used: float | None = None
+    if model.survival is not None:
+        frame, resampled = _survival_metrics(model.survival.risk(predicted), dataset, valid, groups)
+        frames.append(frame)
+    elif model.task == "regression":
         frames.append(
             MetricFrame(
                 metrics={
@@ -169,7 +177,6 @@ def group_metrics(
                 sensitive_features=groups,
             )
         )
-        used: float | None = None
 
         def resampled(weights: Floats, at: NDArray[np.intp]) -> dict[str, Floats]:
             return regression_metrics(weights, y[at], predicted[at])
@@ -218,7 +225,6 @@ def group_metrics(
                 sensitive_features=groups,
             )
         )
-        used = None
 
         def resampled(weights: Floats, at: NDArray[np.intp]) -> dict[str, Floats]:
             return multiclass_metrics(weights, y[at], chosen[at])
@@ -231,6 +237,39 @@ def group_metrics(
         else {}
     )
     return _report(name, groups, frames, used, n_boot, intervals)
+
+
+def _survival_metrics(
+    risk: np.ndarray, dataset: Dataset, valid: np.ndarray, groups: pd.Series
+) -> tuple[MetricFrame, MetricsOfWeights]:
+    """C-index and event rate by group, and of weighted resamples of a group's rows.
+
+    The frame's ``y_true`` is each validation row's position, so that a metric can look
+    up the rows' follow-up times and events.
+    """
+    assert dataset.time is not None  # a survival dataset has its times
+    time, event = dataset.time[valid], np.asarray(dataset.y[valid], dtype=bool)
+
+    def c_index(at: np.ndarray, r: np.ndarray) -> float:
+        return harrell_c_index(time[at], event[at], r)
+
+    frame = MetricFrame(
+        metrics={
+            "c_index": _safe(c_index),
+            "event_rate": _safe(lambda at, r: float(np.mean(event[at]))),
+        },
+        y_true=np.arange(len(risk)),
+        y_pred=risk,
+        sensitive_features=groups,
+    )
+
+    def resampled(weights: Floats, at: NDArray[np.intp]) -> dict[str, Floats]:
+        return {
+            "c_index": weighted_c_index(weights, time[at], event[at], risk[at]),
+            "event_rate": (weights @ event[at].astype(np.float64)) / weights.sum(axis=1),
+        }
+
+    return frame, resampled
 
 
 def _report(

@@ -20,6 +20,7 @@ from sklearn.metrics import r2_score, roc_auc_score
 from .._dataset import Dataset
 from .._errors import DataError
 from .._shap import ShapResult
+from .._survival.metrics import harrell_c_index
 from .._training import TrainedModel
 from .._types import Task
 
@@ -45,16 +46,18 @@ def importance_score_name(task: Task) -> str:
 
     Parameters
     ----------
-    task : {"binary", "multiclass", "regression"}
+    task : {"binary", "multiclass", "regression", "survival"}
         The model's task.
 
     Returns
     -------
     str
         ``"roc_auc"`` (binary), ``"roc_auc_ovr_macro"`` (multiclass: the unweighted
-        mean of one-vs-rest ROC AUCs, as on the Model page) or ``"r2"`` (regression).
+        mean of one-vs-rest ROC AUCs, as on the Model page), ``"r2"`` (regression) or
+        ``"c_index"`` (survival: Harrell's concordance index of the predicted risk).
     """
-    return {"binary": "roc_auc", "multiclass": "roc_auc_ovr_macro", "regression": "r2"}[task]
+    names = {"binary": "roc_auc", "multiclass": "roc_auc_ovr_macro", "regression": "r2"}
+    return names.get(task, "c_index")
 
 
 class _ModelAsEstimator:
@@ -69,8 +72,12 @@ class _ModelAsEstimator:
 
 
 def _main_score(estimator: _ModelAsEstimator, X: pd.DataFrame, y: np.ndarray) -> float:
+    """The task's main score; for survival ``y`` is (n, 2): follow-up time, event (0/1)."""
     model = estimator.model
     prediction = model.predict(X)
+    if model.survival is not None:
+        risk = model.survival.risk(prediction)
+        return harrell_c_index(y[:, 0], y[:, 1].astype(bool), risk)
     if model.task == "regression":
         return float(r2_score(y, prediction))
     if model.task == "binary":
@@ -86,6 +93,18 @@ def _sample(rows: np.ndarray, max_rows: int | None, seed: int) -> np.ndarray:
 
 
 def _check_scorable(model: TrainedModel, y: np.ndarray) -> None:
+    if model.task == "survival":
+        time, event = y[:, 0], y[:, 1].astype(bool)
+        if not (event[:, None] & (time[None, :] > time[:, None])).any():
+            raise DataError(
+                f"Permutation importance scores Harrell's C-index, which needs a row with "
+                f"the event before another row's follow-up ends; found {int(event.sum())} "
+                f"event(s) in {len(y)} row(s). Use more rows.",
+                code="importance_events",
+                n=len(y),
+                events=int(event.sum()),
+            )
+        return
     if model.task == "regression":
         if len(y) < 3 or float(np.var(y)) == 0.0:
             raise DataError(
@@ -132,7 +151,8 @@ def permutation_importance_ci(
     """Drop in the task's main score when each feature is shuffled, with a 95% t-interval.
 
     The score is ROC AUC for binary tasks, the macro one-vs-rest ROC AUC for
-    multiclass tasks and R² for regression (see :func:`importance_score_name`).
+    multiclass tasks, R² for regression and Harrell's C-index of the risk (the
+    log-hazard margin for Cox) for survival (see :func:`importance_score_name`).
     Each feature is shuffled ``n_repeats`` times with scikit-learn's
     :func:`~sklearn.inspection.permutation_importance`; ``mean`` is the average
     drop and the interval is Student's t interval of that mean over the repeats.
@@ -144,7 +164,8 @@ def permutation_importance_ci(
     model : TrainedModel
         The model to audit.
     dataset : Dataset
-        The encoded data the model was trained on (``dataset.X``, ``dataset.y``).
+        The encoded data the model was trained on (``dataset.X``, ``dataset.y``, and
+        ``dataset.time`` for survival).
     rows : numpy.ndarray, optional
         Row positions in ``dataset.X`` to score on; the validation rows
         (``model.valid_index``) by default.
@@ -164,7 +185,7 @@ def permutation_importance_ci(
     ------
     DataError
         If ``n_repeats`` < 2, or the rows cannot be scored (a class missing, a
-        constant target, fewer than 3 rows).
+        constant target, fewer than 3 rows, no comparable pair of survival rows).
     """
     if n_repeats < 2:
         raise DataError(
@@ -176,6 +197,8 @@ def permutation_importance_ci(
     chosen = _sample(chosen, max_rows, seed)
     X = dataset.X.iloc[chosen][list(model.spec.names)]
     y = np.asarray(dataset.y)[chosen]
+    if model.task == "survival" and dataset.time is not None:
+        y = np.column_stack([dataset.time[chosen], y.astype(np.float64)])
     _check_scorable(model, y)
     result = permutation_importance(
         _ModelAsEstimator(model),
