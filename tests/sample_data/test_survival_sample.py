@@ -17,7 +17,7 @@ from sksurv.util import Surv
 
 from explainers import build_schema, explain_file, read_table
 from explainers._pipeline import ExplainRun
-from sample_data import _generate as generate
+from sample_data import _generate_survival as generate
 from sample_data import load_sample_bytes, load_sample_frame, sample_info
 
 SAMPLE = "heart_failure_survival"
