@@ -7,8 +7,7 @@ survival``; ``--task survival`` without them uses the time/event pair the engine
 recognises (:func:`explainers.suggest_survival`), and exits 2 when there is none.
 
 A survival run always writes ``predictions.csv`` (``row``, ``split``, ``time``,
-``event``, ``risk``). The audit modules do not handle survival models yet, so
-``--audit`` and ``--group-by`` write ``predictions.csv`` only, with a note on stderr.
+``event``, ``risk``); ``--audit`` adds ``audit.json`` (no error analysis for survival).
 ``--model`` is refused for survival (exit 2): an uploaded model cannot be survival yet.
 ``--save`` saves the survival model's baseline, metrics and curves too, and ``--open``
 writes the same ``summary.json`` survival entries (``predictions.csv`` only when the
@@ -24,12 +23,6 @@ import numpy as np
 from ._archive.opening import OpenedAnalysis
 from ._pipeline import ExplainRun
 from ._types import TaskChoice
-
-AUDIT_NOTE = (
-    "note: the audit (audit.json) does not cover survival models yet; "
-    "wrote predictions.csv without it."
-)
-"""What ``--audit`` of a survival run prints on stderr."""
 
 
 def add_survival_options(parser: argparse.ArgumentParser) -> None:

@@ -33,8 +33,9 @@ them the time/event pair the engine recognises is used) it trains an XGBoost Cox
 ``c_index`` (with ``c_index_low``/``c_index_high``), ``mean_auc``, ``integrated_brier`` and
 ``time_dependent_auc``; ``shap_values.csv``'s ``margin`` is the log relative hazard; and
 ``predictions.csv`` (``row``, ``split``, ``time``, ``event``, ``risk``) is always written.
-The audit does not cover survival yet: ``--audit`` writes ``predictions.csv`` only, with a
-note on stderr; ``--model`` and ``--save`` are refused (see :mod:`explainers._cli_survival`).
+``--audit`` writes ``audit.json`` for survival too (permutation importance by C-index, effects
+on the log hazard, groups with C-index and event rate; ``error_analysis`` is null: a censored
+outcome has no per-row error); ``--model`` is refused (see :mod:`explainers._cli_survival`).
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 
@@ -54,7 +55,6 @@ from ._audit.document import audit_document
 from ._audit.predictions import predictions_frame
 from ._cli_archive import open_to_outputs, table_warning
 from ._cli_survival import (
-    AUDIT_NOTE,
     add_survival_options,
     survival_task,
     survival_usage_problem,
@@ -255,14 +255,12 @@ def main(argv: list[str] | None = None) -> int:
         audit = None
         written = ["model.json", "shap_values.csv", "summary.json"]
         survival = run.model.task == "survival"
-        if survival:
-            write_csv(predictions_frame(run.model, run.dataset), out / "predictions.csv")
-            written.append("predictions.csv")
-            if args.audit or args.group_by is not None:
-                print(AUDIT_NOTE, file=sys.stderr)
-        elif args.audit or args.group_by is not None:
+        if args.audit or args.group_by is not None:
             audit, seconds["audit"] = _write_audit(run, out, args.group_by, args.seed)
             written += ["predictions.csv", "audit.json"]
+        elif survival:  # a survival run always writes its predictions
+            write_csv(predictions_frame(run.model, run.dataset), out / "predictions.csv")
+            written.append("predictions.csv")
         worth, worth_seconds = model_worth(run, seed=args.seed)
         seconds.update(worth_seconds)
         summary = summary_of(run, seconds) | worth

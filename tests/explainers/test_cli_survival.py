@@ -152,19 +152,34 @@ def test_task_survival_alone_uses_the_recognised_pair(tmp_path):
     assert (summary["time"], summary["event"]) == ("follow_up_days", "dead")
 
 
-def test_audit_writes_predictions_and_notes_the_skipped_audit(tmp_path, capsys):
-    """Check that --audit on survival writes predictions.csv, no audit.json, and a stderr note."""
+def test_audit_writes_a_survival_audit(tmp_path):
+    """Check that --audit --group-by on a survival run with a 3-valued status writes
+    predictions.csv and audit.json: permutation importance by C-index (the strong driver x1
+    first), no error analysis, and per-group C-indexes equal to scikit-survival's on each
+    group's validation rows."""
     path = tmp_path / "status.csv"
-    frame = _cox_table(n=300, seed=7)
-    frame["dead"] = np.where(frame["dead"] == 1, 2, np.where(np.arange(300) % 2, 0, 1))
+    frame = _cox_table(n=600, seed=7)
+    frame["dead"] = np.where(frame["dead"] == 1, 2, np.where(np.arange(600) % 2, 0, 1))
+    frame["site"] = np.where(np.arange(600) % 3 == 0, "north", "south")
     frame.to_csv(path, index=False)
     args = [str(path), "--time", "follow_up_days", "--event", "dead", "--event-value", "2"]
-    out, summary = _run([*args, "--audit", "--out", str(tmp_path / "out")])
+    out, summary = _run([*args, "--audit", "--group-by", "site", "--out", str(tmp_path / "o")])
     assert summary["event_value"] == "2"
-    assert "does not cover survival" in capsys.readouterr().err
-    assert (out / "predictions.csv").is_file() and not (out / "audit.json").exists()
     events = pd.read_csv(out / "predictions.csv")["event"]
     assert events.tolist() == (frame["dead"] == 2).astype(int).tolist()
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert audit["permutation_score"] == "c_index"
+    assert audit["permutation_importance"][0]["feature"] == "x1"
+    assert audit["error_analysis"] is None
+    predictions = pd.read_csv(out / "predictions.csv")
+    valid = predictions[predictions["split"] == "validation"]
+    site = frame["site"].to_numpy()[valid["row"].to_numpy()]
+    assert set(audit["groups"]["metrics"]) == {"north", "south"}
+    for name, metrics in audit["groups"]["metrics"].items():
+        rows = valid[site == name]
+        event = rows["event"].to_numpy().astype(bool)
+        expected = concordance_index_censored(event, rows["time"], rows["risk"])[0]
+        assert metrics["c_index"] == pytest.approx(expected, abs=1e-9)
 
 
 @pytest.mark.parametrize(
