@@ -51,11 +51,12 @@ def effect(analysis: Analysis, found: services.PartialDependence) -> go.Figure:
     """Partial dependence with ICE curves, in probability for classifiers."""
     name = analysis.display(found.feature)
     probability = found.unit == "probability"
-    y_title = (
-        t("audit.pdp_y_probability", label=found.output_label)
-        if probability
-        else t("audit.pdp_y_prediction", target=analysis.model.target_display)
-    )
+    if probability:
+        y_title = t("audit.pdp_y_probability", label=found.output_label)
+    elif found.unit == "log_hazard":
+        y_title = t("audit.pdp_y_log_hazard", target=analysis.model.target_display)
+    else:
+        y_title = t("audit.pdp_y_prediction", target=analysis.model.target_display)
     if found.centred:
         y_title = t("audit.pdp_y_centred", what=y_title)
     return charts.partial_dependence_figure(

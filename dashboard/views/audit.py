@@ -77,15 +77,14 @@ def _body() -> None:
         st.divider()
         core_sections.effects(analysis, ranking)
         st.divider()
-        if found.errors is None:  # a survival model: no error to analyse
+        if found.errors is None:  # a survival model: a censored time has no per-row error
             st.info(t("audit.survival_parts"), icon=":material/timeline:")
-            return
-        core_sections.errors(analysis, found.errors, ranking)
+        else:
+            core_sections.errors(analysis, found.errors, ranking)
         st.divider()
         cohort_sections.cohorts(analysis, ranking)
         st.divider()
-    if not analysis.is_survival:
-        group_sections.groups(analysis)
+    group_sections.groups(analysis)
 
 
 ui.run_page(_body)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from hashlib import sha256
 from pathlib import Path
 
@@ -245,3 +246,26 @@ def test_bad_outcomes_get_a_clear_error_in_the_users_language(lang, change, code
     if lang == "ko":
         assert HANGUL.search(messages[0])
     assert translate(lang, "data.target") in [b.label for b in at.selectbox]  # pick again
+
+
+def test_audit_page_for_survival(survival_app):
+    """Check that the survival audit finishes in the background and shows importance, effects,
+    cohorts with a C-index column (no error analysis, said in words) and groups."""
+    at = survival_app
+    at.switch_page("views/audit.py").run()
+    for _ in range(100):  # the background job ends; its result shows on a later run
+        if len(at.subheader) > 4:
+            break
+        time.sleep(1)
+        at.run()
+    _assert_clean(at)
+    titles = [s.value for s in at.subheader]
+    assert titles[:4] == [
+        "Importance with uncertainty",
+        "Effects: partial dependence and ICE",
+        "Cohorts side by side",
+        "Groups",
+    ]
+    assert any("No error analysis for a survival model" in i.value for i in at.info)
+    cohort_table = next(d.value for d in at.dataframe if "C-index" in d.value.columns)
+    assert cohort_table["C-index"].notna().all()
