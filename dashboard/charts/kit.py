@@ -375,3 +375,18 @@ def _reference_line(x: Sequence[float], y: Sequence[float], name: str) -> go.Sca
         line={"color": NEUTRAL, "dash": "dash", "width": 1.5},
         hoverinfo="skip",
     )
+
+
+def _inside_legend(fig: go.Figure, xanchor: str, x: float, yanchor: str, y: float) -> go.Figure:
+    """Put the legend in the plot's empty corner (curves leave one), off the title."""
+    fig.update_layout(
+        legend={
+            "orientation": "v",
+            "xanchor": xanchor,
+            "x": x,
+            "yanchor": yanchor,
+            "y": y,
+            "bgcolor": "rgba(128,128,128,0.08)",
+        }
+    )
+    return fig

@@ -20,6 +20,7 @@ from dashboard.charts.kit import (
     _as_1d,
     _fmt,
     _hover_xy,
+    _inside_legend,
     _names_axis,
     _reference_line,
     _same_length,
@@ -27,22 +28,6 @@ from dashboard.charts.kit import (
     _text,
     _tpl,
 )
-
-
-def _inside_legend(fig: go.Figure, xanchor: str, x: float, yanchor: str, y: float) -> go.Figure:
-    """Put the legend in the plot's empty corner (curves leave one), off the title."""
-    fig.update_layout(
-        legend={
-            "orientation": "v",
-            "xanchor": xanchor,
-            "x": x,
-            "yanchor": yanchor,
-            "y": y,
-            "bgcolor": "rgba(128,128,128,0.08)",
-        }
-    )
-    return fig
-
 
 ArrayPair = tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]
 _UNIT_RANGE = [-0.02, 1.02]

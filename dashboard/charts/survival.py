@@ -22,6 +22,7 @@ from dashboard.charts.kit import (
     _as_1d,
     _empty,
     _fmt,
+    _inside_legend,
     _reference_line,
     _same_length,
     _style,
@@ -78,21 +79,6 @@ def _place_legend(fig: go.Figure, lines: Sequence[tuple[np.ndarray, np.ndarray]]
         else {"xanchor": "right", "x": 0.99, "yanchor": "top", "y": 0.98}
     )
     fig.update_layout(legend={"orientation": "v", "bgcolor": "rgba(128,128,128,0.08)"} | corner)
-    return fig
-
-
-def _legend_bottom_right(fig: go.Figure) -> go.Figure:
-    """Put the legend in the plot's lower right corner, under an AUC line above chance."""
-    fig.update_layout(
-        legend={
-            "orientation": "v",
-            "xanchor": "right",
-            "x": 0.99,
-            "yanchor": "bottom",
-            "y": 0.02,
-            "bgcolor": "rgba(128,128,128,0.08)",
-        }
-    )
     return fig
 
 
@@ -285,7 +271,7 @@ def time_auc_figure(
         y_title=y_title,
         height=380,
     )
-    return _legend_bottom_right(styled)
+    return _inside_legend(styled, "right", 0.99, "bottom", 0.02)
 
 
 def survival_curve_figure(

@@ -19,6 +19,7 @@ from dashboard.charts.kit import (
     POSITIVE,
     _as_1d,
     _fmt,
+    _inside_legend,
     _same_length,
     _style,
     _text,
@@ -38,21 +39,6 @@ def _reference(x: np.ndarray, value: float | None, name: str) -> go.Scatter | No
         line={"color": NEUTRAL, "dash": "dash", "width": 1.5},
         hoverinfo="skip",
     )
-
-
-def _legend_inside(fig: go.Figure) -> go.Figure:
-    """The legend in the plot's lower right corner, which a rising score curve leaves empty."""
-    fig.update_layout(
-        legend={
-            "orientation": "v",
-            "xanchor": "right",
-            "x": 0.99,
-            "yanchor": "bottom",
-            "y": 0.02,
-            "bgcolor": "rgba(128,128,128,0.08)",
-        }
-    )
-    return fig
 
 
 def _marker(x: float, y: float, name: str, colour: str, symbol: str) -> go.Scatter:
@@ -132,7 +118,8 @@ def tree_curve_figure(
     line = _reference(x, reference, reference_label)
     if line is not None:
         fig.add_trace(line)
-    return _legend_inside(_style(fig, title=title, x_title=x_title, y_title=y_title, height=400))
+    styled = _style(fig, title=title, x_title=x_title, y_title=y_title, height=400)
+    return _inside_legend(styled, "right", 0.99, "bottom", 0.02)
 
 
 def learning_curve_figure(
@@ -191,4 +178,5 @@ def learning_curve_figure(
     if line is not None:
         fig.add_trace(line)
     fig.update_xaxes(rangemode="tozero", tickformat=",")
-    return _legend_inside(_style(fig, title=title, x_title=x_title, y_title=y_title, height=400))
+    styled = _style(fig, title=title, x_title=x_title, y_title=y_title, height=400)
+    return _inside_legend(styled, "right", 0.99, "bottom", 0.02)

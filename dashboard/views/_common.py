@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import services, state
-from dashboard.i18n import fmt_number, fmt_percent
+from dashboard.i18n import fmt_metric, fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
 from dashboard.services import Analysis
 from dashboard.text import error_message, t
@@ -168,6 +168,18 @@ def model_headline(analysis: Analysis) -> None:
         )
     st.success(headline, icon=":material/check_circle:")
     st.page_link(GLOBAL_PAGE, label=t("data.next_global"), icon=":material/arrow_forward:")
+
+
+def metric_row(values: Mapping[str, float], names: list[str]) -> None:
+    """One bordered metric per name, formatted by :func:`fmt_metric`, with its help text."""
+    cols = st.columns(len(names))
+    for col, name in zip(cols, names, strict=True):
+        col.metric(
+            t(f"metric.{name}"),
+            fmt_metric(name, values.get(name)),
+            help=t(f"metric.{name}_help"),
+            border=True,
+        )
 
 
 def output_selector(analysis: Analysis, *, key: str, label_key: str = "common.class") -> int:

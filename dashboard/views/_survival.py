@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import charts, services
 from dashboard.display.prediction import RowPrediction
-from dashboard.i18n import fmt_metric, fmt_number, fmt_percent
+from dashboard.i18n import fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
 from dashboard.text import t, unit_label
 from dashboard.views import _common as ui
@@ -37,15 +37,7 @@ def model_section(analysis: services.Analysis) -> None:
     if ev is None:
         return
     outcome = services.survival_outcome(analysis)
-    cols = st.columns(len(METRICS))
-    values = ev.metrics
-    for col, name in zip(cols, METRICS, strict=True):
-        col.metric(
-            t(f"metric.{name}"),
-            fmt_metric(name, values[name]),
-            help=t(f"metric.{name}_help"),
-            border=True,
-        )
+    ui.metric_row(ev.metrics, METRICS)
     low, high = ev.c_index_interval
     events = int(np.sum(ev.event))
     st.caption(

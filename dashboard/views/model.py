@@ -86,17 +86,6 @@ def _settings_form(analysis: services.Analysis) -> None:
             st.rerun()
 
 
-def _metric_row(values: dict[str, float], names: list[str]) -> None:
-    cols = st.columns(len(names))
-    for col, name in zip(cols, names, strict=True):
-        col.metric(
-            t(f"metric.{name}"),
-            fmt_metric(name, values.get(name)),
-            help=t(f"metric.{name}_help"),
-            border=True,
-        )
-
-
 def _training_facts(analysis: services.Analysis) -> None:
     model = analysis.model
     st.caption(
@@ -199,7 +188,7 @@ def _body() -> None:
         worth.sections(analysis, _survival.METRICS)
         return
     names = CLASS_METRICS if analysis.is_classifier else REGRESSION_METRICS
-    _metric_row(ev.metrics, names)
+    ui.metric_row(ev.metrics, names)
     if analysis.task == "binary":
         positive = analysis.class_labels[1]
         st.caption(
