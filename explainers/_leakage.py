@@ -64,13 +64,13 @@ _AFTER_OUTCOME = re.compile(
 
 # Beside an event outcome (death, status, censoring), a bare time column is follow-up time.
 _EVENT_TARGET = re.compile(
-    r"death|dead|died|mortality|status|event|cens|fstat|surviv|recur|"
-    r"relapse|fail|사망|재발|생존|사건",
+    r"death|dead|died|deceas|mortality|status|event|cens|fstat|surviv|recur|"
+    r"relapse|fail|arrest|churn|readmi|사망|재발|생존|사건",
     re.IGNORECASE,
 )
 _BARE_TIME = re.compile(
-    r"^(t|time|times|stime|survt(ime)?|surv|survival|duration|days|weeks|"
-    r"months|years|time[_\s.-]?[a-z]{1,2})$",
+    r"^(t|time|times|stime|survt(ime)?|surv|survival|duration|tte|days?|weeks?|"
+    r"months?|years?|time[_\s.-]?([a-z]{1,2}|days|weeks|months|years))$",
     re.IGNORECASE,
 )
 

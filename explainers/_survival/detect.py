@@ -25,7 +25,8 @@ from .outcome import CENSORED_WORDS, EVENT_WORDS, normal_value
 
 _EVENT_NAME = re.compile(
     r"(^|[_\s.-])(event|events|status|death|dead|died|deceased|mortality|fstat|vital|"
-    r"relapse|recurrence|progression|failure|os|pfs|dfs)([_\s.-]|$)|사망|사건|재발|발생",
+    r"relapse|recurrence|progression|failure|os|pfs|dfs|arrest|churn|churned|readmitted)"
+    r"([_\s.-]|$)|사망|사건|재발|발생",
     re.IGNORECASE,
 )
 _CENSOR_NAME = re.compile(r"(^|[_\s.-])(censor|censored|censoring|cens)([_\s.-]|$)|중도절단", re.I)
@@ -92,20 +93,24 @@ def suggest_survival(
     """The most likely time/event pair of ``frame``, or None when there is none.
 
     ``prefer_event`` (a safe column name, such as a chosen binary target) is the event
-    column when it looks like one.
+    column when it looks like one; a target that is the follow-up time itself (a
+    regression on time) is offered as the time instead.
     """
     statuses = [p for p in profiles if _status_like(p)]
     named = [p for p in statuses if _event_named(p)]
+    coded = [p for p in statuses if _reads_as_event(frame[p.name])]
+    # the chosen target is the event when it reads as one (not, say, sex = F/M); a target
+    # guessed on the follow-up time itself (a regression on time) is still the time
+    preferred = [p for p in named + coded if p.name == prefer_event]
     times = [
         p
         for p in profiles
-        if _time_like(p, frame[p.name], [e.display_name for e in named]) and p.name != prefer_event
+        if _time_like(p, frame[p.name], [e.display_name for e in named])
+        and not (preferred and p.name == prefer_event)
     ]
     if not times or not statuses:
         return None
     time = times[0]
-    preferred = [p for p in statuses if p.name == prefer_event]
-    coded = [p for p in statuses if _reads_as_event(frame[p.name])]
     if not (preferred or named or coded):
         return None
     event = (preferred or named or [_nearest(coded, profiles, time)])[0]

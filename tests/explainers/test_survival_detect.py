@@ -42,6 +42,9 @@ def _suggest(frame: pd.DataFrame):
         ("days", "died"),
         ("추적기간", "사망"),
         ("생존기간", "사건"),
+        ("week", "arrest"),
+        ("time_months", "deceased"),
+        ("tte", "event"),
     ],
 )
 def test_named_pairs_are_recognised(time_name, event_name):
@@ -96,3 +99,16 @@ def test_ordinary_target_guess_is_unchanged():
     schema = build_schema(table)
     assert schema.target == "outcome" and schema.survival_suggestion is None
     assert all(f.code != "survival_time_leak" for f in schema.findings)
+
+
+@pytest.mark.parametrize("event_name", ["os_status", "censored"])
+def test_a_target_guessed_on_the_time_itself_still_gets_the_pair(event_name):
+    """Check that when the event column's name marks it as recorded after the outcome (so
+    the target guess falls on the time, a regression), survival is still suggested with
+    that time and that event (a censor flag inverted)."""
+    frame = _frame("time", event_name)
+    schema = build_schema(read_table(to_csv_bytes(frame), name="t.csv"))
+    suggestion = schema.survival_suggestion
+    assert suggestion is not None
+    assert (suggestion.time, suggestion.event) == ("time", event_name)
+    assert suggestion.inverted == (event_name == "censored")
