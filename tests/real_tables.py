@@ -48,6 +48,7 @@ class RealTable:
     excluded: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, allowed codes)
     numeric_columns: tuple[str, ...] = ()  # features read as numbers (not categorical)
     missing_tokens: tuple[tuple[str, str], ...] = ()  # (column, token) the reader reports
+    survival: tuple[str, str] = ()  # (time, event) of the documented endpoint, to be suggested
     note: str = ""  # how the bytes were made, when not the raw file as shipped
 
 
@@ -152,6 +153,7 @@ TABLES: tuple[RealTable, ...] = (
         task="binary",
         leaks=("survival",),
         numeric_columns=("age",),
+        survival=("survival", "censors"),
         doc=(
             "statsmodels/datasets/heart/data.py (Stanford heart transplant, Miller 1976). "
             "NOTE: 'death - Days after surgery until death' (the file's `survival`), "
@@ -333,6 +335,7 @@ TABLES: tuple[RealTable, ...] = (
         leaks=("lenfol",),
         numeric_columns=("age", "hr", "sysbp", "bmi"),
         note="sksurv/datasets/data/whas500.arff as CSV.",
+        survival=("lenfol", "fstat"),
         doc=(
             "sksurv.datasets.load_whas500: 'The endpoint is death, which occurred for 215 "
             "patients (43.0%).'; '*fstat*: boolean indicating whether the endpoint has been "
@@ -350,6 +353,7 @@ TABLES: tuple[RealTable, ...] = (
         numeric_columns=("creatinine", "kappa", "lambda"),
         missing_tokens=(("creatinine", "?"),),
         note="sksurv/datasets/data/flchain.arff as CSV, every 4th row (1,969 of 7,874).",
+        survival=("futime", "death"),
         doc=(
             "sksurv.datasets.load_flchain: 'The endpoint is death'; '*death*: boolean "
             "indicating whether the subject died'; '*futime*: total length of follow-up or "
@@ -368,6 +372,7 @@ TABLES: tuple[RealTable, ...] = (
         leaks=("time",),
         numeric_columns=("age", "tsize", "pnodes", "progrec", "estrec"),
         note="sksurv/datasets/data/GBSG2.arff as CSV.",
+        survival=("time", "cens"),
         doc=(
             "sksurv.datasets.load_gbsg2: 'The endpoint is recurrence free survival, which "
             "occurred for 299 patients (43.6%).'; '*cens*: boolean indicating whether the "
@@ -383,6 +388,7 @@ TABLES: tuple[RealTable, ...] = (
         leaks=("Survival_in_days",),
         numeric_columns=("Karnofsky_score", "Months_from_Diagnosis", "Age_in_years"),
         note="sksurv/datasets/data/veteran.arff as CSV.",
+        survival=("Survival_in_days", "Status"),
         doc=(
             "sksurv.datasets.load_veterans_lung_cancer: 'The endpoint is death, which "
             "occurred for 128 patients (93.4%).'; '*Status*: boolean indicating whether the "
@@ -399,6 +405,7 @@ TABLES: tuple[RealTable, ...] = (
         leaks=("time", "time_d"),
         numeric_columns=("cd4", "priorzdv", "age"),
         note="sksurv/datasets/data/actg320.arff as CSV (both endpoints' columns kept).",
+        survival=("time", "censor"),
         doc=(
             "sksurv.datasets.load_aids (AIDS Clinical Trial): endpoint 'AIDS defining event, "
             "which occurred for 96 patients (8.3%)'; '*censor*: boolean indicating whether "

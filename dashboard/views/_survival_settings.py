@@ -39,11 +39,14 @@ def offer(schema: services.Schema) -> None:
                 )
             )
         event_value = suggestion.event_value
-        if suggestion.needs_event_value:
+        if suggestion.needs_event_value or suggestion.inverted:  # the user says which value
+            values = list(suggestion.event_values)
+            if suggestion.inverted:
+                st.caption(t("survival.inverted_note", event=escape_md(suggestion.event_display)))
             event_value = st.selectbox(
                 t("survival.event_value", event=plain(suggestion.event_display)),
-                options=list(suggestion.event_values),
-                index=None,
+                options=values,
+                index=values.index(event_value) if event_value in values else None,
                 placeholder=t("survival.event_value_placeholder"),
                 key="w_offer_event_value",
                 help=t("survival.event_value_help"),

@@ -105,7 +105,7 @@ def suggest_survival(
     times = [
         p
         for p in profiles
-        if _time_like(p, frame[p.name], [e.display_name for e in named])
+        if _time_like(p, frame[p.name], [e.display_name for e in named + preferred])
         and not (preferred and p.name == prefer_event)
     ]
     if not times or not statuses:

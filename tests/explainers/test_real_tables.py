@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from real_tables import TABLES, RealTable
 
+from explainers import build_schema, read_table
 from explainers.cli import main
 
 EXCLUDED_AS_ID = {"identifier", "personal"}
@@ -106,6 +107,18 @@ def test_target_and_task(runs, table):
     )
     assert summary["task"] == table.task
     assert table.target not in summary["features"]
+
+
+@pytest.mark.parametrize("table", _with("survival"))
+def test_time_to_event_tables_get_the_documented_pair(table):
+    """A table whose documentation gives a follow-up time and an endpoint gets them suggested
+    as the survival task's time and event (the app offers it; the user confirms the value)."""
+    name, data = table.get()
+    schema = build_schema(read_table(data, name=name), target=table.target)
+    suggestion = schema.survival_suggestion
+    assert suggestion is not None, f"{table.id}: no time/event pair suggested"
+    pair = (suggestion.time_display, suggestion.event_display)
+    assert pair == table.survival, f"{table.id}: suggested {pair}, documented {table.survival}"
 
 
 @pytest.mark.parametrize("table", _with("identifiers"))
