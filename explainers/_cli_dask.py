@@ -67,7 +67,7 @@ def cluster_usage_problem(args: argparse.Namespace) -> str | None:
 def run_on_cluster(args: argparse.Namespace, progress: Progress) -> int:
     """Run the pipeline on the cluster ``args.scheduler`` names and write the outputs."""
     try:
-        from ._dask import connect, explain_on_cluster
+        from ._dask import connect, explain_on_cluster, list_parts
         from ._dask.summary import cluster_summary
     except ImportError:
         print(
@@ -77,6 +77,7 @@ def run_on_cluster(args: argparse.Namespace, progress: Progress) -> int:
         return 2
     out = Path(args.out)
     try:
+        list_parts(args.data)  # no part: refused before a cluster is started
         start = time.perf_counter()
         with connect(args.scheduler) as connection:
             connect_seconds = time.perf_counter() - start

@@ -1,8 +1,11 @@
 """Exact SHAP values of every row on the cluster, written as a Parquet dataset.
 
-The values come from ``xgboost.dask.predict(..., pred_contribs=True)`` (XGBoost's own
-TreeSHAP on each worker, on its GPU when the booster's device is CUDA), partition by
-partition. Each partition becomes a table with the columns of ``shap_values.csv``
+The values come from XGBoost's own TreeSHAP (``pred_contribs``) on each worker, through
+the single-process :func:`explainers.compute_shap` (on the worker's GPU when the device
+is CUDA), partition by partition. ``xgboost.dask.predict`` is not used here: on a
+``DaskDMatrix`` it pins each partition to the worker holding it, so a lost worker stalls
+the job; plain Dask tasks are recomputed elsewhere. Each partition becomes a table
+with the columns of ``shap_values.csv``
 (``row``, ``class`` for multiclass, features, ``base_value``, ``margin``; see
 :func:`explainers.shap_frame`) on its worker; the client receives one partition at a
 time, writes it as ``part.NNNNN.parquet`` and keeps a running sum of |SHAP| per feature.
@@ -24,13 +27,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import xgboost as xgb
-import xgboost.dask
 from dask.delayed import Delayed, delayed
-from distributed import Client, Future, as_completed
+from distributed import Client, Future, as_completed, get_worker
 
 from .._export import shap_frame
-from .._shap import ShapResult
+from .._shap import compute_shap
 from .._training import TrainedModel
 from .._types import Device, Progress
 
@@ -57,50 +58,36 @@ class ShapParts:
         return sorted(self.mean_abs.items(), key=lambda item: -item[1])
 
 
-def shap_part(
-    contribs: np.ndarray, margin: np.ndarray, rows: np.ndarray, model: TrainedModel
-) -> pd.DataFrame:
-    """The ``shap_values`` table of one partition (runs on a worker)."""
-    n, k, f = len(rows), model.n_outputs, len(model.spec.names)
-    values = np.asarray(contribs, dtype=np.float32).reshape(n, k, f + 1)
-    result = ShapResult(
-        values=values[:, :, :f],
-        base_values=values[:, :, f],
-        margin=np.asarray(margin, dtype=np.float32).reshape(n, k),
-        features=tuple(model.spec.names),
-        display_names=dict(model.spec.display_names),
-        rows=np.asarray(rows),
-        row_ids=np.asarray(rows, dtype=np.int64),
-        backend="xgboost-cpu",  # not written: shap_frame takes the values only
-        device="cpu",
-        seconds=0.0,
-    )
-    return shap_frame(result, model)
+def shap_part(frame: pd.DataFrame, model: TrainedModel, device: Device) -> pd.DataFrame:
+    """The ``shap_values`` table of one encoded partition (indexed by ``row``; on a worker).
 
-
-def shap_tasks(
-    client: Client, model: TrainedModel, frame: dd.DataFrame
-) -> tuple[list[Delayed], list[object]]:
-    """One delayed ``shap_values`` table per partition of ``frame`` (indexed by ``row``).
-
-    The second item holds what the tasks depend on (the matrix, the scattered booster,
-    the predictions' futures): keep it referenced until the tasks are done.
+    The values come from :func:`explainers.compute_shap`, the single-process function
+    (XGBoost's ``pred_contribs`` and margin), on the worker's own threads.
     """
-    features = list(model.spec.names)
-    matrix = xgb.dask.DaskDMatrix(client, frame[features], enable_categorical=True)
-    booster = client.scatter(model.booster, hash=False)
-    client.replicate(booster)  # a copy on every worker: a lost worker does not lose it
-    contribs = xgb.dask.predict(client, booster, matrix, pred_contribs=True)
-    margin = xgb.dask.predict(client, booster, matrix, output_margin=True)
-    rows = frame.index.to_dask_array(lengths=list(contribs.chunks[0]))
-    make = delayed(shap_part, pure=True)
-    parts = zip(
-        contribs.to_delayed().ravel(),
-        margin.to_delayed().ravel(),
-        rows.to_delayed().ravel(),
-        strict=True,
+    worker = get_worker()
+    rows = frame.index.to_numpy(dtype=np.int64)
+    result = compute_shap(
+        model,
+        frame[list(model.spec.names)],
+        rows=rows,
+        row_ids=rows,
+        device=device,
+        threads=max(worker.state.nthreads, 1),
     )
-    return [make(c, m, r, model) for c, m, r in parts], [matrix, booster, contribs, margin]
+    table = shap_frame(result, model)
+    floats = [c for c in table.columns[1:] if table[c].dtype == np.float64]
+    return table.astype(dict.fromkeys(floats, np.float32))  # XGBoost's own precision
+
+
+def shap_tasks(model: TrainedModel, frame: dd.DataFrame, device: Device) -> list[Delayed]:
+    """One delayed ``shap_values`` table per partition of ``frame``.
+
+    The model is one node of the graph that every task shares, so a task lost with its
+    worker is recomputed elsewhere from the graph alone.
+    """
+    shared = delayed(model, pure=True)
+    make = delayed(shap_part, pure=True)
+    return [make(part, shared, device) for part in frame.to_delayed()]
 
 
 def write_shap_parts(
@@ -126,7 +113,7 @@ def write_shap_parts(
     sums = np.zeros(len(features))
     n_rows = 0
     try:
-        tasks, _held = shap_tasks(client, model, frame)
+        tasks = shap_tasks(model, frame, device)
         total = len(tasks)
         if progress is not None:
             progress(0, total, "shap")
