@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dask.dataframe as dd
 import numpy as np
@@ -117,7 +118,7 @@ def write_shap_parts(
         total = len(tasks)
         if progress is not None:
             progress(0, total, "shap")
-        for done, (i, part) in enumerate(_in_order_of_arrival(client, tasks), start=1):
+        for done, (i, part) in enumerate(in_order_of_arrival(client, tasks), start=1):
             pq.write_table(
                 pa.Table.from_pandas(part, preserve_index=False),
                 partial / f"part.{i:05d}.parquet",
@@ -149,22 +150,20 @@ def _feature_positions(part: pd.DataFrame, names: list[str]) -> list[int]:
     return list(range(start, part.shape[1] - 2))
 
 
-def _in_order_of_arrival(
-    client: Client, tasks: list[Delayed]
-) -> Iterator[tuple[int, pd.DataFrame]]:
+def in_order_of_arrival(client: Client, tasks: list[Delayed]) -> Iterator[tuple[int, Any]]:
     """Yield ``(index, table)`` as partitions finish, a bounded number in flight.
 
     On an early exit (an error, a Stop) the futures still queued or running are cancelled.
     """
     window = IN_FLIGHT_PER_WORKER * max(len(client.scheduler_info().get("workers", {})), 1)
     pending = iter(enumerate(tasks))
-    index_of: dict[Future[pd.DataFrame], int] = {}
+    index_of: dict[Future[Any], int] = {}
 
-    def submit() -> Future[pd.DataFrame] | None:
+    def submit() -> Future[Any] | None:
         item = next(pending, None)
         if item is None:
             return None
-        future: Future[pd.DataFrame] = client.compute(item[1])
+        future: Future[Any] = client.compute(item[1])
         index_of[future] = item[0]
         return future
 
@@ -172,7 +171,7 @@ def _in_order_of_arrival(
     queue = as_completed(started)
     try:
         for future in queue:
-            table: pd.DataFrame = future.result()
+            table = future.result()
             index = index_of.pop(future)
             future.release()
             following = submit()
