@@ -74,7 +74,7 @@ def open_to_outputs(source: Path, out: Path, *, max_bytes: int) -> list[str]:
     seconds["write"] = time.perf_counter() - start
     worth, worth_seconds = worth_of(opened)
     seconds.update(worth_seconds)
-    _write_json(summary_of(opened, seconds) | worth, out / "summary.json")
+    _write_json({"engine": "local"} | summary_of(opened, seconds) | worth, out / "summary.json")
     return [*written[:2], "summary.json", *written[2:]]
 
 
