@@ -25,7 +25,7 @@ from .._dataset import FeatureSpec
 from .._errors import DataError
 from .._schema import MAX_CLASSES, Schema
 from .._types import ClassWeight, Task
-from .parts import PartedTable, read_part
+from .parts import DISTINCT_LIMIT, PartedTable, read_part
 
 TARGET = "__target__"
 VALID = "__valid__"
@@ -112,6 +112,7 @@ def build_encoding(
                 "the whole table; at most that many classes are supported. Choose the "
                 "regression task or another target.",
                 code="too_many_classes",
+                n=len(values) if values is not None else DISTINCT_LIMIT + 1,
                 maximum=MAX_CLASSES,
             )
         numeric, classes = _class_labels(values, parted.dtypes[schema.target])

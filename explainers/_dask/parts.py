@@ -185,8 +185,8 @@ def rows_of_part(path: str, positions: np.ndarray, offset: int) -> pd.DataFrame:
 def sample_table(client: Client, parted: PartedTable, positions: np.ndarray, *, name: str) -> Table:
     """The rows at ``positions`` (sorted ``row`` values) as one :class:`~explainers.Table`.
 
-    Only the parts holding a sampled row are read. The frame is indexed by ``row``;
-    the table's ``n_rows`` is the sample's.
+    Only the parts holding a sampled row are read. The frame has a fresh 0-based index
+    (as every table the engine profiles has); the table's ``n_rows`` is the sample's.
     """
     offsets = np.asarray(parted.offsets + (parted.n_rows,))
     tasks = []
@@ -196,7 +196,7 @@ def sample_table(client: Client, parted: PartedTable, positions: np.ndarray, *, 
             local = positions[lo:hi] - offsets[i]
             tasks.append(delayed(rows_of_part)(path, local, int(offsets[i])))
     frames: list[pd.DataFrame] = list(client.compute(tasks, sync=True))
-    frame = pd.concat(frames) if len(frames) > 1 else frames[0]
+    frame = (pd.concat(frames) if len(frames) > 1 else frames[0]).reset_index(drop=True)
     return Table(
         frame=frame,
         original_names=dict(parted.original_names),

@@ -145,6 +145,20 @@ def test_sample_and_whole_table_facts_follow_sorted_parts(cluster, tmp_path):
     )
 
 
+def test_csv_parts_are_read_like_a_single_csv(cluster, tmp_path):
+    """Check that CSV parts (each with its header) give the facts and rows of the whole file."""
+    frame = synthetic_binary(300)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(300), 3)):
+        frame.iloc[rows].to_csv(folder / f"part-{i}.csv", index=False)
+    parted = scan_parts(cluster.client, str(folder / "*.csv"))
+    assert parted.format == "csv" and parted.lengths == (100, 100, 100)
+    assert parted.missing["x_medium"] == int(frame["x_medium"].isna().sum())
+    sample = sample_table(cluster.client, parted, np.array([5, 150, 299]), name="csv")
+    np.testing.assert_allclose(sample.frame["x_strong"], frame["x_strong"].iloc[[5, 150, 299]])
+
+
 def test_parts_with_other_columns_are_refused(cluster, tmp_path):
     """Check that a part whose columns differ is named in the error."""
     folder = tmp_path / "parts"
