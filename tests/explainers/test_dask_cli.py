@@ -70,6 +70,7 @@ def test_options_the_cluster_cannot_honour_are_refused(tmp_path, capsys, extra, 
 
 def test_an_unreachable_scheduler_exits_2_with_what_to_do(tmp_path, capsys):
     """Check that a scheduler nobody listens on fails in seconds with one error line."""
+    synthetic_binary(50).to_parquet(tmp_path / "part.parquet", index=False)
     assert main([str(tmp_path), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: No Dask scheduler answered at tcp://127.0.0.1:9")
