@@ -164,6 +164,9 @@ def main() -> None:
     _sidebar_language()
     status = st.sidebar.empty()
     st.sidebar.caption(t("sidebar.privacy"))
+    scheduler = services.cluster_scheduler()
+    if scheduler is not None:
+        st.sidebar.caption(t("sidebar.cluster", scheduler=services.scheduler_label(scheduler)))
     if any(page is pages[name] for name in ROW_PAGES) and ui.opened_without_rows():
         ui.page_without_rows(page.title)  # opened from a file saved without its table
     else:

@@ -50,7 +50,7 @@ from ._curves import LearningCurve, TreeCurve, learning_curve, tree_curve
 from ._dataset import Dataset, FeatureSpec, build_dataset
 from ._deployment import DeploymentFacts, ModelFacts, deployment_facts
 from ._device import DeviceFacts, choose_device, device_facts, resolve_device
-from ._errors import DataError, DeviceError, ExplainerError, ModelError
+from ._errors import ClusterError, DataError, DeviceError, ExplainerError, ModelError
 from ._evaluation import Curve, Evaluation, confusion_at, evaluate_model
 from ._export import csv_bytes, neutralise_cell, neutralise_frame, parquet_bytes, shap_frame
 from ._findings import Finding
@@ -103,6 +103,7 @@ __all__ = [
     "Baseline",
     "BaselineReport",
     "ClassWeight",
+    "ClusterError",
     "Coefficient",
     "Cohort",
     "CohortComparison",

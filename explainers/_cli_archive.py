@@ -77,7 +77,7 @@ def open_to_outputs(source: Path, out: Path, *, max_bytes: int) -> list[str]:
     seconds["write"] = time.perf_counter() - start
     worth, worth_seconds = worth_of(opened)
     seconds.update(worth_seconds)
-    summary = summary_of(opened, seconds) | worth
+    summary = {"engine": "local"} | summary_of(opened, seconds) | worth
     if opened.model.task == "survival":
         summary = with_survival_facts(summary, opened)
     _write_json(summary, out / "summary.json")

@@ -33,3 +33,12 @@ class ModelError(DataError):
 
 class DeviceError(ExplainerError, RuntimeError):
     """The requested compute device is not available."""
+
+
+class ClusterError(DataError):
+    """A Dask cluster cannot be reached, or it failed during a job.
+
+    A bad scheduler address is a user's input, hence a :class:`DataError`; the
+    message says what was tried and what to do (start the scheduler, fix the
+    address, rerun after a worker died).
+    """

@@ -141,9 +141,18 @@ def evaluate_model(model: TrainedModel, dataset: Dataset) -> Evaluation:
     X, y = dataset.X.iloc[index], dataset.y[index]
     if model.task == "survival":
         return _survival(model, dataset, y)
+    return evaluate_predictions(model, y, model.predict(X))
+
+
+def evaluate_predictions(model: TrainedModel, y: np.ndarray, prediction: np.ndarray) -> Evaluation:
+    """The metrics of :func:`evaluate_model` from validation labels and predictions.
+
+    ``prediction`` is what :meth:`TrainedModel.predict` returns (probabilities (n, k) for
+    classification, values (n,) for regression); survival is not handled here. A caller
+    that predicted elsewhere (on a cluster) gets the same metrics as a local run.
+    """
     if model.task != "regression":
-        return _classification(model, y, model.predict(X))
-    prediction = model.predict(X)
+        return _classification(model, y, prediction)
     metrics = {
         "rmse": float(np.sqrt(skm.mean_squared_error(y, prediction))),
         "mae": float(skm.mean_absolute_error(y, prediction)),

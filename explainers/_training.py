@@ -93,14 +93,18 @@ class TrainedModel:
         For survival, the margin (n,): the log relative hazard of a Cox model, the log
         survival time of an AFT model (see :attr:`survival` for curves).
         """
-        margin = self.predict_margin(X)
-        if self.task in ("regression", "survival"):
-            return margin[:, 0]
-        if self.task == "binary":
-            p = 1.0 / (1.0 + np.exp(-margin[:, 0]))
-            return np.column_stack([1 - p, p])
-        shifted = np.exp(margin - margin.max(axis=1, keepdims=True))
-        return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=float)
+        return predictions_from_margin(self.task, self.predict_margin(X))
+
+
+def predictions_from_margin(task: Task, margin: np.ndarray) -> np.ndarray:
+    """What :meth:`TrainedModel.predict` returns, from the raw margin (n, n_outputs)."""
+    if task in ("regression", "survival"):
+        return margin[:, 0]
+    if task == "binary":
+        p = 1.0 / (1.0 + np.exp(-margin[:, 0]))
+        return np.column_stack([1 - p, p])
+    shifted = np.exp(margin - margin.max(axis=1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=float)
 
 
 class _ProgressCallback(xgb.callback.TrainingCallback):

@@ -7,6 +7,7 @@ Usage::
                 [--out DIR] [--device auto|cpu|cuda] [--rows N] [--seed N]
                 [--model FILE] [--sheet NAME] [--header-row N] [--audit [--group-by COL]]
                 [--save FILE.xai [--save-table]]
+    xai-explain DATA --scheduler ADDRESS [--target COL] [--task ...] [--out DIR] [--seed N]
     xai-explain --open FILE.xai [--out DIR]
 
 Writes ``DIR/model.json``, ``DIR/shap_values.csv`` and ``DIR/summary.json``.
@@ -36,6 +37,10 @@ them the time/event pair the engine recognises is used) it trains an XGBoost Cox
 ``--audit`` writes ``audit.json`` for survival too (permutation importance by C-index, effects
 on the log hazard, groups with C-index and event rate; ``error_analysis`` is null: a censored
 outcome has no per-row error); ``--model`` is refused (see :mod:`explainers._cli_survival`).
+``summary.json`` says ``"engine": "local"``. With ``--scheduler`` (a Dask scheduler's
+address, or ``local:N``) the run goes to a Dask cluster and DATA may be a folder or glob
+of Parquet or CSV parts; it writes ``shap_values.parquet/`` instead of the CSV (see
+:mod:`explainers._cli_dask`).
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 
@@ -54,6 +59,7 @@ from ._archive.writing import save_analysis
 from ._audit.document import audit_document
 from ._audit.predictions import predictions_frame
 from ._cli_archive import open_to_outputs, table_warning
+from ._cli_dask import add_cluster_options, cluster_usage_problem, run_on_cluster
 from ._cli_survival import (
     add_survival_options,
     survival_task,
@@ -138,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the outputs from a saved .xai analysis instead of training (no DATA)",
     )
+    add_cluster_options(parser)
     return parser
 
 
@@ -163,6 +170,8 @@ _TRAINING_OPTIONS = {
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the combination of arguments, if anything."""
+    if args.scheduler is not None:
+        return cluster_usage_problem(args)
     if args.open is not None:
         if args.data is not None:
             return "give either DATA or --open FILE, not both"
@@ -215,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.open is not None:
         return _open(Path(args.open), Path(args.out))
+    if args.scheduler is not None:
+        return run_on_cluster(args, _TerminalBar())
     path = Path(args.data)
     if not path.is_file():
         print(f"error: no such file: {args.data}. Check the path.", file=sys.stderr)
@@ -263,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             written.append("predictions.csv")
         worth, worth_seconds = model_worth(run, seed=args.seed)
         seconds.update(worth_seconds)
-        summary = summary_of(run, seconds) | worth
+        summary = {"engine": "local"} | summary_of(run, seconds) | worth
         if survival:
             summary = with_survival_facts(summary, run)
         (out / "summary.json").write_text(

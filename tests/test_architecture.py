@@ -37,6 +37,15 @@ def test_ui_never_imports_ml_libraries():
         assert not _imports(path) & {"xgboost", "shap", "lime"}, path
 
 
+def test_only_the_cluster_engine_imports_dask():
+    """Check that dask and distributed (an optional extra) are imported by explainers/_dask only,
+    so that the rest of the engine and the app work without them."""
+    for package in ("explainers", "dashboard", "sample_data"):
+        for path in _modules(package):
+            if _imports(path) & {"dask", "distributed"}:
+                assert path.parent.name == "_dask", path
+
+
 def test_only_adapters_import_shap_or_lime():
     """Check that shap and lime are imported only by their adapter modules."""
     for path in _modules("explainers"):

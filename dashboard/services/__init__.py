@@ -7,6 +7,8 @@ One module per concept, re-exported here for the pages:
   cache keys, interaction values, the engine's error types;
 - :mod:`~dashboard.services.background`: the background job computing exact values
   of every row after a sampled first view;
+- :mod:`~dashboard.services.cluster`: the optional Dask cluster (``XAI_DASK_SCHEDULER``)
+  that background job runs on;
 - :mod:`~dashboard.services.rows`: explanations of single rows (SHAP, LIME, Shapley values
   of the probability, what-if);
 - :mod:`~dashboard.services.exports`: files to download;
@@ -58,6 +60,7 @@ from dashboard.services.background import (
     global_shap,
     restart_full_shap,
 )
+from dashboard.services.cluster import cluster_scheduler, scheduler_label
 from dashboard.services.exports import (
     metrics_csv,
     metrics_document,
@@ -170,6 +173,7 @@ __all__ = [
     "average_curve",
     "average_log_hazard",
     "best_shap",
+    "cluster_scheduler",
     "cohort_metric_names",
     "column_display",
     "computed_groups",
@@ -211,6 +215,7 @@ __all__ = [
     "samples",
     "save_contents",
     "saved_audit_json",
+    "scheduler_label",
     "shap_csv",
     "shap_parquet",
     "survival_at",

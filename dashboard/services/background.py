@@ -1,5 +1,7 @@
 """Exact SHAP values of every row, computed by a background job after a sampled first view.
 
+With ``XAI_DASK_SCHEDULER`` set, the job runs on that Dask cluster
+(:mod:`dashboard.services.cluster`), with the same progress and Stop.
 A page run is stopped whenever the user touches a widget, so this work runs in a
 job of its own (:mod:`dashboard.jobs`); pages poll it and switch to its result,
 which lands in the cache slot :func:`best_shap` reads. One session runs one job.
@@ -15,6 +17,7 @@ import pandas as pd
 from dashboard import jobs, state
 from dashboard.analysis import Analysis
 from dashboard.result_cache import Slot, entry, peek
+from dashboard.services.cluster import cluster_scheduler, cluster_shap
 from dashboard.services.pipeline import WORK_SLOTS
 from explainers import Progress, ShapResult, compute_shap, release_free_memory
 
@@ -76,7 +79,18 @@ def restart_full_shap(analysis: Analysis) -> jobs.Job | None:
 def _start_full_shap(analysis: Analysis, slot: Slot) -> jobs.Job:
     dataset = analysis.dataset
 
+    scheduler = cluster_scheduler()
+
     def work(progress: Progress) -> ShapResult:
+        if scheduler is not None:  # the cluster's workers do the work: no local slot
+            return cluster_shap(
+                analysis.model,
+                dataset.X,
+                scheduler=scheduler,
+                row_ids=dataset.row_ids,
+                progress=progress,
+                partition_rows=BACKGROUND_CHUNK_ROWS,
+            )
         with WORK_SLOTS:  # until it has a turn, the job reports no total: "waiting"
             progress(0, len(dataset.y), "shap")
             return compute_shap(
