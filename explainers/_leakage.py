@@ -128,14 +128,19 @@ def score_single_features(
     list of LeakScore, int
         One score per feature that could be scored, and the rows they were scored on.
     """
-    labelled = frame[frame[target].notna()]
-    if classification:
-        labels = labelled[target].astype(str)
-        counts = labels.value_counts()
-        labelled = labelled[labels.isin(counts[counts >= _FOLDS * 2].index)]
+    answer = frame[target]
+    keep = answer.notna().to_numpy()
+    if classification:  # classes as text, the rare ones left out (counted on distinct values)
+        counts = answer[keep].value_counts()
+        as_text = counts.groupby(counts.index.astype(str)).sum()
+        common = set(as_text.index[as_text >= _FOLDS * 2])
+        kept_values = [v for v in counts.index if str(v) in common]
+        keep = keep & answer.isin(kept_values).to_numpy()
+    positions = pd.Series(np.flatnonzero(keep))
     max_rows = min(max_rows, max(_MIN_SAMPLE, LEAK_CELL_BUDGET // max(len(features), 1)))
-    if len(labelled) > max_rows:
-        labelled = labelled.sample(max_rows, random_state=seed)
+    if len(positions) > max_rows:  # the same draw as sampling the labelled rows themselves
+        positions = positions.sample(max_rows, random_state=seed)
+    labelled = frame.iloc[positions.to_numpy()]  # only the rows scored are copied
     if len(labelled) < 4 * _FOLDS:
         return [], len(labelled)
     if classification:
