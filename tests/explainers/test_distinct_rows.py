@@ -226,3 +226,15 @@ def test_saved_analysis_keeps_distinct_rows(run, tmp_path):
     opened = open_analysis(path)
     assert opened.shap.distinct_rows == run.shap.distinct_rows
     assert summary_of(opened, {})["shap_rows_computed"] == run.shap.distinct_rows
+
+
+def test_gpu_path_uses_the_stricter_policy():
+    """Check that the CUDA path (same code) computes distinct rows only from heavy repetition."""
+    from explainers._shap import _plan
+
+    small = unique_frame(10).iloc[np.zeros(500, dtype=int)]
+    assert _plan(small, True, "cpu") is not None
+    assert _plan(small, True, "cuda") is None  # under the prediction policy's 10,000 rows
+    large = unique_frame(50).iloc[np.random.default_rng(2).integers(0, 50, size=20_000)]
+    assert _plan(large, True, "cuda").n_distinct == 50
+    assert _plan(large, False, "cuda") is None
