@@ -70,3 +70,25 @@ def test_parquet_reads_as_pandas_reads_it():
     table = read_table(buffer.getvalue(), name="t.parquet")
     reference = pd.read_parquet(io.BytesIO(buffer.getvalue()))
     pd.testing.assert_frame_equal(table.frame, reference, check_dtype=False)
+
+
+def test_openmp_threads_sleep_unless_the_user_chose():
+    """Check that importing the engine sets a passive OpenMP wait, keeping a user's choice."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, explainers; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    plain = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    chosen = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code],
+        env={**env, "OMP_WAIT_POLICY": "ACTIVE"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert plain.stdout.strip() == "PASSIVE"
+    assert chosen.stdout.strip() == "ACTIVE"
