@@ -14,6 +14,11 @@ One server started as ``make run`` does, one headless Chromium session:
    side-by-side ratio.
 5. Server memory (the process and its children, sampled every 0.5 s): before the
    upload, at its peak, and settled after the job, as copies of the parsed table.
+
+``--rows`` and ``--format parquet`` change the table (e.g. ``--rows 1000000 --format
+parquet``; other sizes are written to ``large-upload-<rows>-<format>-<date>``);
+``--job-wait`` bounds the wait for the all-rows job (a million rows outlast it: steps 3-4
+are then left out and the job's progress and the memory while it runs are recorded).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from benchmarks.app_timing import (
     server_problems,
     spread_rows,
     switch_rows,
+    table_uploader,
     wait_for_app,
     wait_for_quiet,
 )
@@ -105,9 +111,7 @@ def measure(
         record["rss_before_mib"] = _settled_rss(sampler, "before upload")
         sampler.phase = "upload and first view"
         t0 = time.perf_counter()
-        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
-            str(csv)
-        )
+        table_uploader(page).set_input_files(str(csv))
         if (
             page.wait_for_function(_UPLOAD_DONE_JS, polling=50, timeout=420_000).json_value()
             != "done"
