@@ -172,7 +172,7 @@ def measure(
     base = record["rss_before_mib"] or 0.0
     record["copies_at_peak"] = round((peak - base) / table_mib, 1)
     record["copies_after_job"] = round(
-        ((record["rss_after_job_mib"] or base) - base) / table_mib, 1
+        ((record.get("rss_after_job_mib") or base) - base) / table_mib, 1
     )
     record["rss_timeline"] = sampler.samples
     if "every_row_drawn_s" in record:  # else computing every row here would take as long
