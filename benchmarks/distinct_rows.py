@@ -96,8 +96,10 @@ def bench_model(seed: int) -> TrainedModel:
 def median_seconds(work: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
     """Median seconds of each piece of ``work``, the repeats interleaved."""
     seconds: dict[str, list[float]] = {name: [] for name in work}
-    for _ in range(repeats):
-        for name, job in work.items():
+    names = list(work)
+    for repeat in range(repeats):  # each piece goes first in turn: no seat is favoured
+        for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
+            job = work[name]
             start = time.perf_counter()
             job()
             seconds[name].append(time.perf_counter() - start)
