@@ -129,6 +129,16 @@ def wait_for_quiet(max_load: float, max_wait_s: float) -> dict[str, Any]:
     }
 
 
+def table_uploader(page: Any) -> Any:
+    """The Data page's table uploader (not the saved-analysis or model uploaders)."""
+    return (
+        page.locator("[data-testid=stFileUploader]")
+        .filter(has_text="CSV, TSV")
+        .locator("input[type=file]")
+        .first
+    )
+
+
 # ----------------------------------------------------------------------------- browser helpers
 
 
@@ -360,7 +370,7 @@ def upload_to_global(browser: Browser, url: str, csv: Path, n_rows: int) -> dict
     try:
         page.goto(f"{url}/", wait_until="domcontentloaded")
         wait_for_app(page)
-        uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
+        uploader = table_uploader(page)
         t0 = time.perf_counter()
         uploader.set_input_files(str(csv))
         record["set_input_files_s"] = round(time.perf_counter() - t0, 3)

@@ -1,7 +1,17 @@
 """The xai-dashboard engine: read tables, profile them, train XGBoost (or load one), explain it.
 
 Pure Python; no user-interface library is imported here.
+
+Importing it sets ``OMP_WAIT_POLICY=PASSIVE`` unless it is already set, before XGBoost
+loads its OpenMP runtime: waiting threads then sleep instead of spinning. Where the cores
+are shared (the app's background job beside a page, other sessions, other programs),
+spinning threads wait on each other: training 30 trees on 16,000 rows took 5.5-8.6 s with
+2 spinning threads against 0.16 s sleeping, on this project's loaded 2-core machine.
 """
+
+import os as _os
+
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._archive import (
     OpenedAnalysis,

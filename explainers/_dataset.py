@@ -62,9 +62,11 @@ class FeatureSpec:
                 )
                 out[name] = lowered.astype("float64").to_numpy()
             else:
-                values = pd.to_numeric(column, errors="coerce").astype("float64").to_numpy()
-                out[name] = np.where(np.isfinite(values), values, np.nan)
-        return pd.DataFrame(out, index=frame.index)
+                numbers = pd.to_numeric(column, errors="coerce")
+                values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+                infinite = np.isinf(values)
+                out[name] = np.where(infinite, np.nan, values) if infinite.any() else values
+        return pd.DataFrame(out, index=frame.index, copy=False)  # no 2-D copy of the columns
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,13 @@ def count_infinite(frame: pd.DataFrame, spec: FeatureSpec) -> int:
     """Infinite cells among ``spec``'s numeric features (the encoder makes them missing)."""
     n_inf = 0
     for name in spec.names:
-        if name not in spec.categories and pd.api.types.is_numeric_dtype(frame[name]):
-            n_inf += int(np.isinf(frame[name].to_numpy(dtype="float64", na_value=np.nan)).sum())
+        column = frame[name]
+        if name in spec.categories or not pd.api.types.is_numeric_dtype(column):
+            continue
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+            continue  # integers hold no infinity
+        if isinstance(column.dtype, np.dtype):  # float32 is checked as it is, without a copy
+            n_inf += int(np.isinf(column.to_numpy()).sum())
+        else:
+            n_inf += int(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan)).sum())
     return n_inf

@@ -18,8 +18,10 @@ Two checks, both run on the candidate features of a chosen target:
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -126,14 +128,19 @@ def score_single_features(
     list of LeakScore, int
         One score per feature that could be scored, and the rows they were scored on.
     """
-    labelled = frame[frame[target].notna()]
-    if classification:
-        labels = labelled[target].astype(str)
-        counts = labels.value_counts()
-        labelled = labelled[labels.isin(counts[counts >= _FOLDS * 2].index)]
+    answer = frame[target]
+    keep = answer.notna().to_numpy()
+    if classification:  # classes as text, the rare ones left out (counted on distinct values)
+        counts = answer[keep].value_counts()
+        as_text = counts.groupby(counts.index.astype(str)).sum()
+        common = set(as_text.index[as_text >= _FOLDS * 2])
+        kept_values = [v for v in counts.index if str(v) in common]
+        keep = keep & answer.isin(kept_values).to_numpy()
+    positions = pd.Series(np.flatnonzero(keep))
     max_rows = min(max_rows, max(_MIN_SAMPLE, LEAK_CELL_BUDGET // max(len(features), 1)))
-    if len(labelled) > max_rows:
-        labelled = labelled.sample(max_rows, random_state=seed)
+    if len(positions) > max_rows:  # the same draw as sampling the labelled rows themselves
+        positions = positions.sample(max_rows, random_state=seed)
+    labelled = frame.iloc[positions.to_numpy()]  # only the rows scored are copied
     if len(labelled) < 4 * _FOLDS:
         return [], len(labelled)
     if classification:
@@ -145,12 +152,22 @@ def score_single_features(
         y = pd.to_numeric(labelled[target], errors="coerce").to_numpy(dtype=float)
         splitter = KFold(_FOLDS, shuffle=True, random_state=seed)
     folds = list(splitter.split(np.zeros((len(y), 1)), y))  # the same folds for every feature
-    scores = []
-    for name, numeric in features.items():
-        score = _score_one(labelled[name], y, numeric, classification, folds, seed)
-        if score is not None:
-            scores.append(LeakScore(name, "auc" if classification else "r2", score))
-    return scores, len(labelled)
+
+    def score(item: tuple[str, bool]) -> float | None:
+        return _score_one(labelled[item[0]], y, item[1], classification, folds, seed)
+
+    # scikit-learn grows its trees without the GIL: one feature per core, same scores.
+    # Warnings are silenced here, once: the filters are process-wide, not per thread.
+    workers = max(1, min(os.cpu_count() or 1, len(features)))
+    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers) as pool:
+        warnings.simplefilter("ignore")
+        found = list(pool.map(score, features.items()))
+    metric: LeakMetric = "auc" if classification else "r2"
+    return [
+        LeakScore(name, metric, value)
+        for name, value in zip(features, found, strict=True)
+        if value is not None
+    ], len(labelled)
 
 
 def _score_one(
@@ -175,21 +192,19 @@ def _score_one(
         values = text.to_numpy().reshape(-1, 1)
     predicted = np.zeros((len(y), n_classes)) if classification else np.zeros(len(y))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for train, test in folds:
-                model = _model(numeric, classification, n_classes, seed)
-                model.fit(values[train], y[train])
-                if classification:
-                    proba = model.predict_proba(values[test])
-                    predicted[np.ix_(test, model.classes_)] = proba
-                else:
-                    predicted[test] = model.predict(values[test])
-            if not classification:
-                return float(r2_score(y, predicted))
-            if n_classes == 2:
-                return float(roc_auc_score(y, predicted[:, 1]))
-            return float(roc_auc_score(y, predicted, multi_class="ovr", average="macro"))
+        for train, test in folds:
+            model = _model(numeric, classification, n_classes, seed)
+            model.fit(values[train], y[train])
+            if classification:
+                proba = model.predict_proba(values[test])
+                predicted[np.ix_(test, model.classes_)] = proba
+            else:
+                predicted[test] = model.predict(values[test])
+        if not classification:
+            return float(r2_score(y, predicted))
+        if n_classes == 2:
+            return float(roc_auc_score(y, predicted[:, 1]))
+        return float(roc_auc_score(y, predicted, multi_class="ovr", average="macro"))
     except ValueError:
         return None  # a fold without a class, or a constant column: nothing to learn from
 

@@ -11,6 +11,7 @@ import pandas as pd
 import xgboost as xgb
 
 from ._device import resolve_device
+from ._distinct import PREDICT_POLICY, SHAP_POLICY, DistinctRows, plan_distinct
 from ._training import TrainedModel
 from ._types import Backend, Device, DeviceChoice, Progress
 
@@ -25,6 +26,8 @@ class ShapResult:
     and 1 otherwise. ``base_values`` (n, k) plus the sum over features equals
     ``margin`` (n, k), the model's raw output. ``row_ids`` are the rows'
     0-based positions in the input file; ``rows`` their positions in the dataset.
+    ``distinct_rows`` is how many distinct rows TreeSHAP computed when repeated rows
+    were computed once (see :func:`plan_distinct`), None when every row was computed.
     """
 
     values: np.ndarray
@@ -37,6 +40,7 @@ class ShapResult:
     backend: Backend
     device: Device
     seconds: float
+    distinct_rows: int | None = None
 
     @property
     def n_outputs(self) -> int:
@@ -63,13 +67,17 @@ class ShapResult:
 
 @dataclass(frozen=True)
 class InteractionResult:
-    """SHAP interaction values (n, k, f, f) of a sample of rows."""
+    """SHAP interaction values (n, k, f, f) of a sample of rows.
+
+    ``distinct_rows`` as in :class:`ShapResult`.
+    """
 
     values: np.ndarray
     features: tuple[str, ...]
     rows: np.ndarray
     backend: Backend
     seconds: float
+    distinct_rows: int | None = None
 
     def strength(self, k: int | None = None) -> np.ndarray:
         """Mean |interaction| (f, f), off-diagonal interactions counted both ways."""
@@ -102,6 +110,12 @@ def _reshape(raw: np.ndarray, n: int, k: int, width: int) -> np.ndarray:
     return np.asarray(raw, dtype=np.float64).reshape(n, k, width)
 
 
+def _plan(X: pd.DataFrame, distinct: bool, device: Device) -> DistinctRows | None:
+    if not distinct:
+        return None
+    return plan_distinct(X, policy=SHAP_POLICY if device == "cpu" else PREDICT_POLICY)
+
+
 def compute_shap(
     model: TrainedModel,
     X: pd.DataFrame,
@@ -112,25 +126,33 @@ def compute_shap(
     progress: Progress | None = None,
     chunk_rows: int | None = None,
     threads: int | None = None,
+    distinct: bool = True,
 ) -> ShapResult:
     """Exact TreeSHAP values of encoded features ``X`` with XGBoost's ``pred_contribs``.
 
     Runs on the GPU when ``device`` resolves to CUDA, else on ``threads`` CPU cores
     (all by default), in chunks of ``chunk_rows`` so that ``progress`` can report
     (and, by raising, stop the work). The result names the backend.
+
+    With ``distinct`` (the default), when a sample shows that rows repeat (see
+    :func:`plan_distinct`), each distinct row is computed once and its values given
+    to each of its copies: the values are those of computing every row.
     """
     chosen = resolve_device(device)
     booster = _booster_on(model, chosen, threads)
     n, k, f = len(X), model.n_outputs, len(model.spec.names)
-    values = np.empty((n, k, f))
-    base = np.empty((n, k))
-    margin = np.empty((n, k))
     start = time.perf_counter()
-    step = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
     if progress is not None:
         progress(0, n, "shap")  # the bar says what runs before the first chunk is done
-    for begin in range(0, max(n, 1), step):
-        chunk = X.iloc[begin : begin + step]
+    plan = _plan(X, distinct, chosen)
+    work = X if plan is None else plan.take(X)
+    m = len(work)
+    values = np.empty((m, k, f))
+    base = np.empty((m, k))
+    margin = np.empty((m, k))
+    step = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
+    for begin in range(0, max(m, 1), step):
+        chunk = work.iloc[begin : begin + step]
         if chunk.empty:
             break
         dm = model.dmatrix(chunk)
@@ -141,7 +163,9 @@ def compute_shap(
             booster.predict(dm, output_margin=True), len(chunk), k, 1
         )[:, :, 0]
         if progress is not None:
-            progress(min(begin + step, n), n, "shap")
+            progress(n * min(begin + step, m) // m, n, "shap")
+    if plan is not None:
+        values, base, margin = plan.spread(values), plan.spread(base), plan.spread(margin)
     seconds = time.perf_counter() - start
     rows_arr = np.arange(n) if rows is None else np.asarray(rows)
     return ShapResult(
@@ -155,6 +179,7 @@ def compute_shap(
         backend=_backend(chosen),
         device=chosen,
         seconds=seconds,
+        distinct_rows=None if plan is None else plan.n_distinct,
     )
 
 
@@ -164,21 +189,26 @@ def compute_interactions(
     *,
     rows: np.ndarray | None = None,
     device: DeviceChoice = "auto",
+    distinct: bool = True,
 ) -> InteractionResult:
     """Exact SHAP interaction values of ``X`` with XGBoost's ``pred_interactions``.
 
     One (f+1) x (f+1) matrix per row and output: call it on a sample of rows.
+    ``distinct`` computes repeated rows once, as in :func:`compute_shap`.
     """
     chosen = resolve_device(device)
     booster = _booster_on(model, chosen)
-    n, k, f = len(X), model.n_outputs, len(model.spec.names)
+    k, f = model.n_outputs, len(model.spec.names)
     start = time.perf_counter()
-    raw = booster.predict(model.dmatrix(X), pred_interactions=True)
-    values = np.asarray(raw, dtype=np.float64).reshape(n, k, f + 1, f + 1)[:, :, :f, :f]
+    plan = _plan(X, distinct, chosen)
+    work = X if plan is None else plan.take(X)
+    raw = booster.predict(model.dmatrix(work), pred_interactions=True)
+    values = np.asarray(raw, dtype=np.float64).reshape(len(work), k, f + 1, f + 1)[:, :, :f, :f]
     return InteractionResult(
-        values=values,
+        values=values if plan is None else plan.spread(values),
         features=tuple(model.spec.names),
-        rows=np.arange(n) if rows is None else np.asarray(rows),
+        rows=np.arange(len(X)) if rows is None else np.asarray(rows),
         backend=_backend(chosen),
         seconds=time.perf_counter() - start,
+        distinct_rows=None if plan is None else plan.n_distinct,
     )

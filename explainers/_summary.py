@@ -50,6 +50,8 @@ def summary_of(run: ExplainRun | OpenedAnalysis, seconds: dict[str, float]) -> d
         "n_rows": int(n_rows),
         "n_rows_dropped_missing_target": dropped,
         "n_explained_rows": int(len(run.shap.rows)),
+        "shap_distinct_rows": run.shap.distinct_rows,
+        "shap_rows_computed": _rows_computed(run),
         "n_features": len(run.model.spec.names),
         "features": [names[f] for f in run.model.spec.names],
         "dropped_columns": _dropped(run.schema),
@@ -77,6 +79,14 @@ def summary_of(run: ExplainRun | OpenedAnalysis, seconds: dict[str, float]) -> d
     if run.model.source == "uploaded":
         summary["model_warnings"] = list(run.warnings)
     return summary
+
+
+def _rows_computed(run: ExplainRun | OpenedAnalysis) -> int:
+    """Rows TreeSHAP computed: the distinct rows when repeats were computed once, else
+    every explained row (as in analyses saved before distinct rows were kept)."""
+    if run.shap.distinct_rows is not None:
+        return run.shap.distinct_rows
+    return int(len(run.shap.rows))
 
 
 def reading_of(table: Table | TableFacts) -> dict[str, object]:

@@ -12,6 +12,7 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from ._dataset import Dataset, FeatureSpec
+from ._distinct import PREDICT_POLICY, plan_distinct
 from ._errors import DataError
 from ._survival.baseline import SurvivalFit, breslow_hazard
 from ._survival.fitting import survival_dmatrix, survival_objective
@@ -82,10 +83,17 @@ class TrainedModel:
             X[list(self.spec.names)], enable_categorical=True, nthread=os.cpu_count() or 1
         )
 
-    def predict_margin(self, X: pd.DataFrame) -> np.ndarray:
-        """Raw margin, shape (n, n_outputs)."""
-        margin = self.booster.predict(self.dmatrix(X), output_margin=True)
-        return np.asarray(margin, dtype=np.float64).reshape(len(X), self.n_outputs)
+    def predict_margin(self, X: pd.DataFrame, *, distinct: bool = True) -> np.ndarray:
+        """Raw margin, shape (n, n_outputs).
+
+        With ``distinct``, a table whose rows repeat heavily (see :func:`plan_distinct`)
+        is predicted once per distinct row; the margins are those of every row.
+        """
+        plan = plan_distinct(X, policy=PREDICT_POLICY) if distinct else None
+        work = X if plan is None else plan.take(X)
+        margin = self.booster.predict(self.dmatrix(work), output_margin=True)
+        margin = np.asarray(margin, dtype=np.float64).reshape(len(work), self.n_outputs)
+        return margin if plan is None else plan.spread(margin)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities (n, k) for classification (k=2 for binary), values (n,) for regression.

@@ -46,6 +46,7 @@ def row_shap(analysis: Analysis, position: int) -> ShapResult:
         margin=shap.margin[pick],
         rows=shap.rows[pick],
         row_ids=shap.row_ids[pick],
+        distinct_rows=None,
     )
 
 

@@ -199,6 +199,7 @@ def shap_result(arrays: pa.Table, settings: Settings) -> ShapResult:
         backend=settings.backend,
         device=settings.device,
         seconds=settings.shap_seconds,
+        distinct_rows=settings.shap_distinct_rows,
     )
 
 

@@ -98,6 +98,7 @@ def settings_document(
             "device": shap.device,
             "seconds": finite(shap.seconds),
             "n_rows": len(shap.rows),
+            "distinct_rows": shap.distinct_rows,
             "n_outputs": shap.n_outputs,
         },
         "interactions": None

@@ -106,6 +106,7 @@ class Settings:
     device: Device
     shap_seconds: float
     shap_rows: int
+    shap_distinct_rows: int | None
     n_outputs: int
     interactions: tuple[Backend, float, int] | None
     n_rows: int
@@ -151,6 +152,9 @@ def read_settings(document: dict[str, Any]) -> Settings:
         device=shap.choice("device", _DEVICES),
         shap_seconds=shap.number("seconds"),
         shap_rows=shap.integer("n_rows"),
+        shap_distinct_rows=shap.optional_integer("distinct_rows")
+        if "distinct_rows" in shap.document  # absent from files saved before it was kept
+        else None,
         n_outputs=shap.integer("n_outputs", minimum=1),
         interactions=None
         if inter is None

@@ -54,4 +54,4 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     for i, field in enumerate(table.schema):
         if pa.types.is_null(field.type) or pa.types.is_decimal(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
-    return table.to_pandas()
+    return table.to_pandas(split_blocks=True)  # one block per column: no 2-D copy of the table
