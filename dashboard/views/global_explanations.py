@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import services
 from dashboard.i18n import fmt_number
@@ -57,14 +58,16 @@ def _dependence(
         )
 
 
-def _sample_notice(analysis: services.Analysis, n_shown: int) -> None:
-    """Say that the charts use a sample, and how the exact values of every row come on."""
+def _sample_notice(analysis: services.Analysis, n_shown: int) -> DeltaGenerator:
+    """Say that the charts use a sample; return the place where the exact values of every
+    row come on (filled once the first charts are drawn: the job then starts, so its work
+    does not hold up the first chart)."""
     total = analysis.n_rows
     st.info(
         t("global.sample_notice", n=fmt_number(n_shown), total=fmt_number(total)),
         icon=":material/info:",
     )
-    full_values.status(analysis)
+    return st.container()
 
 
 def _body() -> None:
@@ -83,14 +86,18 @@ def _body() -> None:
             seconds=fmt_number(shap.seconds, 2),
         )
     )
+    job_place = None
     if len(shap.rows) < analysis.n_rows:
-        _sample_notice(analysis, len(shap.rows))
+        job_place = _sample_notice(analysis, len(shap.rows))
     st.subheader(t("global.importance_title"), anchor=False)
     st.caption(t("global.importance_caption", n=fmt_number(len(shap.rows))))
     ui.chart(figures.importance(analysis, output), key="importance_chart")
     st.subheader(t("global.beeswarm_title"), anchor=False)
     st.caption(t("global.beeswarm_caption"))
     ui.chart(figures.beeswarm(analysis, output), key="beeswarm_chart")
+    if job_place is not None:
+        with job_place:
+            full_values.status(analysis)
     if not analysis.has_rows:
         st.caption(t("open.beeswarm_grey"))
     if len(analysis.features) < 2:
