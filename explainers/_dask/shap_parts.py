@@ -53,17 +53,25 @@ class ShapParts:
     n_parts: int
     mean_abs: dict[str, float]
     device: Device
+    rows_computed: int = 0
+    """Rows TreeSHAP computed over all parts (each part computes its distinct rows once)."""
+    distinct_rows: int | None = None
+    """The sum of the parts' distinct rows when every part computed distinct rows only."""
 
     def ranking(self) -> list[tuple[str, float]]:
         """Features with their mean |SHAP|, largest first."""
         return sorted(self.mean_abs.items(), key=lambda item: -item[1])
 
 
-def shap_part(frame: pd.DataFrame, model: TrainedModel, device: Device) -> pd.DataFrame:
-    """The ``shap_values`` table of one encoded partition (indexed by ``row``; on a worker).
+def shap_part(
+    frame: pd.DataFrame, model: TrainedModel, device: Device
+) -> tuple[pd.DataFrame, int | None]:
+    """The ``shap_values`` table of one encoded partition (indexed by ``row``; on a worker),
+    and how many distinct rows it computed (None: every row).
 
     The values come from :func:`explainers.compute_shap`, the single-process function
-    (XGBoost's ``pred_contribs`` and margin), on the worker's own threads.
+    (XGBoost's ``pred_contribs`` and margin, each distinct row once), on the worker's own
+    threads.
     """
     worker = get_worker()
     rows = frame.index.to_numpy(dtype=np.int64)
@@ -77,7 +85,8 @@ def shap_part(frame: pd.DataFrame, model: TrainedModel, device: Device) -> pd.Da
     )
     table = shap_frame(result, model)
     floats = [c for c in table.columns[1:] if table[c].dtype == np.float64]
-    return table.astype(dict.fromkeys(floats, np.float32))  # XGBoost's own precision
+    table = table.astype(dict.fromkeys(floats, np.float32))  # XGBoost's own precision
+    return table, result.distinct_rows
 
 
 def shap_tasks(model: TrainedModel, frame: dd.DataFrame, device: Device) -> list[Delayed]:
@@ -112,20 +121,26 @@ def write_shap_parts(
     features = list(model.spec.names)
     names = [model.spec.display_names.get(c, c) for c in features]
     sums = np.zeros(len(features))
-    n_rows = 0
+    n_rows = computed = 0
+    distinct: list[int | None] = []
     try:
         tasks = shap_tasks(model, frame, device)
         total = len(tasks)
         if progress is not None:
             progress(0, total, "shap")
-        for done, (i, part) in enumerate(in_order_of_arrival(client, tasks), start=1):
+        for done, (i, (part, part_distinct)) in enumerate(
+            in_order_of_arrival(client, tasks), start=1
+        ):
             pq.write_table(
                 pa.Table.from_pandas(part, preserve_index=False),
                 partial / f"part.{i:05d}.parquet",
             )
             values = part.iloc[:, _feature_positions(part, names)].to_numpy(dtype=np.float64)
             sums += np.abs(values).sum(axis=0)
-            n_rows += len(part) // model.n_outputs
+            part_rows = len(part) // model.n_outputs
+            n_rows += part_rows
+            computed += part_rows if part_distinct is None else part_distinct
+            distinct.append(part_distinct)
             if progress is not None:
                 progress(done, total, "shap")
         if final.exists():
@@ -141,6 +156,8 @@ def write_shap_parts(
         n_parts=total,
         mean_abs={f: float(v) for f, v in zip(features, mean, strict=True)},
         device=device,
+        rows_computed=computed,
+        distinct_rows=None if None in distinct else sum(d for d in distinct if d is not None),
     )
 
 

@@ -35,6 +35,8 @@ def cluster_summary(run: ClusterRun, seconds: dict[str, float]) -> dict[str, obj
         "n_rows": run.n_rows,
         "n_rows_dropped_missing_target": run.n_dropped_missing_target,
         "n_explained_rows": run.shap.n_rows,
+        "shap_distinct_rows": run.shap.distinct_rows,
+        "shap_rows_computed": run.shap.rows_computed,
         "n_features": len(model.spec.names),
         "features": [names[f] for f in model.spec.names],
         "dropped_columns": [
