@@ -72,6 +72,28 @@ def synthetic_survival(n: int = 800, seed: int = 11) -> pd.DataFrame:
     )
 
 
+COX_BETA = {"x1": 1.2, "x2": -0.6, "x3": 0.0}
+"""The true log-hazard ratios of :func:`cox_table` (x3 has no effect)."""
+
+
+def cox_table(n: int = 600, seed: int = 3) -> pd.DataFrame:
+    """Hazard exp(1.2 x1 - 0.6 x2 + 0.5 [site == b]), exponential baseline, random censoring."""
+    rng = np.random.default_rng(seed)
+    x = {name: rng.normal(size=n).round(4) for name in COX_BETA}
+    site = rng.choice(["a", "b", "c"], size=n)
+    hazard = np.exp(sum(beta * x[name] for name, beta in COX_BETA.items()) + 0.5 * (site == "b"))
+    event_time = rng.exponential(10 / hazard)
+    censor_time = rng.exponential(20, n)
+    return pd.DataFrame(
+        {
+            **x,
+            "site": site,
+            "follow_up_days": np.minimum(event_time, censor_time).round(3),
+            "dead": (event_time <= censor_time).astype(int),
+        }
+    )
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Serialise ``frame`` as UTF-8 CSV bytes."""
     buffer = io.StringIO()

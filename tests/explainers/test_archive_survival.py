@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from sksurv.metrics import concordance_index_censored
 from sksurv.nonparametric import kaplan_meier_estimator
-from synthetic_tables import to_csv_bytes
+from synthetic_tables import cox_table, to_csv_bytes
 
 from explainers import DataError, TrainingOptions, read_table, run_pipeline
 from explainers._archive import OpenedAnalysis, open_analysis, save_analysis
@@ -29,31 +29,12 @@ from explainers._pipeline import ExplainRun, explain_file
 from explainers._survival.explain import survival_curves
 from sample_data import load_sample_bytes
 
-BETA = {"x1": 1.2, "x2": -0.6, "x3": 0.0}
 SMALL = TrainingOptions(n_estimators=30, max_depth=2, seed=0)
-
-
-def _cox_table(n: int = 600, seed: int = 3) -> pd.DataFrame:
-    """Hazard exp(1.2 x1 - 0.6 x2 + 0.5 [site == b]), exponential baseline, random censoring."""
-    rng = np.random.default_rng(seed)
-    x = {name: rng.normal(size=n).round(4) for name in BETA}
-    site = rng.choice(["a", "b", "c"], size=n)
-    hazard = np.exp(sum(beta * x[name] for name, beta in BETA.items()) + 0.5 * (site == "b"))
-    event_time = rng.exponential(10 / hazard)
-    censor_time = rng.exponential(20, n)
-    return pd.DataFrame(
-        {
-            **x,
-            "site": site,
-            "follow_up_days": np.minimum(event_time, censor_time).round(3),
-            "dead": (event_time <= censor_time).astype(int),
-        }
-    )
 
 
 def _survival_run(options: TrainingOptions = SMALL) -> ExplainRun:
     return explain_file(
-        to_csv_bytes(_cox_table()),
+        to_csv_bytes(cox_table()),
         name="cox.csv",
         task="survival",
         time="follow_up_days",
@@ -131,7 +112,7 @@ def test_a_cox_run_reopens_with_identical_results(cox_run, include_table):
     for a, b in zip(mine.kaplan_meier, theirs.kaplan_meier, strict=True):
         assert (a.n_rows, a.n_events, a.risk_range) == (b.n_rows, b.n_events, b.risk_range)
         _same_arrays(a, b, ("time", "survival"))
-    assert opened.n_events == int(_cox_table()["dead"].sum())
+    assert opened.n_events == int(cox_table()["dead"].sum())
 
 
 def test_reopened_model_gives_the_same_margins_shap_and_survival_curves(cox_run):
@@ -171,7 +152,7 @@ def test_with_the_table_the_dataset_time_and_event_are_rebuilt(cox_run):
     opened = _round_trip(cox_run, include_table=True)
     again = opened.run
     assert again is not None
-    frame = _cox_table()
+    frame = cox_table()
     assert again.dataset.time is not None and again.dataset.event is not None
     np.testing.assert_array_equal(again.dataset.time, frame["follow_up_days"].to_numpy())
     np.testing.assert_array_equal(again.dataset.event, frame["dead"].to_numpy() == 1)
@@ -450,7 +431,7 @@ def test_a_table_whose_events_differ_is_refused(saved):
 
 def test_a_status_column_with_an_event_value_round_trips():
     """Check a 0/1/2 status with event value 2: the fit, schema and rebuilt events agree."""
-    frame = _cox_table(n=400, seed=7)
+    frame = cox_table(n=400, seed=7)
     frame["dead"] = np.where(frame["dead"] == 1, 2, np.where(np.arange(400) % 2, 0, 1))
     run = explain_file(
         to_csv_bytes(frame),

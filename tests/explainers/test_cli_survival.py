@@ -11,29 +11,10 @@ import pytest
 import xgboost as xgb
 from sksurv.datasets import load_veterans_lung_cancer
 from sksurv.metrics import concordance_index_censored
+from synthetic_tables import cox_table
 
 from explainers._cli_archive import NO_ROWS
 from explainers.cli import main
-
-BETA = {"x1": 1.2, "x2": -0.6, "x3": 0.0}
-
-
-def _cox_table(n: int = 600, seed: int = 3) -> pd.DataFrame:
-    """Hazard exp(1.2 x1 - 0.6 x2 + 0.5 [site == b]), exponential baseline, random censoring."""
-    rng = np.random.default_rng(seed)
-    x = {name: rng.normal(size=n).round(4) for name in BETA}
-    site = rng.choice(["a", "b", "c"], size=n)
-    hazard = np.exp(sum(beta * x[name] for name, beta in BETA.items()) + 0.5 * (site == "b"))
-    event_time = rng.exponential(10 / hazard)
-    censor_time = rng.exponential(20, n)
-    return pd.DataFrame(
-        {
-            **x,
-            "site": site,
-            "follow_up_days": np.minimum(event_time, censor_time).round(3),
-            "dead": (event_time <= censor_time).astype(int),
-        }
-    )
 
 
 def _run(args: list[str]) -> tuple[Path, dict[str, object]]:
@@ -47,7 +28,7 @@ def cox_cli(tmp_path_factory):
     """The CLI on the synthetic Cox table, survival implied by --time and --event."""
     folder = tmp_path_factory.mktemp("cox")
     path = folder / "cox.csv"
-    _cox_table().to_csv(path, index=False)
+    cox_table().to_csv(path, index=False)
     args = [str(path), "--time", "follow_up_days", "--event", "dead", "--device", "cpu"]
     out, summary = _run([*args, "--out", str(folder / "out")])
     return path, out, summary
@@ -147,7 +128,7 @@ def test_veterans_with_categorical_features(veterans_cli):
 def test_task_survival_alone_uses_the_recognised_pair(tmp_path):
     """Check that --task survival without columns uses the recognised time/event pair."""
     path = tmp_path / "cox.csv"
-    _cox_table(n=300, seed=5).to_csv(path, index=False)
+    cox_table(n=300, seed=5).to_csv(path, index=False)
     _, summary = _run([str(path), "--task", "survival", "--out", str(tmp_path / "out")])
     assert (summary["time"], summary["event"]) == ("follow_up_days", "dead")
 
@@ -158,7 +139,7 @@ def test_audit_writes_a_survival_audit(tmp_path):
     first), no error analysis, and per-group C-indexes equal to scikit-survival's on each
     group's validation rows."""
     path = tmp_path / "status.csv"
-    frame = _cox_table(n=600, seed=7)
+    frame = cox_table(n=600, seed=7)
     frame["dead"] = np.where(frame["dead"] == 1, 2, np.where(np.arange(600) % 2, 0, 1))
     frame["site"] = np.where(np.arange(600) % 3 == 0, "north", "south")
     frame.to_csv(path, index=False)
@@ -194,7 +175,7 @@ def test_audit_writes_a_survival_audit(tmp_path):
 def test_bad_survival_flags_exit_2_with_one_error_line(tmp_path, capsys, extra, message):
     """Check that bad survival flags exit 2 with one 'error:' line saying what is wrong."""
     path = tmp_path / "cox.csv"
-    _cox_table(n=200).to_csv(path, index=False)
+    cox_table(n=200).to_csv(path, index=False)
     assert main([str(path), *extra, "--out", str(tmp_path / "out")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
@@ -215,7 +196,7 @@ def test_task_survival_without_a_pair_exits_2(tmp_path, capsys):
 def test_save_and_open_give_the_same_outputs(tmp_path, save_table):
     """Check --save then --open: the same shap_values.csv bytes and summary.json facts."""
     source = tmp_path / "cox.csv"
-    _cox_table(n=400, seed=9).to_csv(source, index=False)
+    cox_table(n=400, seed=9).to_csv(source, index=False)
     saved = tmp_path / "run.xai"
     args = [str(source), "--task", "survival", "--time", "follow_up_days", "--event", "dead"]
     args += ["--device", "cpu", "--rows", "80", "--save", str(saved)]
