@@ -46,7 +46,7 @@ def offer(schema: services.Schema) -> None:
             event_value = st.selectbox(
                 t("survival.event_value", event=plain(suggestion.event_display)),
                 options=values,
-                index=values.index(event_value) if event_value in values else None,
+                index=values.index(event_value or "1") if (event_value or "1") in values else None,
                 placeholder=t("survival.event_value_placeholder"),
                 key="w_offer_event_value",
                 help=t("survival.event_value_help"),

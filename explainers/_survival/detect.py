@@ -3,8 +3,9 @@
 A time column is named as follow-up time (``futime``, ``time_to_event``,
 ``os_months``, ``추적기간``, ``생존기간``; a bare ``time`` or ``days`` beside an event
 column) and holds non-negative numbers with many values. An event column is named as
-one (``event``, ``status``, ``death``, ``사망``, ``사건``; ``censor`` is inverted: 1 usually
-means censored) or, failing that, is a 0/1 column. The suggestion is only a suggestion:
+one (``event``, ``status``, ``death``, ``사망``, ``사건``; a ``censor`` flag is read as
+1 = event, as the real files we know document, and flagged to check) or, failing that,
+is a 0/1 column. The suggestion is only a suggestion:
 the app shows it, and the user confirms the event value.
 """
 
@@ -40,8 +41,11 @@ _NOT_USABLE = {"identifier", "personal", "free_text", "all_missing", "constant",
 class SurvivalSuggestion:
     """A time/event pair that the survival task could use (safe column names).
 
-    ``event_value`` is the value meaning "event happened" when it is not the usual one
-    (``"0"`` for an inverted ``censor`` column, then ``inverted`` is True). When
+    ``event_value`` is the value meaning "event happened" when it is not the usual one.
+    ``inverted`` is True for a 0/1 column named as a censoring flag (``cens``, ``censor``):
+    files disagree on whether its 1 is the event or "still event-free", so the app asks the
+    user to check; it is read as 1 = event (R's ``survival`` convention, and what GBSG2,
+    ACTG320 and the Stanford heart data document). When
     ``needs_event_value`` is True the status has several values (``event_values``) and
     the user must name the event one. ``event_reason`` says how the event column was found.
     """
@@ -121,7 +125,7 @@ def suggest_survival(
         event=event.name,
         time_display=time.display_name,
         event_display=event.display_name,
-        event_value="0" if inverted else None,
+        event_value=None,  # a censoring flag too: 1 = event unless the user says otherwise
         inverted=inverted,
         needs_event_value=len(values) > 2,
         event_values=values,

@@ -119,6 +119,21 @@ def test_time_to_event_tables_get_the_documented_pair(table):
     assert suggestion is not None, f"{table.id}: no time/event pair suggested"
     pair = (suggestion.time_display, suggestion.event_display)
     assert pair == table.survival, f"{table.id}: suggested {pair}, documented {table.survival}"
+    assert suggestion.event_value is None  # every documented endpoint here is coded 1
+
+
+def test_gbsg2_survival_counts_the_documented_events(tmp_path):
+    """GBSG2 as survival with the pair it recognises: 'recurrence free survival, which
+    occurred for 299 patients (43.6%)' (sksurv.datasets.load_gbsg2), not the 387 censored."""
+    table = next(t for t in TABLES if t.id == "ss_gbsg2")
+    name, data = table.get()
+    (tmp_path / name).write_bytes(data)
+    out = tmp_path / "out"
+    argv = [str(tmp_path / name), "--task", "survival", "--out", str(out), "--device", "cpu"]
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        assert main(argv) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["time"], summary["event"], summary["n_events"]) == ("time", "cens", 299)
 
 
 @pytest.mark.parametrize("table", _with("identifiers"))

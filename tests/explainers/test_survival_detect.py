@@ -55,10 +55,11 @@ def test_named_pairs_are_recognised(time_name, event_name):
     assert suggestion.event_reason == "named" and not suggestion.inverted
 
 
-def test_censor_flag_is_inverted():
-    """Check that a 0/1 column named censor is suggested with event value 0."""
+def test_censor_flag_is_flagged_and_read_as_one_is_the_event():
+    """Check that a 0/1 column named censor is flagged for the user to check and read as
+    1 = event (what GBSG2, ACTG320 and the Stanford heart data document), not inverted."""
     suggestion = _suggest(_frame("futime", "censored"))
-    assert suggestion is not None and suggestion.inverted and suggestion.event_value == "0"
+    assert suggestion is not None and suggestion.inverted and suggestion.event_value is None
 
 
 def test_multi_valued_status_needs_an_event_value():
@@ -105,10 +106,10 @@ def test_ordinary_target_guess_is_unchanged():
 def test_a_target_guessed_on_the_time_itself_still_gets_the_pair(event_name):
     """Check that when the event column's name marks it as recorded after the outcome (so
     the target guess falls on the time, a regression), survival is still suggested with
-    that time and that event (a censor flag inverted)."""
+    that time and that event (a censor flag flagged, read as 1 = event)."""
     frame = _frame("time", event_name)
     schema = build_schema(read_table(to_csv_bytes(frame), name="t.csv"))
     suggestion = schema.survival_suggestion
     assert suggestion is not None
     assert (suggestion.time, suggestion.event) == ("time", event_name)
-    assert suggestion.inverted == (event_name == "censored")
+    assert suggestion.inverted == (event_name == "censored") and suggestion.event_value is None
