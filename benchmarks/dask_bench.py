@@ -167,7 +167,8 @@ def main(argv: list[str] | None = None) -> None:
         "load_average_after": list(__import__("os").getloadavg()),
         "results": records,
     }
-    json_path, md_path = save_json("dask", payload)
+    sizes = "" if args.rows == [1_000_000] else "-" + "_".join(str(n) for n in args.rows)
+    json_path, md_path = save_json(f"dask{sizes}", payload)
     lines = [
         f"# Cluster engine (local:{args.workers}) against the single process, "
         f"{payload['machine']['date']}",

@@ -10,14 +10,16 @@ shared for a bundled sample with a model trained here, else in the user's sessio
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
 from dashboard import jobs
 from dashboard.analysis import Analysis
 from dashboard.result_cache import entry, memo, peek
+from dashboard.services.cluster import cluster_calls, cluster_scheduler
 from dashboard.services.pipeline import SEED, WORK_SLOTS
 from explainers import (
     ErrorAnalysis,
@@ -83,18 +85,16 @@ def _audit_key(analysis: Analysis) -> str:
     return f"audit|{analysis.key}"
 
 
-def _compute_core(analysis: Analysis, progress: Progress) -> AuditCore:
-    """Every part of the background audit, reporting ``(step, steps, stage)`` between parts
-    (where a stopped job ends)."""
-    start = time.perf_counter()
-    top = [feature for feature, _ in analysis.shap.ranking()[:AUDIT_EFFECTS]]
-    steps = 3 + len(top)
+def _top_features(analysis: Analysis) -> list[str]:
+    return [feature for feature, _ in analysis.shap.ranking()[:AUDIT_EFFECTS]]
+
+
+def _importance(analysis: Analysis, permutation: list[ImportanceInterval]) -> ImportanceAudit:
+    """The importance audit: ``permutation`` with the mean |SHAP| intervals (computed here
+    from the first view's values: a bootstrap of a few thousand rows)."""
     output: int | Literal["all"] = "all" if analysis.task == "multiclass" else 0
-    progress(0, steps, "permutation")
-    permutation = permutation_importance_ci(analysis.model, analysis.dataset, seed=SEED)
-    progress(1, steps, "shap_intervals")
     shap = shap_importance_ci(analysis.shap, output=output, seed=SEED)
-    importance = ImportanceAudit(
+    return ImportanceAudit(
         permutation=tuple(permutation),
         shap=tuple(shap),
         score=importance_score_name(analysis.task),
@@ -103,6 +103,48 @@ def _compute_core(analysis: Analysis, progress: Progress) -> AuditCore:
         n_validation=len(analysis.model.valid_index),
         n_shap_rows=len(analysis.shap.rows),
     )
+
+
+def _compute_core_on_cluster(analysis: Analysis, scheduler: str, progress: Progress) -> AuditCore:
+    """The background audit with its independent parts side by side on the cluster: the
+    same engine calls with the same seeds as :func:`_compute_core`, so the same result."""
+    start = time.perf_counter()
+    top = _top_features(analysis)
+    both = ("model", "dataset")
+    calls: list[tuple[str, Callable[..., Any], tuple[str, ...], dict[str, Any]]] = [
+        ("permutation", permutation_importance_ci, both, {"seed": SEED})
+    ]
+    if not analysis.is_survival:
+        uses = (*both, "table_frame", "display_names")
+        calls.append(("errors", error_analysis, uses, {"seed": SEED}))
+    for feature in top:
+        kwargs = {"feature": feature, "ice": True, "seed": SEED}
+        calls.append(("effects", partial_dependence, both, kwargs))
+    shared = {
+        "model": analysis.model,
+        "dataset": analysis.dataset,
+        "table_frame": analysis.table.frame,
+        "display_names": dict(analysis.schema.display_names),
+    }
+    if analysis.is_survival:
+        del shared["table_frame"], shared["display_names"]
+    results = cluster_calls(scheduler, shared, calls, progress=progress, stage="the audit")
+    importance = _importance(analysis, results[0])
+    errors = None if analysis.is_survival else results[1]
+    effects = tuple(results[len(results) - len(top) :])
+    return AuditCore(importance, errors, effects, time.perf_counter() - start)
+
+
+def _compute_core(analysis: Analysis, progress: Progress) -> AuditCore:
+    """Every part of the background audit, reporting ``(step, steps, stage)`` between parts
+    (where a stopped job ends)."""
+    start = time.perf_counter()
+    top = _top_features(analysis)
+    steps = 3 + len(top)
+    progress(0, steps, "permutation")
+    permutation = permutation_importance_ci(analysis.model, analysis.dataset, seed=SEED)
+    progress(1, steps, "shap_intervals")
+    importance = _importance(analysis, permutation)
     progress(2, steps, "errors")
     errors = None
     if not analysis.is_survival:
@@ -132,8 +174,11 @@ def audit_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | None:
     slot = entry(_audit_key(analysis), analysis.shared)
     with slot.lock:
         if slot.job is None and slot.value is None and start:
+            scheduler = cluster_scheduler()
 
             def work(progress: Progress) -> AuditCore:
+                if scheduler is not None:  # the cluster's workers do the work
+                    return _compute_core_on_cluster(analysis, scheduler, progress)
                 with WORK_SLOTS:
                     return _compute_core(analysis, progress)
 

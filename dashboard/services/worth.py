@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dashboard import jobs
 from dashboard.analysis import Analysis
 from dashboard.result_cache import entry, memo, peek
+from dashboard.services.cluster import cluster_calls, cluster_scheduler
 from dashboard.services.pipeline import SEED, WORK_SLOTS
 from explainers import (
     BaselineReport,
@@ -103,8 +104,11 @@ def learning_curve_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | 
     slot = entry(_key("learning", analysis), analysis.shared)
     with slot.lock:
         if slot.job is None and slot.value is None and start:
+            scheduler = cluster_scheduler()
 
             def work(progress: Progress) -> LearningCurve:
+                if scheduler is not None:  # one retraining per fraction, side by side
+                    return _learning_curve_on_cluster(analysis, scheduler, progress)
                 with WORK_SLOTS:
                     return learning_curve(
                         analysis.model,
@@ -120,6 +124,32 @@ def learning_curve_job(analysis: Analysis, *, start: bool = True) -> jobs.Job | 
 
             slot.job = jobs.start("learning-curve", work, on_done=keep)
         return slot.job
+
+
+def _learning_curve_on_cluster(
+    analysis: Analysis, scheduler: str, progress: Progress
+) -> LearningCurve:
+    """The learning curve with each fraction retrained by its own task on the cluster (each
+    fraction's rows are drawn from the seed alone, so the curve is the one computed here)."""
+    kwargs = [{"fractions": (fraction,), "seed": SEED} for fraction in LEARNING_FRACTIONS]
+    calls = [("learning_curve", learning_curve, ("model", "dataset"), k) for k in kwargs]
+    shared = {"model": analysis.model, "dataset": analysis.dataset}
+    parts: list[LearningCurve] = cluster_calls(
+        scheduler, shared, calls, progress=progress, stage="the learning curve"
+    )
+    kept = sorted(
+        (f, r, n, score)
+        for part in parts
+        for f, r, n, score in zip(part.fractions, part.rows, part.rounds, part.scores, strict=True)
+    )
+    return LearningCurve(
+        metric=parts[0].metric,
+        fractions=tuple(k[0] for k in kept),
+        rows=tuple(k[1] for k in kept),
+        rounds=tuple(k[2] for k in kept),
+        scores=tuple(k[3] for k in kept),
+        skipped=tuple(sorted(f for part in parts for f in part.skipped)),
+    )
 
 
 def restart_learning_curve(analysis: Analysis) -> jobs.Job | None:

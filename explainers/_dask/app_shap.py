@@ -21,7 +21,8 @@ from distributed import get_worker
 from .._shap import ShapResult, compute_shap
 from .._training import TrainedModel
 from .._types import DeviceChoice, Progress
-from .cluster import cluster_device, connect
+from .app_client import app_client
+from .cluster import cluster_device
 from .failures import cluster_stage
 from .shap_parts import in_order_of_arrival
 
@@ -76,8 +77,7 @@ def shap_on_cluster(
     start = time.perf_counter()
     n, k, f = len(X), model.n_outputs, len(model.spec.names)
     frame = X[list(model.spec.names)].reset_index(drop=True)
-    with connect(scheduler) as connection, cluster_stage("computing SHAP values"):
-        client = connection.client
+    with app_client(scheduler) as client, cluster_stage("computing SHAP values"):
         chosen = cluster_device(client, device)
         parts = dd.from_pandas(frame, chunksize=max(partition_rows, 1), sort=False)
         shared = delayed(model, pure=True)

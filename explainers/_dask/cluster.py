@@ -94,36 +94,47 @@ def connect(text: str, *, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterator[Conn
     seconds = f"{timeout_s:g}s"
     with dask.config.set({"distributed.comm.timeouts.connect": seconds}):
         if address.kind == "local":
-            cluster = LocalCluster(
-                n_workers=address.n_workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            cluster = start_local(address)
             try:
                 with Client(cluster) as client:
                     yield Connection(client, address, address.n_workers)
             finally:
                 cluster.close()
             return
-        client = _remote_client(address, timeout_s)
+        client = remote_client(address, timeout_s)
     try:
-        n_workers = len(client.scheduler_info().get("workers", {}))
-        if n_workers == 0:
-            raise ClusterError(
-                f"The scheduler at {address.address} has no workers. Start at least one "
-                f"with 'dask worker {address.address}', then run again.",
-                code="no_workers",
-                address=address.address,
-            )
-        yield Connection(client, address, n_workers)
+        yield Connection(client, address, check_workers(client, address))
     finally:
         client.close()
 
 
-def _remote_client(address: SchedulerAddress, timeout_s: float) -> Client:
+def start_local(address: SchedulerAddress) -> LocalCluster:
+    """A :class:`LocalCluster` of ``address.n_workers`` one-thread worker processes on the
+    loopback interface, with no web dashboard."""
+    return LocalCluster(
+        n_workers=address.n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+
+
+def check_workers(client: Client, address: SchedulerAddress) -> int:
+    """How many workers the scheduler has; a :class:`ClusterError` when it has none."""
+    n_workers = len(client.scheduler_info().get("workers", {}))
+    if n_workers == 0:
+        raise ClusterError(
+            f"The scheduler at {address.address} has no workers. Start at least one "
+            f"with 'dask worker {address.address}', then run again.",
+            code="no_workers",
+            address=address.address,
+        )
+    return n_workers
+
+
+def remote_client(address: SchedulerAddress, timeout_s: float) -> Client:
     """A client of the scheduler at ``address``; a ClusterError when it does not answer."""
     try:
         return Client(address.address, timeout=timeout_s, set_as_default=False)

@@ -1,0 +1,139 @@
+"""The app's side-by-side engine calls on a Dask cluster (audit, learning curve)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from explainers import ClusterError, DataError, partial_dependence, permutation_importance_ci
+from explainers._dask.app_client import app_client, close_app_clients
+from explainers._dask.app_tasks import run_calls
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_clients():
+    yield
+    close_app_clients()
+
+
+def test_calls_return_in_order_and_equal_the_same_calls_here(binary_run):
+    """Check that each call's result on the cluster equals the same engine call made in this
+    process (permutation importance, partial dependence of two features), in call order,
+    with progress counted in calls."""
+    model, dataset = binary_run.model, binary_run.dataset
+    features = list(model.spec.names)[:2]
+    both = ("model", "dataset")
+    calls = [("permutation", permutation_importance_ci, both, {"seed": 3})]
+    calls += [("effects", partial_dependence, both, {"feature": f, "seed": 3}) for f in features]
+    reports: list[tuple[int, int, str]] = []
+    got = run_calls(
+        "local:2",
+        {"model": model, "dataset": dataset},
+        calls,
+        progress=lambda done, total, stage: reports.append((done, total, stage)),
+    )
+    here = permutation_importance_ci(model, dataset, seed=3)
+    assert [i.feature for i in got[0]] == [i.feature for i in here]
+    np.testing.assert_allclose([i.mean for i in got[0]], [i.mean for i in here], atol=1e-12)
+    np.testing.assert_allclose([i.ci_low for i in got[0]], [i.ci_low for i in here], atol=1e-12)
+    for result, feature in zip(got[1:], features, strict=True):
+        local = partial_dependence(model, dataset, feature, seed=3)
+        assert result.feature == feature
+        np.testing.assert_allclose(result.grid, local.grid)
+        np.testing.assert_allclose(result.average, local.average, atol=1e-6)
+    assert reports[-1] == (3, 3, "effects")
+    assert [done for done, _, _ in reports] == sorted(done for done, _, _ in reports)
+
+
+def test_an_engine_error_on_a_worker_arrives_unchanged(binary_run):
+    """Check that an engine error raised by a call on a worker is raised here as itself."""
+    calls = [("effects", partial_dependence, ("model", "dataset"), {"feature": "no_such_feature"})]
+    shared = {"model": binary_run.model, "dataset": binary_run.dataset}
+    with pytest.raises(DataError):
+        run_calls("local:2", shared, calls)
+
+
+def test_stop_cancels_the_calls_at_once(binary_run):
+    """Check that a progress callback that raises (the app's Stop) ends the job within a few
+    polls, long before the queued calls could finish, and leaves no task on the cluster."""
+
+    class Stopped(Exception):
+        pass
+
+    def stop(done: int, total: int, stage: str) -> None:
+        raise Stopped
+
+    calls = [
+        ("permutation", permutation_importance_ci, ("model", "dataset"), {"n_repeats": 200})
+    ] * 6
+    shared = {"model": binary_run.model, "dataset": binary_run.dataset}
+    start = time.perf_counter()
+    with pytest.raises(Stopped):
+        run_calls("local:2", shared, calls, progress=stop)
+    stopped_after = time.perf_counter() - start
+    with app_client("local:2") as client:
+        for _ in range(100):
+            if not any(client.processing().values()):
+                break
+            time.sleep(0.1)
+        # The calls still queued were cancelled: at most the two running ones finish.
+        assert not any(client.processing().values())
+        assert not [key for key in client.has_what().values() for k in key if "xai-" in k]
+    assert stopped_after < 30
+
+
+def test_a_killed_worker_gives_the_result_or_a_clear_error(binary_run):
+    """Check that killing a worker while calls run gives either every result (retried on the
+    other worker) or a ClusterError that names the lost worker, never a partial list."""
+    killed: list[str] = []
+
+    def kill_one(done: int, total: int, stage: str) -> None:
+        if killed:
+            return
+        with app_client("local:2") as client:
+            worker = sorted(client.scheduler_info()["workers"])[0]
+            killed.append(worker)
+            try:
+                client.run(os._exit, 1, workers=[worker])
+            except Exception:  # noqa: BLE001 - the worker dies before it can answer
+                pass
+
+    features = list(binary_run.model.spec.names)[:4]
+    calls = [
+        ("effects", partial_dependence, ("model", "dataset"), {"feature": f, "seed": 1})
+        for f in features
+    ]
+    shared = {"model": binary_run.model, "dataset": binary_run.dataset}
+    try:
+        got = run_calls("local:2", shared, calls, progress=kill_one)
+    except ClusterError as error:
+        assert error.code == "worker_lost"
+    else:
+        assert [g.feature for g in got] == features
+        for result, feature in zip(got, features, strict=True):
+            local = partial_dependence(binary_run.model, binary_run.dataset, feature, seed=1)
+            np.testing.assert_allclose(result.average, local.average, atol=1e-6)
+    assert killed
+
+
+def test_the_app_keeps_one_client_per_address():
+    """Check that jobs reuse the process's client, and a closed one is replaced."""
+    with app_client("local:1") as first, app_client("local:1") as again:
+        assert first is again
+    first.close()
+    with app_client("local:1") as replaced:
+        assert replaced is not first and replaced.status == "running"
+
+
+def test_a_bad_address_fails_fast():
+    """Check that an unreachable scheduler is a ClusterError within seconds."""
+    start = time.perf_counter()
+    with pytest.raises(ClusterError) as caught, app_client("tcp://127.0.0.1:9", timeout_s=2):
+        pass
+    assert caught.value.code == "scheduler_unreachable"
+    assert time.perf_counter() - start < 20
