@@ -6,12 +6,19 @@ a thread of its own. The job records its progress; pages poll it and switch to
 its result when it is done. Stopping is cooperative: the work's progress
 callback raises :class:`JobCancelled` at its next report.
 
+On Linux a job's thread lowers its own CPU priority (``nice`` +10) before it works, and the
+threads it starts (XGBoost's OpenMP workers) inherit it: when the CPU is busy, what a user
+clicks (a page run, the browser drawing it) comes before the job, which only takes the
+time nobody else wants. Elsewhere jobs run at the usual priority.
+
 Nothing here knows what the work is (``services`` hands the engine call in).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +26,24 @@ from collections.abc import Callable
 from explainers import Progress
 
 _log = logging.getLogger(__name__)
+
+
+JOB_NICENESS = 10
+"""How much a job's thread lowers its CPU priority (Linux ``nice`` steps, 19 the lowest)."""
+
+
+def lower_priority(steps: int = JOB_NICENESS) -> bool:
+    """Lower the calling thread's CPU priority by ``steps`` nice levels (Linux only, where a
+    thread has its own; threads it starts afterwards inherit it). True when done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(current + steps, 19))
+    except OSError:  # a sandbox that forbids it: the job runs at the usual priority
+        return False
+    return True
 
 
 class JobCancelled(Exception):
@@ -82,6 +107,7 @@ def start(
     job = Job(name)
 
     def run() -> None:
+        lower_priority()
         try:
             job.result = work(job.progress)
         except JobCancelled:

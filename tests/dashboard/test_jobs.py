@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
+
+import pytest
 
 from dashboard import jobs, result_cache
 
@@ -64,3 +67,30 @@ def test_dropped_cache_entry_stops_its_job():
     result_cache.release(slot)
     gate.set()
     assert slot.job.wait(10) and slot.job.cancelled and slot.job.result is None
+
+
+def _nice(tid: int) -> int:
+    """A thread's nice value as the kernel reports it (/proc), read independently."""
+    with open(f"/proc/self/task/{tid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_a_job_and_the_threads_it_starts_run_at_lower_priority():
+    """Check that a job's thread is niced JOB_NICENESS steps below the caller, that a thread it
+    starts (as OpenMP starts XGBoost's workers) inherits that, and the caller is unchanged."""
+    caller = _nice(threading.get_native_id())
+    seen: dict[str, int] = {}
+
+    def work(progress):
+        seen["job"] = _nice(threading.get_native_id())
+        child = threading.Thread(target=lambda: seen.update(child=_nice(threading.get_native_id())))
+        child.start()
+        child.join()
+        return 1
+
+    job = jobs.start("nice", work)
+    assert job.wait(10) and job.succeeded
+    expected = min(caller + jobs.JOB_NICENESS, 19)
+    assert seen == {"job": expected, "child": expected}
+    assert _nice(threading.get_native_id()) == caller
