@@ -5,7 +5,10 @@ processes, started and stopped by the command). ``DATA`` may be a file, a folder
 Parquet or CSV parts, or a glob; the parts are read on the workers. The run writes
 ``model.json``, ``shap_values.parquet/`` (one part per partition, the columns of
 ``shap_values.csv``) and ``summary.json`` (``"engine": "dask"``, ``workers``, per-stage
-``seconds``, the whole table's dtypes and counts, the profiled sample's size). Options
+``seconds``, the whole table's dtypes and counts, the profiled sample's size, and the
+single process's ``baselines``, ``comparison``, ``tree_curve`` and ``deployment``
+computed on a seeded sample of at most 100,000 training and 100,000 validation rows,
+counted in ``baselines_rows``). Options
 that need the whole table in one process (``--audit``, ``--group-by``, ``--save``,
 ``--model``, ``--rows``, ``--task survival``, workbook options) are refused (exit 2).
 

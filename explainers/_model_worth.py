@@ -12,8 +12,10 @@ import time
 
 from ._baselines import compare_baselines
 from ._curves import tree_curve
+from ._dataset import Dataset
 from ._deployment import deployment_facts
 from ._pipeline import ExplainRun
+from ._training import TrainedModel
 
 
 def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], dict[str, float]]:
@@ -26,16 +28,26 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
     risk for all, compared on Harrell's C-index, which its ``tree_curve`` scores too.
     Speeds in ``deployment`` are measured on this machine when called.
     """
+    return worth_of(run.model, run.dataset, seed=seed)
+
+
+def worth_of(
+    model: TrainedModel, dataset: Dataset, *, seed: int = 0
+) -> tuple[dict[str, object], dict[str, float]]:
+    """What :func:`model_worth` writes, for ``model`` and the ``dataset`` it was trained on.
+
+    The cluster run calls it on a sample of its rows (:mod:`explainers._dask.worth`).
+    """
     document: dict[str, object] = {}
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    if run.model.source == "uploaded":
+    if model.source == "uploaded":
         document.update(baselines=[], comparison=None, baselines_skipped="needs_training_rows")
     else:
-        document.update(compare_baselines(run.model, run.dataset, seed=seed).to_summary())
+        document.update(compare_baselines(model, dataset, seed=seed).to_summary())
     seconds["baselines"] = time.perf_counter() - start
     start = time.perf_counter()
-    curve = tree_curve(run.model, run.dataset)
+    curve = tree_curve(model, dataset)
     document["tree_curve"] = {
         "metric": curve.metric,
         "trees": curve.trees.tolist(),
@@ -43,10 +55,10 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
         "best_trees": int(curve.trees[curve.best_rounds - 1]),
         "compact_trees": curve.compact_trees,
         "tolerance": curve.tolerance,
-        "rows": "validation" if run.model.source == "trained" else "all labelled rows",
+        "rows": "validation" if model.source == "trained" else "all labelled rows",
     }
     seconds["tree_curve"] = time.perf_counter() - start
     start = time.perf_counter()
-    document["deployment"] = deployment_facts(run.model, run.dataset, curve=curve).to_summary()
+    document["deployment"] = deployment_facts(model, dataset, curve=curve).to_summary()
     seconds["deployment"] = time.perf_counter() - start
     return document, seconds

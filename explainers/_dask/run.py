@@ -1,12 +1,15 @@
-"""The whole path on a Dask cluster: parts, sample schema, encoding, training, SHAP.
+"""The whole path on a Dask cluster: parts, sample schema, encoding, training, model
+worth, SHAP.
 
 The stages are the single-process ones (:mod:`explainers._pipeline`) wherever a sample
 is enough (profiling, the schema and its findings) and their cluster forms where every
 row counts (encoding, training, metrics, SHAP). What runs where:
 
 - client: lists the part files, profiles a seeded sample of rows, holds the whole
-  table's small facts, the booster, the validation labels and predictions, and one
-  partition of SHAP values at a time (written to disk as it arrives);
+  table's small facts, the booster, the validation labels and predictions, a seeded
+  sample of encoded training and validation rows for the baselines, tree curve and
+  deployment facts (:mod:`.worth`), and one partition of SHAP values at a time
+  (written to disk as it arrives);
 - workers: read and encode the parts (kept in the cluster's memory), train with
   ``xgboost.dask``, predict, and compute SHAP values.
 """
@@ -31,6 +34,7 @@ from .failures import cluster_stage
 from .parts import PartedTable, sample_table, scan_parts
 from .shap_parts import ShapParts, write_shap_parts
 from .training import train_on_cluster
+from .worth import WORTH_ROWS, ClusterWorth, cluster_worth
 
 PROFILE_ROWS = 100_000
 """Rows of the seeded sample that profiling and the schema read."""
@@ -41,7 +45,8 @@ class ClusterRun:
     """Everything a cluster run produced, with the seconds each stage took.
 
     ``sample`` is the profiled sample (``sample.n_rows`` rows); ``n_rows`` and
-    ``n_dropped_missing_target`` count the whole table's usable and dropped rows.
+    ``n_dropped_missing_target`` count the whole table's usable and dropped rows;
+    ``worth`` holds the baselines, tree curve and deployment facts (on a sample of rows).
     """
 
     schema: Schema
@@ -51,6 +56,7 @@ class ClusterRun:
     evaluation: Evaluation
     shap: ShapParts
     findings: tuple[Finding, ...]
+    worth: ClusterWorth
     n_rows: int
     n_dropped_missing_target: int
     n_workers: int
@@ -67,6 +73,7 @@ def explain_on_cluster(
     device: DeviceChoice = "auto",
     seed: int = 0,
     profile_rows: int = PROFILE_ROWS,
+    worth_rows: int = WORTH_ROWS,
     options: TrainingOptions | None = None,
     progress: Progress | None = None,
 ) -> ClusterRun:
@@ -86,6 +93,10 @@ def explain_on_cluster(
         and the validation split.
     profile_rows
         Rows of the seeded sample that profiling and the schema read.
+    worth_rows
+        Most training rows, and most validation rows, of the seeded sample the baselines,
+        the tree curve and the deployment facts use (see
+        :func:`explainers._dask.worth.cluster_worth`); all rows when fewer.
     device
         ``auto`` uses the workers' GPUs when every worker has a usable one.
     progress
@@ -118,6 +129,10 @@ def explain_on_cluster(
         trained = train_on_cluster(client, dataset, schema, options=options, device=chosen)
     report(1, 1, "training")
     seconds["train"] = perf_counter() - start
+    report(0, 1, "baselines")
+    worth = cluster_worth(client, dataset, schema, trained.model, max_rows=worth_rows, seed=seed)
+    seconds.update(worth.seconds)
+    report(1, 1, "baselines")
     start = perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     with cluster_stage("computing SHAP values"):
@@ -139,6 +154,7 @@ def explain_on_cluster(
         evaluation=trained.evaluation,
         shap=shap,
         findings=findings,
+        worth=worth,
         n_rows=dataset.n_rows,
         n_dropped_missing_target=dataset.n_dropped_missing_target,
         n_workers=connection.n_workers,

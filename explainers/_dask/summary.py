@@ -1,9 +1,9 @@
 """The ``summary.json`` of a cluster run: the single-process document's entries, plus
 ``engine``, ``workers``, the whole table's facts and the profiled sample's size.
 
-Entries that need every row in one process are not computed on the cluster and are
-written empty, with the reason: ``baselines`` (``[]``, ``baselines_skipped:
-"cluster"``), ``comparison``, ``tree_curve`` and ``deployment`` (null).
+``baselines``, ``comparison``, ``tree_curve`` and ``deployment`` are the single-process
+entries computed on a seeded sample of the training and validation rows (see
+:mod:`.worth`); ``baselines_rows`` says how many of each they used.
 """
 
 from __future__ import annotations
@@ -71,11 +71,8 @@ def cluster_summary(run: ClusterRun, seconds: dict[str, float]) -> dict[str, obj
             ],
         },
         "leak_check_rows": schema.leak_check_rows,
-        "baselines": [],
-        "comparison": None,
-        "baselines_skipped": "cluster",
-        "tree_curve": None,
-        "deployment": None,
+        **run.worth.document,
+        "baselines_rows": {"train": run.worth.n_train, "validation": run.worth.n_valid},
     }
     if model.classes is not None:
         summary["classes"] = list(model.classes)
