@@ -32,17 +32,19 @@ def model_worth(run: ExplainRun, *, seed: int = 0) -> tuple[dict[str, object], d
 
 
 def worth_of(
-    model: TrainedModel, dataset: Dataset, *, seed: int = 0
+    model: TrainedModel, dataset: Dataset, *, seed: int = 0, skip_baselines: str | None = None
 ) -> tuple[dict[str, object], dict[str, float]]:
     """What :func:`model_worth` writes, for ``model`` and the ``dataset`` it was trained on.
 
-    The cluster run calls it on a sample of its rows (:mod:`explainers._dask.worth`).
+    The cluster run calls it on a sample of its rows (:mod:`explainers._dask.worth`);
+    ``skip_baselines`` is then the reason written when the sample cannot fit them.
     """
     document: dict[str, object] = {}
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    if model.source == "uploaded":
-        document.update(baselines=[], comparison=None, baselines_skipped="needs_training_rows")
+    if model.source == "uploaded" or skip_baselines is not None:
+        reason = skip_baselines or "needs_training_rows"
+        document.update(baselines=[], comparison=None, baselines_skipped=reason)
     else:
         document.update(compare_baselines(model, dataset, seed=seed).to_summary())
     seconds["baselines"] = time.perf_counter() - start

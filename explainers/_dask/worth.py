@@ -168,7 +168,12 @@ def cluster_worth(
         rows = gather_split_sample(client, data, max_rows=max_rows, seed=seed)
     dataset, sampled = sample_dataset(rows, data, schema, model)
     gathered = perf_counter() - start
-    document, seconds = worth_of(sampled, dataset, seed=seed)
+    skip = None
+    if dataset.classes is not None:  # a class too rare to be drawn: nothing to fit a baseline on
+        drawn = np.unique(dataset.y[sampled.train_index])
+        if len(drawn) < len(dataset.classes):
+            skip = "sample_lacks_a_class"
+    document, seconds = worth_of(sampled, dataset, seed=seed, skip_baselines=skip)
     return ClusterWorth(
         document=document,
         n_train=len(sampled.train_index),

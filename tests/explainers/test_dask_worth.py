@@ -173,3 +173,22 @@ def test_regression_worth_on_a_bounded_sample(cluster, tmp_path):
     mean = np.full(len(valid), y[train].mean())
     assert trivial["r2"] == pytest.approx(r2_score(y[valid], mean), abs=1e-12)
     assert summary["comparison"]["metric"] == "r2" and linear["r2"] > 0.5
+
+
+def test_a_class_too_rare_for_the_sample_skips_the_baselines_only(cluster, tmp_path):
+    """Check that when the sampled training rows lack a class (12 positives in 3,000 rows,
+    120 rows drawn), the run still ends: baselines are skipped with the reason, the tree
+    curve and deployment facts are written."""
+    frame = synthetic_binary(3000)
+    rng = np.random.default_rng(1)
+    outcome = np.zeros(len(frame), dtype=int)
+    outcome[rng.choice(len(frame), 12, replace=False)] = 1
+    frame["outcome"] = outcome
+    parts = _write(tmp_path, frame, 3)
+    run = explain_on_cluster(
+        cluster, parts, tmp_path / "out", target="outcome", seed=SEED, worth_rows=120
+    )
+    summary = json.loads(json.dumps(cluster_summary(run, run.seconds)))
+    assert summary["baselines_skipped"] == "sample_lacks_a_class"
+    assert summary["baselines"] == [] and summary["comparison"] is None
+    assert summary["tree_curve"]["trees"] and summary["deployment"]
