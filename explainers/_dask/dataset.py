@@ -25,7 +25,8 @@ from .._dataset import FeatureSpec
 from .._errors import DataError
 from .._schema import MAX_CLASSES, Schema
 from .._types import ClassWeight, Task
-from .parts import DISTINCT_LIMIT, PartedTable, read_part
+from .parts import DISTINCT_LIMIT, PartedTable, read_part_frame
+from .readings import Target
 
 TARGET = "__target__"
 VALID = "__valid__"
@@ -156,9 +157,12 @@ def encode_frame(frame: pd.DataFrame, encoding: Encoding) -> pd.DataFrame:
     return out
 
 
-def encode_part(path: str, offset: int, encoding: Encoding) -> pd.DataFrame:
-    """Read part ``path`` (first ``row`` at ``offset``) and encode it (runs on a worker)."""
-    frame = read_part(path).frame
+def encode_part(
+    path: str, offset: int, encoding: Encoding, targets: dict[str, Target]
+) -> pd.DataFrame:
+    """Read part ``path`` (first ``row`` at ``offset``), bring its columns to the table's
+    reading ``targets`` and encode it (runs on a worker)."""
+    frame = read_part_frame(path, targets)
     frame.index = pd.RangeIndex(offset, offset + len(frame), name="row")
     return encode_frame(frame, encoding)
 
@@ -179,6 +183,7 @@ def build_cluster_dataset(
         list(parted.paths),
         list(parted.offsets),
         encoding=encoding,
+        targets=parted.targets,
         meta=meta,
         enforce_metadata=False,
     )

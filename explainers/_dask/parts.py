@@ -3,9 +3,13 @@
 Parts are taken in sorted file-name order; a row's ``row`` is its 0-based position in the
 whole table, counted across the parts in that order. Each part is read on a worker with
 the engine's own reader (:func:`explainers.read_table`: safe column names, missing
-markers, numbers written as text), so a part is read exactly as a single file would be.
-The client lists the files and holds only small facts: each part's row count, dtypes,
-missing counts and, for columns with few distinct values, those values.
+markers, numbers written as text). The reader decides from a file's own cells whether a
+column is numbers, booleans or text; for CSV parts the scan gathers each part's
+decisions, the table's reading of every column is decided once from them
+(:mod:`explainers._dask.readings`) and every later read of a part is brought to it, so
+the parts read as one CSV file of the same rows would. The client lists the files and
+holds only small facts: each part's row count, dtypes, missing counts and, for columns
+with few distinct values, those values.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from distributed import Client
 
 from .._errors import DataError
 from .._io.reading import Reading, Table, read_table
+from .readings import ColumnReading, Target, conform, decide_targets, needs_conform, part_readings
 
 PART_MAX_BYTES = 4 * 2**30
 """Largest part file read (a whole table of many parts has no limit)."""
@@ -44,6 +49,7 @@ class PartFacts:
     dtypes: dict[str, str]
     missing: dict[str, int]
     distinct: dict[str, tuple[object, ...] | None]
+    readings: dict[str, ColumnReading]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class PartedTable:
     column's dtypes over the parts (one entry when they agree); ``distinct`` each
     column's distinct values over the whole table, or None past :data:`DISTINCT_LIMIT`.
     Column names are the engine's safe names; ``original_names`` maps them back.
+    ``targets`` is the table's reading of each column of CSV parts (empty for Parquet),
+    which every read of a part is brought to.
     """
 
     paths: tuple[str, ...]
@@ -63,6 +71,7 @@ class PartedTable:
     dtypes: dict[str, tuple[str, ...]]
     missing: dict[str, int]
     distinct: dict[str, tuple[object, ...] | None]
+    targets: dict[str, Target]
 
     @property
     def n_rows(self) -> int:
@@ -114,10 +123,21 @@ def read_part(path: str) -> Table:
     return read_table(path, max_bytes=PART_MAX_BYTES, max_cells=PART_MAX_CELLS)
 
 
-def part_facts(path: str) -> PartFacts:
-    """Read a part and return its facts, not its rows (runs on a worker)."""
+def read_part_frame(path: str, targets: dict[str, Target]) -> pd.DataFrame:
+    """One part's rows, its columns brought to the table's reading ``targets`` (on a worker)."""
     table = read_part(path)
-    frame = table.frame
+    return conform(path, table, targets) if targets else table.frame
+
+
+def part_facts(path: str, targets: dict[str, Target] | None = None) -> PartFacts:
+    """Read a part and return its facts, not its rows (runs on a worker).
+
+    Without ``targets`` the facts are of the part as its own reader read it, with each
+    CSV column's reading; with them, of the part brought to the table's reading.
+    """
+    table = read_part(path)
+    frame = conform(path, table, targets) if targets else table.frame
+    csv = targets is None and table.format in ("csv", "tsv")
     distinct: dict[str, tuple[object, ...] | None] = {}
     for name in frame.columns:
         values = frame[name].dropna().unique()
@@ -128,6 +148,7 @@ def part_facts(path: str) -> PartFacts:
         dtypes={str(c): str(t) for c, t in frame.dtypes.items()},
         missing={str(c): int(n) for c, n in frame.isna().sum().items()},
         distinct=distinct,
+        readings=part_readings(path, table) if csv else {},
     )
 
 
@@ -137,8 +158,10 @@ def scan_parts(client: Client, data: str | os.PathLike[str]) -> PartedTable:
     Raises
     ------
     DataError
-        When no part is found, the formats mix, a part cannot be read, or a part's
-        columns differ from the first part's (the message names the part file).
+        When no part is found, the formats mix, a part cannot be read, a part's
+        columns differ from the first part's (the message names the part file), or
+        CSV parts write a column in ways one file would read differently
+        (``parts_disagree``, naming the column and a part).
     """
     paths, fmt = list_parts(data)
     facts: list[PartFacts] = client.gather(client.map(part_facts, paths, pure=False))
@@ -151,6 +174,15 @@ def scan_parts(client: Client, data: str | os.PathLike[str]) -> PartedTable:
                 code="parts_differ",
                 part=Path(path).name,
             )
+    targets: dict[str, Target] = {}
+    if fmt == "csv":
+        display = {c: str(o) for c, o in first.names.items()}
+        targets = decide_targets(paths, [f.readings for f in facts], display)
+        redo = [i for i, f in enumerate(facts) if needs_conform(f.dtypes, targets)]
+        if redo:
+            again = client.map(part_facts, [paths[i] for i in redo], targets=targets, pure=False)
+            for i, fact in zip(redo, client.gather(again), strict=True):
+                facts[i] = fact
     columns = list(first.names)
     return PartedTable(
         paths=paths,
@@ -160,6 +192,7 @@ def scan_parts(client: Client, data: str | os.PathLike[str]) -> PartedTable:
         dtypes={c: tuple(sorted({f.dtypes[c] for f in facts})) for c in columns},
         missing={c: sum(f.missing[c] for f in facts) for c in columns},
         distinct={c: _merge_distinct([f.distinct[c] for f in facts]) for c in columns},
+        targets=targets,
     )
 
 
@@ -174,9 +207,11 @@ def _merge_distinct(values: list[tuple[object, ...] | None]) -> tuple[object, ..
     return tuple(merged)
 
 
-def rows_of_part(path: str, positions: np.ndarray, offset: int) -> pd.DataFrame:
+def rows_of_part(
+    path: str, positions: np.ndarray, offset: int, targets: dict[str, Target]
+) -> pd.DataFrame:
     """The rows of a part at ``positions`` (0-based in the part), indexed by ``row``."""
-    frame = read_part(path).frame.iloc[positions]
+    frame = read_part_frame(path, targets).iloc[positions]
     frame.index = pd.RangeIndex(0, 0) if len(positions) == 0 else positions + offset
     frame.index.name = "row"
     return frame
@@ -194,7 +229,7 @@ def sample_table(client: Client, parted: PartedTable, positions: np.ndarray, *, 
         lo, hi = np.searchsorted(positions, [offsets[i], offsets[i + 1]])
         if hi > lo:
             local = positions[lo:hi] - offsets[i]
-            tasks.append(delayed(rows_of_part)(path, local, int(offsets[i])))
+            tasks.append(delayed(rows_of_part)(path, local, int(offsets[i]), parted.targets))
     frames: list[pd.DataFrame] = list(client.compute(tasks, sync=True))
     frame = (pd.concat(frames) if len(frames) > 1 else frames[0]).reset_index(drop=True)
     return Table(
