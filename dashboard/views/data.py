@@ -272,20 +272,45 @@ def _body() -> None:
         _reading.reset_choice(source)
         return
     _reading.workbook_controls(source, table)
-    schema, analysis = None, None
+    # The analysis comes above the table's preview and profile, but the preview and
+    # profile are drawn first when the schema is known before training: the browser loads
+    # the chart library and draws them while the model trains.
+    head, tail = st.container(), st.container()
+    schema, analysis, tail_drawn = None, None, False
     if state.model_file() is not None:  # the uploaded model decides features and task
-        analysis = ui.current_analysis(quiet=False)
+        with head:
+            analysis = ui.current_analysis(quiet=False)
         state.pop_notices()  # "the target was guessed": this page says why, below
         schema = analysis.schema if analysis is not None else None
     else:
         try:
             schema = services.load_schema(source, state.settings())
         except services.data_error_types() as error:
-            st.error(error_message(error), icon=":material/error:")
-            _fallback_settings(table)
+            with head:
+                st.error(error_message(error), icon=":material/error:")
+                _fallback_settings(table)
         if schema is not None:
-            analysis = ui.current_analysis(quiet=False)
+            with tail:
+                _table_itself(source, schema, table)
+            tail_drawn = True
+            with head:
+                analysis = ui.current_analysis(quiet=False)
             state.pop_notices()  # "the target was guessed": this page says why, below
+    with head:
+        _analysis_part(source, table, schema, analysis)
+    if not tail_drawn:
+        with tail:
+            _table_itself(source, schema, table)
+
+
+def _analysis_part(
+    source: state.Source,
+    table: services.Table,
+    schema: services.Schema | None,
+    analysis: services.Analysis | None,
+) -> None:
+    """What the page says about the analysis: the overview, findings, how the file was
+    read, and the settings."""
     _overview(table, schema, analysis)
     if schema is not None and state.model_file() is None:
         _survival_settings.offer(schema)
@@ -297,6 +322,12 @@ def _body() -> None:
         _model_target(table, analysis)
     elif schema is not None:
         _settings_form(schema, table)
+
+
+def _table_itself(
+    source: state.Source, schema: services.Schema | None, table: services.Table
+) -> None:
+    """The table's preview, column profile and (for a sample) data dictionary."""
     st.subheader(t("data.preview_title"), anchor=False)
     st.caption(
         t(
