@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,9 +37,16 @@ def _histogram(column: pd.Series, bins: int = 20) -> tuple[int, ...]:
     return tuple(int(c) for c in counts.to_numpy())
 
 
-def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
-    """Missing share, distinct count and a small histogram of every column (cached)."""
+def column_summaries(
+    source: Source, known_distinct: Mapping[str, int] | None = None
+) -> tuple[ColumnSummary, ...]:
+    """Missing share, distinct count and a small histogram of every column (cached).
+
+    ``known_distinct`` holds distinct counts already made (the schema's profiling counts
+    every column of the whole table): a million-row table's columns are not counted twice.
+    """
     table = load_table(source)
+    known = dict(known_distinct or {})
 
     def compute() -> tuple[ColumnSummary, ...]:
         frame = table.frame
@@ -50,7 +58,9 @@ def column_summaries(source: Source) -> tuple[ColumnSummary, ...]:
                     name=str(name),
                     display=table.original_names.get(str(name), str(name)),
                     missing_fraction=float(column.isna().mean()) if len(column) else 0.0,
-                    n_distinct=int(column.nunique(dropna=True)),
+                    n_distinct=known[str(name)]
+                    if str(name) in known
+                    else int(column.nunique(dropna=True)),
                     histogram=_histogram(column),
                 )
             )

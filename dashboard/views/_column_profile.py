@@ -19,7 +19,8 @@ def show_profile(
 ) -> None:
     """Every column's kind, role, missing share, distinct count and histogram; one column
     drawn large, and the missing share of all."""
-    summaries = column_profile.column_summaries(source)
+    counted = {c.name: c.n_unique for c in schema.columns} if schema else None
+    summaries = column_profile.column_summaries(source, counted)
     roles = {c.name: c for c in schema.columns} if schema else {}
     st.subheader(t("data.profile_title"), anchor=False)
     frame = pd.DataFrame(
