@@ -68,7 +68,10 @@ def _source_picker() -> None:
     with right:
         st.subheader(t("data.upload"), anchor=False)
         uploaded = st.file_uploader(
-            t("data.upload_label"), type=UPLOAD_TYPES, key="upload_file", help=t("data.upload_help")
+            t("data.upload_label"),
+            type=UPLOAD_TYPES,
+            key="upload_file",
+            help=t("data.upload_help", mb=fmt_number(st.get_option("server.maxUploadSize"))),
         )
         if uploaded is not None and not state.upload_seen(uploaded.file_id):
             state.set_upload(uploaded.name, uploaded.getvalue(), token=uploaded.file_id)

@@ -64,7 +64,7 @@ def read_text_columns(path: str, table: Table, columns: Sequence[str]) -> pd.Dat
         raise DataError(
             f"The part {Path(path).name} could not be read again as text to match the other "
             "parts. Save every part with the same columns, delimiter and encoding.",
-            code="parts_disagree",
+            code="part_reread_failed",
             part=Path(path).name,
         )
     return pd.DataFrame({c: text_cells(frame[c]) for c in columns})
