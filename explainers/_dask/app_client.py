@@ -5,6 +5,12 @@ share one client per scheduler address instead of connecting for each job: a job
 starts in milliseconds, and ``local:N`` starts its N worker processes once, not once per
 job. A client whose scheduler went away is replaced at the next job; every client (and
 the local cluster behind a ``local:N``) is closed when the process exits.
+
+In the app, ``local:N`` runs its N workers as threads of the server process, not as
+processes: a process started by ``multiprocessing`` imports the parent's main module
+again, which in a Streamlit server is the app's script (its pages would run in every
+worker, and again at each worker restart). XGBoost and NumPy release the GIL while they
+compute, so the threads work in parallel. A real cluster is a scheduler address.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ def _client(text: str, timeout_s: float) -> Client:
             _close(*_OPEN.pop(address.address))
         with dask.config.set({"distributed.comm.timeouts.connect": f"{timeout_s:g}s"}):
             if address.kind == "local":
-                cluster: LocalCluster | None = start_local(address)
+                cluster: LocalCluster | None = start_local(address, processes=False)
                 client = Client(cluster, set_as_default=False)
             else:
                 cluster, client = None, remote_client(address, timeout_s)

@@ -108,15 +108,28 @@ def connect(text: str, *, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterator[Conn
         client.close()
 
 
-def start_local(address: SchedulerAddress) -> LocalCluster:
-    """A :class:`LocalCluster` of ``address.n_workers`` one-thread worker processes on the
-    loopback interface, with no web dashboard."""
+def start_local(address: SchedulerAddress, *, processes: bool = True) -> LocalCluster:
+    """A :class:`LocalCluster` of ``address.n_workers`` one-thread workers with no web
+    dashboard: worker processes on the loopback interface, or threads of this process
+    (``processes=False``: what the app uses, see :mod:`explainers._dask.app_client`)."""
+    if processes:
+        return LocalCluster(
+            n_workers=address.n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    # In-process workers talk "inproc"; their HTTP servers (health, metrics) would listen on
+    # every interface unless given the loopback one.
     return LocalCluster(
         n_workers=address.n_workers,
         threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
+        processes=False,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        worker_dashboard_address="127.0.0.1:0",
         silence_logs=logging.ERROR,
     )
 

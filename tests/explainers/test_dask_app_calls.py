@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from explainers import ClusterError, DataError, partial_dependence, permutation_importance_ci
+from explainers._dask import connect
 from explainers._dask.app_client import app_client, close_app_clients
 from explainers._dask.app_tasks import run_calls
 
@@ -88,37 +89,50 @@ def test_stop_cancels_the_calls_at_once(binary_run):
 
 
 def test_a_killed_worker_gives_the_result_or_a_clear_error(binary_run):
-    """Check that killing a worker while calls run gives either every result (retried on the
-    other worker) or a ClusterError that names the lost worker, never a partial list."""
+    """Check that killing a worker process while calls run on a scheduler (an address, as a
+    real cluster is given) gives either every result (retried on the other worker) or a
+    ClusterError that says a worker was lost, never a partial list."""
     killed: list[str] = []
-
-    def kill_one(done: int, total: int, stage: str) -> None:
-        if killed:
-            return
-        with app_client("local:2") as client:
-            worker = sorted(client.scheduler_info()["workers"])[0]
-            killed.append(worker)
-            try:
-                client.run(os._exit, 1, workers=[worker])
-            except Exception:  # noqa: BLE001 - the worker dies before it can answer
-                pass
-
     features = list(binary_run.model.spec.names)[:4]
     calls = [
         ("effects", partial_dependence, ("model", "dataset"), {"feature": f, "seed": 1})
         for f in features
     ]
     shared = {"model": binary_run.model, "dataset": binary_run.dataset}
-    try:
-        got = run_calls("local:2", shared, calls, progress=kill_one)
-    except ClusterError as error:
-        assert error.code == "worker_lost"
-    else:
-        assert [g.feature for g in got] == features
-        for result, feature in zip(got, features, strict=True):
-            local = partial_dependence(binary_run.model, binary_run.dataset, feature, seed=1)
-            np.testing.assert_allclose(result.average, local.average, atol=1e-6)
+    with connect("local:2") as connection:  # worker processes behind a scheduler address
+        address = connection.client.scheduler.address
+
+        def kill_one(done: int, total: int, stage: str) -> None:
+            if killed:
+                return
+            with app_client(address) as client:
+                worker = sorted(client.scheduler_info()["workers"])[0]
+                killed.append(worker)
+                try:
+                    client.run(os._exit, 1, workers=[worker])
+                except Exception:  # noqa: BLE001 - the worker dies before it can answer
+                    pass
+
+        try:
+            got = run_calls(address, shared, calls, progress=kill_one)
+        except ClusterError as error:
+            assert error.code == "worker_lost"
+        else:
+            assert [g.feature for g in got] == features
+            for result, feature in zip(got, features, strict=True):
+                local = partial_dependence(binary_run.model, binary_run.dataset, feature, seed=1)
+                np.testing.assert_allclose(result.average, local.average, atol=1e-6)
+        finally:
+            close_app_clients()
     assert killed
+
+
+def test_the_apps_local_cluster_runs_in_this_process():
+    """Check that the app's local:N workers are threads of this process (a worker process
+    would import the Streamlit script again as its main module)."""
+    with app_client("local:2") as client:
+        pids = client.run(os.getpid)
+    assert len(pids) == 2 and set(pids.values()) == {os.getpid()}
 
 
 def test_the_app_keeps_one_client_per_address():
@@ -137,3 +151,36 @@ def test_a_bad_address_fails_fast():
         pass
     assert caught.value.code == "scheduler_unreachable"
     assert time.perf_counter() - start < 20
+
+
+def _listening_ports_of_this_process() -> list[str]:
+    """Local addresses this process listens on, read from the kernel's socket tables."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    found.append(fields[1][:width])
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="reads Linux's socket tables")
+def test_the_apps_local_cluster_listens_on_loopback_only():
+    """Check that with the app's local:2 running, every socket this process listens on is
+    bound to the loopback address (127.0.0.1 or ::1), none to every interface."""
+    close_app_clients()
+    with app_client("local:2"):
+        listening = _listening_ports_of_this_process()
+    close_app_clients()
+    assert listening
+    loopback = {"0100007F", "00000000000000000000000001000000"}
+    assert set(listening) <= loopback, listening
