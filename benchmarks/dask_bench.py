@@ -26,22 +26,29 @@ import numpy as np
 from benchmarks.app_timing import save_json
 from benchmarks.run import machine_info, synthetic_table
 
-_LOCAL = """
-import json, resource, sys, time
+# Peak memory is the process's own high-water mark (VmHWM): ru_maxrss is not, since a
+# child started by fork + exec keeps the parent's peak (this script's, holding the table).
+_PEAK = """
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_LOCAL = _PEAK + """
+import json, sys, time
 t = time.perf_counter()
 from explainers.cli import main
 rc = main(sys.argv[1:])
-print(json.dumps({"rc": rc, "wall_s": time.perf_counter() - t,
-                  "client_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"rc": rc, "wall_s": time.perf_counter() - t, "client_peak_mib": peak()}))
 """
 
-_CLUSTER = """
-import json, resource, sys, time
+_CLUSTER = _PEAK + """
+import json, sys, time
 from pathlib import Path
-
-def peak():
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 if __name__ == "__main__":
     data, out, scheduler = sys.argv[1:4]
