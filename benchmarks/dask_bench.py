@@ -38,15 +38,20 @@ def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
 
-_LOCAL = _PEAK + """
+_LOCAL = (
+    _PEAK
+    + """
 import json, sys, time
 t = time.perf_counter()
 from explainers.cli import main
 rc = main(sys.argv[1:])
 print(json.dumps({"rc": rc, "wall_s": time.perf_counter() - t, "client_peak_mib": peak()}))
 """
+)
 
-_CLUSTER = _PEAK + """
+_CLUSTER = (
+    _PEAK
+    + """
 import json, sys, time
 from pathlib import Path
 
@@ -66,6 +71,7 @@ if __name__ == "__main__":
     print(json.dumps({"rc": 0, "wall_s": time.perf_counter() - t, "client_peak_mib": peak(),
                       "worker_peak_mib": sorted(workers.values())}))
 """
+)
 
 
 def _child(code: str, args: list[str], timeout_s: float) -> dict[str, Any]:
