@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import threading
 import time
 from typing import Any
 
@@ -57,12 +56,9 @@ def _configuration(
     if threads is not None:
         if not niced:
             jobs.lower_priority = lambda steps=0: False  # type: ignore[assignment]
-        done = threading.Event()
 
         def work(progress: Any) -> object:
-            result = compute_shap(model, X, chunk_rows=10_000, threads=threads, progress=progress)
-            done.set()
-            return result
+            return compute_shap(model, X, chunk_rows=10_000, threads=threads, progress=progress)
 
         job = jobs.start("bench", work)
         time.sleep(1.0)  # the job is under way

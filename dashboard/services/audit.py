@@ -111,23 +111,18 @@ def _compute_core_on_cluster(analysis: Analysis, scheduler: str, progress: Progr
     start = time.perf_counter()
     top = _top_features(analysis)
     both = ("model", "dataset")
+    shared: dict[str, Any] = {"model": analysis.model, "dataset": analysis.dataset}
     calls: list[tuple[str, Callable[..., Any], tuple[str, ...], dict[str, Any]]] = [
         ("permutation", permutation_importance_ci, both, {"seed": SEED})
     ]
     if not analysis.is_survival:
+        shared["table_frame"] = analysis.table.frame
+        shared["display_names"] = dict(analysis.schema.display_names)
         uses = (*both, "table_frame", "display_names")
         calls.append(("errors", error_analysis, uses, {"seed": SEED}))
     for feature in top:
         kwargs = {"feature": feature, "ice": True, "seed": SEED}
         calls.append(("effects", partial_dependence, both, kwargs))
-    shared = {
-        "model": analysis.model,
-        "dataset": analysis.dataset,
-        "table_frame": analysis.table.frame,
-        "display_names": dict(analysis.schema.display_names),
-    }
-    if analysis.is_survival:
-        del shared["table_frame"], shared["display_names"]
     results = cluster_calls(scheduler, shared, calls, progress=progress, stage="the audit")
     importance = _importance(analysis, results[0])
     errors = None if analysis.is_survival else results[1]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import dask
 from distributed import Client, LocalCluster
@@ -112,25 +112,23 @@ def start_local(address: SchedulerAddress, *, processes: bool = True) -> LocalCl
     """A :class:`LocalCluster` of ``address.n_workers`` one-thread workers with no web
     dashboard: worker processes on the loopback interface, or threads of this process
     (``processes=False``: what the app uses, see :mod:`explainers._dask.app_client`)."""
-    if processes:
-        return LocalCluster(
-            n_workers=address.n_workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
     # In-process workers talk "inproc"; their HTTP servers (health, metrics) would listen on
     # every interface unless given the loopback one.
+    placement: dict[str, Any] = (
+        {"host": "127.0.0.1"}
+        if processes
+        else {
+            "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+            "worker_dashboard_address": "127.0.0.1:0",
+        }
+    )
     return LocalCluster(
         n_workers=address.n_workers,
         threads_per_worker=1,
-        processes=False,
+        processes=processes,
         dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        worker_dashboard_address="127.0.0.1:0",
         silence_logs=logging.ERROR,
+        **placement,
     )
 
 
