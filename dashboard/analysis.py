@@ -259,3 +259,15 @@ class Analysis:
     def backend(self) -> str:
         """The SHAP backend that ran (``xgboost-cuda`` or ``xgboost-cpu``)."""
         return self.shap.backend
+
+    @property
+    def training_split_rows(self) -> int:
+        """Rows of the training split: every usable row outside the validation rows."""
+        return self.n_rows - len(self.model.valid_index)
+
+    @property
+    def fitted_on_sample(self) -> bool:
+        """True when a model trained here was fitted on a sample of its training split
+        (the ``max_train_rows`` cap); an uploaded model's training rows are not known."""
+        model = self.model
+        return model.source == "trained" and len(model.train_index) < self.training_split_rows

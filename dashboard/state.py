@@ -100,6 +100,10 @@ class ModelSettings:
     class_weight: ClassWeight = "auto"
     validation_fraction: float = 0.2
     seed: int = 0
+    max_train_rows: int | None = 250_000
+    """Fit on a seeded sample of at most this many training rows (None: every row). Only
+    tables of more than about 310,000 rows are affected: there it keeps the first view of a
+    million-row upload interactive, at a cost the Model page states (see the README)."""
 
     def key(self) -> str:
         """A stable text key for caches."""

@@ -18,6 +18,9 @@ from ._survival.baseline import SurvivalFit, breslow_hazard
 from ._survival.fitting import survival_dmatrix, survival_objective
 from ._types import AftDistribution, ClassWeight, Progress, SurvivalModel, Task
 
+MIN_TRAIN_ROWS = 1_000
+"""The smallest cap on training rows (:attr:`TrainingOptions.max_train_rows`) accepted."""
+
 
 @dataclass(frozen=True)
 class TrainingOptions:
@@ -37,6 +40,9 @@ class TrainingOptions:
     survival_model: SurvivalModel = "cox"
     aft_distribution: AftDistribution = "normal"
     aft_scale: float = 1.0
+    max_train_rows: int | None = None
+    """Fit on at most this many training rows (a seeded sample of the training split, stratified
+    for classification); None fits on every one. The validation rows are never sampled."""
 
     def __post_init__(self) -> None:
         checks = [
@@ -46,6 +52,10 @@ class TrainingOptions:
             (0.05 <= self.validation_fraction <= 0.5, "validation_fraction must be 0.05..0.5"),
             (0 < self.subsample <= 1 and 0 < self.colsample_bytree <= 1, "sampling in (0, 1]"),
             (0 < self.aft_scale <= 100, "aft_scale must be in (0, 100]"),
+            (
+                self.max_train_rows is None or self.max_train_rows >= MIN_TRAIN_ROWS,
+                f"max_train_rows must be at least {MIN_TRAIN_ROWS:,} (or None for every row)",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -157,7 +167,12 @@ def _sample_weights(y: np.ndarray, task: Task, mode: ClassWeight) -> np.ndarray 
 
 
 def split_indices(dataset: Dataset, options: TrainingOptions) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded train/validation split, stratified for classification."""
+    """Seeded train/validation split, stratified for classification.
+
+    With ``options.max_train_rows``, a larger training split is cut to a seeded sample of that
+    many rows (stratified the same way); the validation rows stay as they are, so the model is
+    judged on the same rows whatever it was fitted on.
+    """
     index = np.arange(len(dataset.y))
     stratify = dataset.y if dataset.task != "regression" else None
     train, valid = train_test_split(
@@ -166,7 +181,24 @@ def split_indices(dataset: Dataset, options: TrainingOptions) -> tuple[np.ndarra
         random_state=options.seed,
         stratify=stratify,
     )
+    cap = options.max_train_rows
+    if cap is not None and len(train) > cap:
+        train = _sample_training_rows(
+            train, None if stratify is None else stratify[train], cap, options.seed
+        )
     return np.sort(train), np.sort(valid)
+
+
+def _sample_training_rows(
+    train: np.ndarray, labels: np.ndarray | None, size: int, seed: int
+) -> np.ndarray:
+    """``size`` of the ``train`` rows, seeded; stratified by ``labels`` where every class can
+    be drawn (a class with a single row cannot be split: then a plain seeded sample)."""
+    try:
+        kept, _ = train_test_split(train, train_size=size, random_state=seed, stratify=labels)
+    except ValueError:  # a class too small to stratify on
+        kept, _ = train_test_split(train, train_size=size, random_state=seed)
+    return np.asarray(kept)
 
 
 COLUMN_SAMPLING_MIN_FEATURES = 10

@@ -68,6 +68,7 @@ def _options(ms: ModelSettings) -> TrainingOptions:
         class_weight=ms.class_weight,
         validation_fraction=ms.validation_fraction,
         seed=ms.seed,
+        max_train_rows=ms.max_train_rows,
     )
 
 

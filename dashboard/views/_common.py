@@ -167,7 +167,19 @@ def model_headline(analysis: Analysis) -> None:
             rmse=fmt_number(ev.metrics.get("rmse")),
         )
     st.success(headline, icon=":material/check_circle:")
+    if analysis.fitted_on_sample:
+        st.caption(fitted_sample_text(analysis))
     st.page_link(GLOBAL_PAGE, label=t("data.next_global"), icon=":material/arrow_forward:")
+
+
+def fitted_sample_text(analysis: Analysis) -> str:
+    """That the model was fitted on a sample of its training rows, and how to change it."""
+    return t(
+        "model.train_sampled",
+        train=fmt_number(len(analysis.model.train_index)),
+        total=fmt_number(analysis.training_split_rows),
+        valid=fmt_number(len(analysis.model.valid_index)),
+    )
 
 
 def metric_row(values: Mapping[str, float], names: list[str]) -> None:

@@ -74,13 +74,13 @@ def _headline(
             border=True,
         )
         return
-    in_valid = bool(np.isin(position, analysis.model.valid_index))
-    cols[2].metric(
-        t("local.split"),
-        t("local.validation") if in_valid else t("local.training"),
-        help=t("local.split_help"),
-        border=True,
-    )
+    if np.isin(position, analysis.model.valid_index):
+        split = t("local.validation")
+    elif np.isin(position, analysis.model.train_index):
+        split = t("local.training")
+    else:  # outside the sample the model was fitted on
+        split = t("local.not_fitted")
+    cols[2].metric(t("local.split"), split, help=t("local.split_help"), border=True)
 
 
 def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> None:

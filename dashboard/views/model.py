@@ -23,6 +23,8 @@ CLASS_METRICS = ["auc", "pr_auc", "accuracy", "f1", "log_loss", "brier"]
 REGRESSION_METRICS = ["rmse", "mae", "r2"]
 THRESHOLD_METRICS = ["accuracy", "precision", "recall", "specificity", "f1"]
 LEARNING_RATES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3]
+# The caps on training rows offered besides every row (the default is ModelSettings').
+TRAIN_ROW_CAPS = [100_000, 250_000, 500_000, 1_000_000]
 
 
 def _settings_form(analysis: services.Analysis) -> None:
@@ -69,6 +71,14 @@ def _settings_form(analysis: services.Analysis) -> None:
             seed = c6.number_input(
                 t("model.seed"), 0, 2**31 - 1, ms.seed, step=1, help=t("model.seed_help")
             )
+            caps = sorted({*TRAIN_ROW_CAPS, ms.max_train_rows or 0})
+            cap = st.columns(3)[0].selectbox(
+                t("model.train_rows"),
+                options=[0, *[c for c in caps if c]],
+                index=[0, *[c for c in caps if c]].index(ms.max_train_rows or 0),
+                format_func=_cap_text,
+                help=t("model.train_rows_help", rows=fmt_number(analysis.training_split_rows)),
+            )
             if st.form_submit_button(t("model.retrain"), type="primary", icon=":material/refresh:"):
                 state.set_model_settings(
                     ModelSettings(
@@ -78,12 +88,18 @@ def _settings_form(analysis: services.Analysis) -> None:
                         class_weight=class_weight,
                         validation_fraction=float(validation),
                         seed=int(seed),
+                        max_train_rows=int(cap) or None,
                     )
                 )
                 st.rerun()
         if st.button(t("model.defaults"), icon=":material/restart_alt:"):
             state.set_model_settings(ModelSettings())
             st.rerun()
+
+
+def _cap_text(cap: int) -> str:
+    """A choice of the training-rows cap: 0 is every training row."""
+    return t("model.train_rows_all") if cap == 0 else t("model.train_rows_cap", n=fmt_number(cap))
 
 
 def _training_facts(analysis: services.Analysis) -> None:
@@ -97,6 +113,8 @@ def _training_facts(analysis: services.Analysis) -> None:
             backend=analysis.backend,
         )
     )
+    if analysis.fitted_on_sample:
+        st.info(ui.fitted_sample_text(analysis), icon=":material/speed:")
 
 
 def _binary(analysis: services.Analysis) -> None:

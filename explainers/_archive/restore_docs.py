@@ -167,7 +167,8 @@ def read_settings(document: dict[str, Any]) -> Settings:
 
 
 def _options(fields: Fields) -> TrainingOptions:
-    """The training options; the survival ones default when absent (files saved before them)."""
+    """The training options; the survival ones and the training-rows cap default when absent
+    (files saved before them)."""
     default = TrainingOptions()
     known = fields.document
     try:
@@ -190,6 +191,9 @@ def _options(fields: Fields) -> TrainingOptions:
             if "aft_distribution" in known
             else default.aft_distribution,
             aft_scale=fields.number("aft_scale") if "aft_scale" in known else default.aft_scale,
+            max_train_rows=fields.optional_integer("max_train_rows", minimum=1)
+            if "max_train_rows" in known
+            else default.max_train_rows,
         )
     except DataError as error:
         if error.code == "bad_option":

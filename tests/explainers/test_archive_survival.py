@@ -453,7 +453,8 @@ def test_a_status_column_with_an_event_value_round_trips():
 
 
 def test_a_file_saved_before_survival_still_opens():
-    """Check a version-1 file without the survival fields of schema.json and the options."""
+    """Check a version-1 file without the survival fields of schema.json and the options (nor
+    the later cap on training rows)."""
     table = read_table(load_sample_bytes("diabetes"), name="diabetes.csv")
     run = run_pipeline(table, rows=20, options=TrainingOptions(n_estimators=5), device="cpu")
     buffer = io.BytesIO()
@@ -463,7 +464,7 @@ def test_a_file_saved_before_survival_still_opens():
     settings = json.loads(members["settings.json"])
     for key in ("time", "event_value", "survival_suggestion"):
         del schema[key]
-    for key in ("survival_model", "aft_distribution", "aft_scale"):
+    for key in ("survival_model", "aft_distribution", "aft_scale", "max_train_rows"):
         del settings["model"]["options"][key]
     old = _tampered(
         buffer.getvalue(),
