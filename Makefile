@@ -15,7 +15,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 python3 python \
 	$$p -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority load-test lint e2e-deps clean help
+.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-cap load-test lint e2e-deps clean help
 
 help:
 	@echo "make run    start the app on http://$(ADDRESS):$(PORT)"
@@ -58,6 +58,9 @@ bench-app: $(TEST_STAMP)
 
 bench-upload: $(TEST_STAMP)
 	$(PY) -m benchmarks.large_upload
+
+bench-cap: $(TEST_STAMP)
+	$(PY) -m benchmarks.training_cap
 
 bench-checks: $(TEST_STAMP)
 	$(PY) -m benchmarks.read_checks
