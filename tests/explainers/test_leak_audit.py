@@ -203,3 +203,23 @@ def test_large_tables_are_checked_on_a_stated_sample():
     frame = pd.DataFrame({"x": rng.normal(size=n), "label": rng.integers(0, 2, n)})
     assert _schema(frame).leak_check_rows == 10_000
     assert _schema(frame.head(500)).leak_check_rows == 500
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rank_auc_equals_scikit_learns_roc_auc(seed):
+    """Check the leak audit's AUC against scikit-learn's roc_auc_score: binary scores with
+    many ties, and the one-vs-rest macro average over three classes' probabilities."""
+    from explainers._leakage import rank_auc
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 500)
+    tied = np.round(rng.random(500) + 0.3 * y, 1)  # about 14 distinct values
+    assert rank_auc(y == 1, tied) == pytest.approx(roc_auc_score(y, tied), abs=1e-12)
+    classes = rng.integers(0, 3, 600)
+    raw = rng.random((600, 3)) + 0.5 * np.eye(3)[classes]
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    mine = np.mean([rank_auc(classes == k, proba[:, k]) for k in range(3)])
+    theirs = roc_auc_score(classes, proba, multi_class="ovr", average="macro")
+    assert mine == pytest.approx(theirs, abs=1e-12)
+    with pytest.raises(ValueError, match="positive and negative"):
+        rank_auc(np.ones(10, dtype=bool), rng.random(10))
