@@ -146,6 +146,13 @@ def _charts_section(analysis: services.Analysis, stem: str, output: int) -> None
     charts = _chart_figures(analysis, output)
     title = t("export.report_title", target=analysis.model.target_display)
     note = t("export.report_note", backend=analysis.backend)
+    if analysis.fitted_on_sample:
+        note += " " + t(
+            "export.report_sampled",
+            train=fmt_number(len(analysis.model.train_index)),
+            total=fmt_number(analysis.training_split_rows),
+            valid=fmt_number(len(analysis.model.valid_index)),
+        )
     lang = state.language()
     checks = findings.report_lines(analysis.findings, analysis.schema)
     checks_title = t("export.report_findings")

@@ -52,6 +52,8 @@ def test_a_capped_model_is_stated_and_its_left_out_rows_are_named():
     used = np.union1d(analysis.model.train_index, analysis.model.valid_index)
     left_out = int(np.setdiff1d(np.arange(analysis.n_rows), used)[0])
     fitted = int(analysis.model.train_index[0])
+    at.switch_page("views/export.py").run()  # its report's note states the sample too
+    assert not at.exception
     at.switch_page("views/local_explanations.py").run()
     for position, label in ((left_out, "Not used in fitting"), (fitted, "Training")):
         row_id = int(analysis.dataset.row_ids[position])
