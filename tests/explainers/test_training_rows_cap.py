@@ -127,3 +127,32 @@ def test_a_cap_below_the_minimum_is_refused():
     """Check that a cap under 1,000 rows is a bad option, named."""
     with pytest.raises(DataError, match="max_train_rows must be at least 1,000"):
         TrainingOptions(max_train_rows=10)
+
+
+def test_a_survival_model_is_fitted_on_a_sample_that_keeps_the_event_share():
+    """Check a Cox model under the cap: the fitted rows keep the events' share within one row
+    of the training split's, and the run is scored on every validation row."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 3))
+    event_time = rng.exponential(np.exp(-x[:, 0]) * 100)
+    censor_time = rng.exponential(150, 4000)
+    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2]})
+    frame["follow_up_days"] = np.minimum(event_time, censor_time).round(1)
+    frame["death"] = (event_time <= censor_time).astype(int)
+    table = read_table(to_csv_bytes(frame), name="s.csv")
+    options = TrainingOptions(n_estimators=20, max_train_rows=1000)
+    run = run_pipeline(
+        table,
+        target="death",
+        task="survival",
+        time="follow_up_days",
+        rows=50,
+        options=options,
+        device="cpu",
+    )
+    model, events = run.model, frame["death"].to_numpy()
+    whole, valid = split_indices(run.dataset, replace(options, max_train_rows=None))
+    assert len(model.train_index) == 1000 and np.isin(model.train_index, whole).all()
+    np.testing.assert_array_equal(model.valid_index, valid)
+    assert abs(events[model.train_index].sum() - events[whole].mean() * 1000) <= 1
+    assert run.evaluation.n_valid == len(valid) == 800
