@@ -421,6 +421,15 @@ def save_json(prefix: str, payload: dict[str, Any]) -> tuple[Path, Path]:
     return json_path, md_path
 
 
+def save_results(prefix: str, payload: dict[str, Any], lines: list[str]) -> None:
+    """Write ``payload`` (:func:`save_json`) and its Markdown ``lines`` beside it; print both
+    the page and where they went."""
+    json_path, md_path = save_json(prefix, payload)
+    md_path.write_text("\n".join(lines) + "\n", "utf-8")
+    print("\n".join(lines))
+    print(f"wrote {json_path} and {md_path}")
+
+
 def write_report(payload: dict[str, Any]) -> tuple[Path, Path]:
     """``app-timing-<UTC date>.json`` and ``.md`` in ``benchmarks/results``."""
     json_path, md_path = save_json("app-timing", payload)

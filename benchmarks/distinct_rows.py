@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from benchmarks.app_timing import save_json
+from benchmarks.app_timing import save_results
 from benchmarks.run import machine_info
 from explainers import TrainedModel, compute_shap, explain_file
 from explainers._distinct import PREDICT_POLICY, SHAP_POLICY, plan_distinct
@@ -244,11 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         "repeats": args.repeats,
         "tables": results,
     }
-    json_path, md_path = save_json("distinct-rows", payload)
-    lines = report(payload)
-    md_path.write_text("\n".join(lines) + "\n", "utf-8")
-    print("\n".join(lines))
-    print(f"wrote {json_path} and {md_path}")
+    save_results("distinct-rows", payload, report(payload))
 
 
 if __name__ == "__main__":

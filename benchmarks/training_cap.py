@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import log_loss, roc_auc_score
 
-from benchmarks.app_timing import save_json
+from benchmarks.app_timing import save_results
 from benchmarks.run import machine_info, synthetic_table
 from explainers import Dataset, TrainingOptions, build_dataset, build_schema, read_table
 from explainers._training import train_model
@@ -122,11 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     results = {name: measure(as_upload(frame), args.repeats) for name, frame in tables.items()}
     payload = {"machine": machine, "rows": args.rows, "repeats": args.repeats, "tables": results}
-    json_path, md_path = save_json("training-cap", payload)
-    lines = report(payload)
-    md_path.write_text("\n".join(lines) + "\n", "utf-8")
-    print("\n".join(lines))
-    print(f"wrote {json_path} and {md_path}")
+    save_results("training-cap", payload, report(payload))
 
 
 if __name__ == "__main__":

@@ -71,11 +71,11 @@ def _settings_form(analysis: services.Analysis) -> None:
             seed = c6.number_input(
                 t("model.seed"), 0, 2**31 - 1, ms.seed, step=1, help=t("model.seed_help")
             )
-            caps = sorted({*TRAIN_ROW_CAPS, ms.max_train_rows or 0})
+            caps = [0, *sorted({*TRAIN_ROW_CAPS, ms.max_train_rows or TRAIN_ROW_CAPS[0]})]
             cap = st.columns(3)[0].selectbox(
                 t("model.train_rows"),
-                options=[0, *[c for c in caps if c]],
-                index=[0, *[c for c in caps if c]].index(ms.max_train_rows or 0),
+                options=caps,
+                index=caps.index(ms.max_train_rows or 0),
                 format_func=_cap_text,
                 help=t("model.train_rows_help", rows=fmt_number(analysis.training_split_rows)),
             )
