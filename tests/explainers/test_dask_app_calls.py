@@ -59,9 +59,19 @@ def test_an_engine_error_on_a_worker_arrives_unchanged(binary_run):
         run_calls("local:2", shared, calls)
 
 
-def test_stop_cancels_the_calls_at_once(binary_run):
-    """Check that a progress callback that raises (the app's Stop) ends the job within a few
-    polls, long before the queued calls could finish, and leaves no task on the cluster."""
+def _slow_call(log: str, index: int, seconds: float) -> int:
+    """A call that notes its start in ``log`` and then waits ``seconds`` (sleeping, so it
+    takes as long on a busy machine as on a quiet one)."""
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"{index}\n")
+    time.sleep(seconds)
+    return index
+
+
+def test_stop_cancels_the_calls_at_once(tmp_path):
+    """Check that a progress callback that raises (the app's Stop) ends the job at once, long
+    before the queued calls could finish, that the queued calls never start (only those
+    already running on the two workers do) and that nothing is left on the cluster."""
 
     class Stopped(Exception):
         pass
@@ -69,25 +79,27 @@ def test_stop_cancels_the_calls_at_once(binary_run):
     def stop(done: int, total: int, stage: str) -> None:
         raise Stopped
 
+    log = tmp_path / "started.txt"
+    log.touch()
+    # Eight calls of 2 s on two single-thread workers: 8 s if nothing were cancelled.
     calls = [
-        ("permutation", permutation_importance_ci, ("model", "dataset"), {"n_repeats": 200})
-    ] * 6
-    shared = {"model": binary_run.model, "dataset": binary_run.dataset}
+        ("slow", _slow_call, (), {"log": str(log), "index": i, "seconds": 2.0}) for i in range(8)
+    ]
     start = time.perf_counter()
     with pytest.raises(Stopped):
-        run_calls("local:2", shared, calls, progress=stop)
+        run_calls("local:2", {}, calls, progress=stop)
     stopped_after = time.perf_counter() - start
     with app_client("local:2") as client:
-        # The running calls finish on their own (a thread cannot be interrupted); on two busy
-        # cores with the suite running beside it that took more than 10 s once, so the
-        # cluster is given a minute to settle; the Stop itself returned at once (below).
+        # A running call cannot be interrupted (a thread); those finish within their 2 s.
         deadline = time.monotonic() + 60
         while any(client.processing().values()) and time.monotonic() < deadline:
             time.sleep(0.1)
-        # The calls still queued were cancelled: at most the two running ones finish.
         assert not any(client.processing().values())
         assert not [key for key in client.has_what().values() for k in key if "xai-" in k]
-    assert stopped_after < 30
+    time.sleep(2.5)  # a queued call that had wrongly survived the Stop would start by now
+    started = log.read_text(encoding="utf-8").split()
+    assert len(started) <= 2, started
+    assert stopped_after < 2.0
 
 
 def test_a_killed_worker_gives_the_result_or_a_clear_error(binary_run):
