@@ -40,6 +40,7 @@ _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
 _BACKGROUND = "xai_background_slot"
 _UPLOAD_SEEN = "xai_upload_seen"
+_ONCE = "xai_once"
 _MAX_PRIVATE = 32
 
 
@@ -101,9 +102,8 @@ class ModelSettings:
     validation_fraction: float = 0.2
     seed: int = 0
     max_train_rows: int | None = 250_000
-    """Fit on a seeded sample of at most this many training rows (None: every row). Only
-    tables of more than about 310,000 rows are affected: there it keeps the first view of a
-    million-row upload interactive, at a cost the Model page states (see the README)."""
+    """Fit on a seeded sample of at most this many training rows (None: every row): only
+    tables over ~310,000 rows, where the Model page states it (cost: see the README)."""
 
     def key(self) -> str:
         """A stable text key for caches."""
@@ -294,6 +294,12 @@ def deep_link_handled(value: str) -> bool:
 def mark_deep_link(value: str) -> None:
     """Remember that the deep link ``value`` was acted on."""
     _set(_DEEP_LINK, value)
+
+
+def first_time(what: str) -> bool:
+    """True the first time ``what`` is asked in this session (then remembered)."""
+    _set(_ONCE, (seen := _get(_ONCE) or frozenset()) | {what})
+    return what not in seen
 
 
 def selected_row() -> int | None:

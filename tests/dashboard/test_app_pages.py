@@ -67,7 +67,7 @@ def _array(value):
 
 
 def _charts(at: AppTest) -> list:
-    return at.get("plotly_chart")
+    return at.main.get("plotly_chart")
 
 
 @pytest.mark.parametrize("sample", ["breast_cancer", "diabetes", "triage"])
@@ -250,3 +250,18 @@ def test_uploaded_model_target_can_be_chosen():
     at.switch_page("views/model.py").run()
     auc = next(m for m in at.metric if m.label == "AUC")
     assert float(auc.value) > 0.9  # the model's own target: a (random-free) strong fit
+
+
+def test_the_chart_code_is_preloaded_once_per_session_out_of_sight():
+    """Check that the first run of a session draws one hidden chart in the sidebar (the
+    browser loads plotly's code while the user chooses a table), hidden by its style, and
+    that later runs draw it no more."""
+    at = _app()
+    at.run()
+    _assert_clean(at, "data")
+    hidden = at.sidebar.get("plotly_chart")
+    assert len(hidden) == 1 and not _charts(at)
+    styles = " ".join(h.proto.body for h in at.get("html"))  # styles go to the page at large
+    assert ".st-key-chart_preload{display:none}" in styles
+    at.run()
+    assert not at.sidebar.get("plotly_chart") and not _charts(at)

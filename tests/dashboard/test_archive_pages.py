@@ -59,7 +59,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 def _importance(at: AppTest) -> tuple[list[str], np.ndarray]:
     """The Global page's importance chart: features in order and their mean |SHAP|."""
-    trace = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    trace = json.loads(at.main.get("plotly_chart")[0].proto.spec)["data"][0]
     x = trace["x"]
     if isinstance(x, dict):  # plotly's typed array
         import base64
@@ -120,7 +120,7 @@ def test_with_the_table_every_page_is_as_it_was(original):
     names, values = _importance(at)
     assert names == original["importance"][0]
     np.testing.assert_array_equal(values, original["importance"][1])
-    assert len(at.get("plotly_chart")) >= 4  # importance, beeswarm, dependence, heatmap
+    assert len(at.main.get("plotly_chart")) >= 4  # importance, beeswarm, dependence, heatmap
     for page in PAGES[2:]:
         at.switch_page(page).run()
         _clean(at, page)
@@ -145,7 +145,7 @@ def test_without_the_table_pages_that_need_rows_say_so(original):
     np.testing.assert_array_equal(values, original["importance"][1])
     assert "Dependence on one feature** needs the table's rows" in _infos(at)
     assert any("grey" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 3  # importance, beeswarm, the saved interactions
+    assert len(at.main.get("plotly_chart")) == 3  # importance, beeswarm, the saved interactions
     for page in ROW_PAGES:
         at.switch_page(page).run()
         _clean(at, page)

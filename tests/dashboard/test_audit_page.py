@@ -22,7 +22,7 @@ TIMEOUT = 300
 
 def _chart(at: AppTest, key_part: str) -> dict:
     """The plotly spec of the chart whose element id mentions ``key_part``."""
-    for element in at.get("plotly_chart"):
+    for element in at.main.get("plotly_chart"):
         if key_part in element.proto.id:
             return json.loads(element.proto.spec)
     raise AssertionError(f"no chart {key_part}")
@@ -36,7 +36,7 @@ def _array(value: object) -> np.ndarray:
 
 
 def _has_chart(at: AppTest, key_part: str) -> bool:
-    return any(key_part in element.proto.id for element in at.get("plotly_chart"))
+    return any(key_part in element.proto.id for element in at.main.get("plotly_chart"))
 
 
 def _run_until_audited(at: AppTest, seconds: float = 240) -> None:

@@ -64,7 +64,7 @@ def test_average_and_prediction_are_the_boosters_base_and_output(request, run_na
 
 def _first_bar(at: AppTest) -> tuple[float, str, str]:
     spec = json.loads(
-        next(c for c in at.get("plotly_chart") if "waterfall" in c.proto.spec).proto.spec
+        next(c for c in at.main.get("plotly_chart") if "waterfall" in c.proto.spec).proto.spec
     )
     trace = spec["data"][0]
     x = trace["x"]

@@ -55,6 +55,24 @@ def test_sampled_first_view_and_exact_rows(small_first_view):
     assert shap is full and len(X) == n
 
 
+def test_first_view_explains_a_table_whole_up_to_the_limit_and_a_smaller_sample_above():
+    """Check the defaults: the 5,000-row heart sample is explained whole at once; an upload of
+    6,000 rows gets a sample of FIRST_VIEW_SAMPLE distinct rows,
+    each equal to XGBoost's pred_contribs."""
+    assert pipeline.FIRST_VIEW_SAMPLE < pipeline.FIRST_VIEW_ROWS == 5_000
+    whole = services.run_analysis(_sample_source("heart_disease"), Settings(), ModelSettings())
+    assert len(whole.dataset.y) == 5_000 and not whole.shap_is_sample
+    data = to_csv_bytes(synthetic_binary(n=6_000))
+    upload = Source("upload", "six.csv", hashlib.sha256(data).hexdigest(), data)
+    analysis = services.run_analysis(upload, Settings(target="outcome"), ModelSettings())
+    rows = analysis.shap.rows
+    assert analysis.shap_is_sample and len(rows) == pipeline.FIRST_VIEW_SAMPLE
+    assert len(np.unique(rows)) == len(rows) and rows.max() < 6_000
+    np.testing.assert_allclose(
+        analysis.shap.values[:, 0, :], _contribs(analysis, rows)[:, :-1], atol=1e-5
+    )
+
+
 def _run_until(at, done, seconds=120):
     """Rerun the app (as the page's polling fragment would) until ``done(at)`` or time out."""
     deadline = time.monotonic() + seconds

@@ -38,7 +38,7 @@ def _array(value) -> np.ndarray:
 
 def _waterfall(at: AppTest) -> dict:
     """The Local page's waterfall figure as plotly JSON."""
-    chart = next(c for c in at.get("plotly_chart") if '"waterfall"' in c.proto.spec)
+    chart = next(c for c in at.main.get("plotly_chart") if '"waterfall"' in c.proto.spec)
     spec: dict = json.loads(chart.proto.spec)
     return spec
 

@@ -33,14 +33,14 @@ HANGUL = re.compile(r"[가-힣]")
 
 def _chart(at: AppTest, key_part: str) -> dict:
     """The plotly spec of the chart whose element id mentions ``key_part``."""
-    for element in at.get("plotly_chart"):
+    for element in at.main.get("plotly_chart"):
         if key_part in element.proto.id:
             return json.loads(element.proto.spec)
     raise AssertionError(f"no chart {key_part}")
 
 
 def _has_chart(at: AppTest, key_part: str) -> bool:
-    return any(key_part in element.proto.id for element in at.get("plotly_chart"))
+    return any(key_part in element.proto.id for element in at.main.get("plotly_chart"))
 
 
 def _array(value: object) -> np.ndarray:

@@ -100,7 +100,7 @@ def _rendered(at: AppTest) -> bytes:
 
 
 def _chart_specs(at: AppTest) -> str:
-    return "\n".join(chart.proto.spec for chart in at.get("plotly_chart"))
+    return "\n".join(chart.proto.spec for chart in at.main.get("plotly_chart"))
 
 
 def test_two_sessions_never_see_each_others_upload(separate_sessions):
@@ -131,7 +131,7 @@ def test_a_bundled_sample_is_trained_once_for_all_sessions(separate_sessions, tr
     second = _app(sample="diabetes").run()
     for at in (first, second):
         _assert_clean(at, "global (diabetes)")
-        assert at.get("plotly_chart")
+        assert at.main.get("plotly_chart")
     assert len(train_calls) == 1, train_calls
     assert len(separate_sessions) == 2
 

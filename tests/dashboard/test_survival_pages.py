@@ -38,7 +38,7 @@ def _figure(at: AppTest, marker: str) -> dict:
     """The first plotly figure on the page whose JSON contains ``marker``."""
     escaped = json.dumps(marker)[1:-1]  # the spec may write non-ASCII text as \\u escapes
     chart = next(
-        c for c in at.get("plotly_chart") if marker in c.proto.spec or escaped in c.proto.spec
+        c for c in at.main.get("plotly_chart") if marker in c.proto.spec or escaped in c.proto.spec
     )
     spec: dict = json.loads(chart.proto.spec)
     return spec

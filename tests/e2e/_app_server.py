@@ -237,14 +237,13 @@ def exception_texts(page: Page) -> list[str]:
 
 
 def wait_for_chart(page: Page, *, timeout: float = 30.0) -> int:
-    """Wait until at least one plotly chart has been drawn; return how many there are."""
-    selector = "[data-testid=stPlotlyChart] .js-plotly-plot, .js-plotly-plot"
+    """Wait until at least one plotly chart has been drawn on the page (the main area, not
+    the sidebar's hidden preloading chart); return how many there are."""
+    selector = "[data-testid=stMain] .js-plotly-plot"
     page.locator(selector).first.wait_for(state="visible", timeout=timeout * 1000)
     # Plotly draws into .main-svg once the lazy-loaded bundle ran.
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(
-        state="attached", timeout=timeout * 1000
-    )
-    return page.locator(".js-plotly-plot").count()
+    page.locator(f"{selector} .main-svg").first.wait_for(state="attached", timeout=timeout * 1000)
+    return page.locator(selector).count()
 
 
 DEFAULT_PAGE = "data"  # st.navigation's default page is served at "/", not "/data"

@@ -76,6 +76,21 @@ def test_deep_link_opens_global_with_a_chart(page, app_server, screenshot_dir) -
     screenshot(page, screenshot_dir / "deep_link_global_breast_cancer.png")
 
 
+def test_the_landing_page_loads_the_chart_code_before_any_chart(page, app_server) -> None:
+    """Check that the Data page, before any table is chosen, has the browser load plotly's
+    code (so the first real chart does not wait for it) and shows no chart for it."""
+    goto(page, app_server.url, "/")
+    _assert_healthy(page, "data (landing)")
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource')"
+        ".some(e => e.name.includes('/PlotlyChart.'))",
+        timeout=30_000,
+    )
+    visible = [gd.is_visible() for gd in page.locator(".js-plotly-plot").all()]
+    assert not any(visible), visible
+    assert page.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
+
+
 def test_every_page_through_the_sidebar(page, app_server, screenshot_dir) -> None:
     """Check that every page opens from the sidebar with a sample loaded, without an error."""
     goto(page, app_server.url, "/?sample=heart_disease")
