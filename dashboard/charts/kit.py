@@ -137,6 +137,8 @@ def _style(
     height: int | None = None,
     subtitle: str | None = None,
     legend: bool = True,
+    left: int = 16,
+    right: int = 16,
 ) -> go.Figure:
     """Apply the house layout: escaped titles, transparent backgrounds, soft grid.
 
@@ -150,6 +152,8 @@ def _style(
         Pixel height; None lets the container decide.
     legend : bool
         Whether to show the legend (placed above the plot, horizontally).
+    left, right : int
+        Side margins in pixels (axis labels push them further where they need to).
 
     Returns
     -------
@@ -165,7 +169,7 @@ def _style(
         title=title_dict,
         paper_bgcolor=TRANSPARENT,
         plot_bgcolor=TRANSPARENT,
-        margin={"l": 16, "r": 16, "t": top, "b": 16},
+        margin={"l": left, "r": right, "t": top, "b": 16},
         hoverlabel={"namelength": -1},
         showlegend=legend,
         legend={

@@ -30,6 +30,7 @@ from dashboard.charts.kit import (
     _tpl,
     _with_unit,
 )
+from dashboard.charts.text_width import labels_px
 from dashboard.display.probability import probability_steps, sigmoid
 
 __all__ = ["lime_shap_figure", "probability_steps", "waterfall_figure", "whatif_figure"]
@@ -136,6 +137,10 @@ def waterfall_figure(
         steps.append(float(final) - float(base) - float(contrib[kept].sum()))
     labels.append(_text(final_label))
     ticks.append(_tick(final_label))
+    plain = [base_label, final_label]
+    plain += [f"{str(names[i])[:28]} = {str(values[i])[:14]}" for i in kept]
+    if len(lumped):
+        plain.append(other_label.replace("{n}", str(len(lumped))))
     if probability:
         path = 100 * probability_steps(base, steps)
         bars = [float(path[0]), *np.diff(path).tolist(), 100 * float(sigmoid(final))]
@@ -177,8 +182,9 @@ def waterfall_figure(
     points = np.concatenate([path, [bars[-1]]])
     low, high = float(points.min()), float(points.max())
     span = high - low if high > low else max(abs(high) * 0.1, 1e-3)
-    # Room for the value labels outside the bars, more on the left where the names are.
-    window = [low - 0.4 * span, high + 0.3 * span]
+    # Room for the value labels outside the bars: on the left inside the plot (negative
+    # steps' labels), on the right mostly in the margin (the last bar's label, the longest).
+    window = [low - 0.4 * span, high + 0.1 * span]
     fig.update_xaxes(range=window)
     if probability:  # no tick outside 0..100%, even where the labels need the room
         fig.update_xaxes(
@@ -198,6 +204,8 @@ def waterfall_figure(
         x_title=x_title if x_title is not None else axis_title,
         height=max(280, 30 * len(bars) + 120),
         legend=False,
+        left=labels_px(plain),
+        right=labels_px(text) - 16,
     )
 
 

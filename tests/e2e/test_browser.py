@@ -296,3 +296,29 @@ def test_a_most_wrong_row_opens_on_the_local_page(page, app_server, screenshot_d
     assert url_path_of(page) == "local"
     assert page.locator("[data-testid=stNumberInput] input").first.input_value() == row
     screenshot(page, screenshot_dir / "local_from_audit.png")
+
+
+_WATERFALL_FIT_JS = """() => {
+  const gd = document.querySelector('.st-key-waterfall_chart .js-plotly-plot');
+  if (!gd || !gd._fullLayout || !gd.querySelector('.ytick text')) return null;
+  const svg = gd.querySelector('svg.main-svg').getBoundingClientRect();
+  const boxes = [...gd.querySelectorAll('.ytick text, .waterfalllayer text')]
+    .map(t => t.getBoundingClientRect());
+  return {set: gd._fullLayout.margin.l, used: gd._fullLayout._size.l,
+          left: Math.min(...boxes.map(b => b.left)) - svg.left,
+          right: svg.right - Math.max(...boxes.map(b => b.right))};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_waterfall_leaves_room_for_its_labels_without_a_second_layout(page, app_server, lang):
+    """Check, in English and Korean, that the Local page's waterfall sets a left margin that
+    holds its feature labels, so Plotly's automargin has nothing to add (no second layout pass
+    in the browser), and that every label, the bars' values included, lies inside the chart."""
+    goto(page, app_server.url, f"/?sample=triage&lang={lang}")
+    wait_for_chart(page, timeout=120)
+    click_nav(page, "local")
+    _assert_healthy(page, f"local ({lang})")
+    fit = page.wait_for_function(_WATERFALL_FIT_JS, timeout=60_000).json_value()
+    assert fit["used"] == fit["set"], fit
+    assert fit["left"] >= 0 and fit["right"] >= 0, fit
