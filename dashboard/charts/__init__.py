@@ -11,6 +11,7 @@ The builders live in one module per page and are re-exported here:
 - model page: :mod:`dashboard.charts.model`, :mod:`dashboard.charts.regression`
 - global page: :mod:`dashboard.charts.importance`, :mod:`dashboard.charts.dependence`
 - local page: :mod:`dashboard.charts.local`, :mod:`dashboard.charts.probability_points`
+- what-if page: :mod:`dashboard.charts.what_if`
 - data page: :mod:`dashboard.charts.data`
 - audit page: :mod:`dashboard.charts.audit`, :mod:`dashboard.charts.cohorts`
 - model page, is the model worth it: :mod:`dashboard.charts.worth`
@@ -35,7 +36,7 @@ from dashboard.charts.importance import (
     importance_figure,
     interaction_heatmap_figure,
 )
-from dashboard.charts.local import lime_shap_figure, waterfall_figure, whatif_figure
+from dashboard.charts.local import lime_shap_figure, waterfall_figure
 from dashboard.charts.model import (
     calibration_figure,
     confusion_figure,
@@ -54,6 +55,7 @@ from dashboard.charts.survival import (
     survival_curve_figure,
     time_auc_figure,
 )
+from dashboard.charts.what_if import whatif_figure
 from dashboard.charts.worth import learning_curve_figure, tree_curve_figure
 from dashboard.display.probability import probability_steps
 

@@ -26,11 +26,32 @@ from dashboard.charts.kit import (
     _sample_note,
     _sample_rows,
     _style,
-    _swarm_offsets,
     _text,
     _tpl,
     _value_text,
 )
+
+
+def _swarm_offsets(x: np.ndarray, rng: np.random.Generator, *, half: float = 0.4) -> np.ndarray:
+    """Vertical offsets of a beeswarm row: density-aware, as shap's summary plot.
+
+    Points are binned along x into 100 bins; within a bin they stack outward
+    (0, +1, -1, +2, -2, ...) in a random (seeded) order, then all offsets are
+    scaled so the densest bin spans about ``0.9 * half`` either side.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0)
+    span = float(np.max(x) - np.min(x))
+    bins = np.round(100 * (x - np.min(x)) / (span + 1e-8))
+    order = np.lexsort((rng.random(n), bins))
+    sorted_bins = bins[order]
+    starts = np.r_[True, sorted_bins[1:] != sorted_bins[:-1]]
+    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    layer = np.arange(n) - first
+    offsets = np.empty(n)
+    offsets[order] = np.ceil(layer / 2) * np.where(layer % 2 == 1, 1.0, -1.0)
+    return np.asarray(offsets * (0.9 * half / (np.max(np.abs(offsets)) + 1)), dtype=float)
 
 
 def _top_order(strength: np.ndarray, top: int | None) -> np.ndarray:

@@ -128,6 +128,47 @@ def _signed(value: float, suffix: str = "") -> str:
     return f"{sign}{_fmt(abs(value))}{suffix}"
 
 
+def _house_layout(
+    *,
+    title: str | None,
+    height: int | None = None,
+    subtitle: str | None = None,
+    legend: bool = True,
+    left: int = 16,
+    right: int = 16,
+) -> dict[str, Any]:
+    """The house layout as a dict (axes apart, see :func:`_house_axis`), for a figure
+    built in one go; :func:`_style` applies it to a figure already made."""
+    title_dict: dict[str, Any] = {"text": _text(title) if title else None, "x": 0.0}
+    title_dict["xanchor"] = "left"
+    if subtitle:
+        title_dict["subtitle"] = {"text": _text(subtitle)}
+    top = 40 + (28 if title else 0) + (20 if subtitle else 0)
+    return {
+        "title": title_dict,
+        "paper_bgcolor": TRANSPARENT,
+        "plot_bgcolor": TRANSPARENT,
+        "margin": {"l": left, "r": right, "t": top, "b": 16},
+        "hoverlabel": {"namelength": -1},
+        "showlegend": legend,
+        "legend": {
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "xanchor": "right",
+            "x": 1.0,
+            "bgcolor": TRANSPARENT,
+        },
+        "height": height,
+    }
+
+
+def _house_axis(title: str | None = None) -> dict[str, Any]:
+    """An axis in the house style: soft grid and lines, its title escaped (None: none)."""
+    axis = {"gridcolor": GRID, "zerolinecolor": ZERO_LINE, "automargin": True, "linecolor": GRID}
+    return {"title": {"text": _text(title) if title else None}, **axis}
+
+
 def _style(
     fig: go.Figure,
     *,
@@ -160,31 +201,13 @@ def _style(
     go.Figure
         The same figure, for chaining.
     """
-    title_dict: dict[str, Any] = {"text": _text(title) if title else None, "x": 0.0}
-    title_dict["xanchor"] = "left"
-    if subtitle:
-        title_dict["subtitle"] = {"text": _text(subtitle)}
-    top = 40 + (28 if title else 0) + (20 if subtitle else 0)
     fig.update_layout(
-        title=title_dict,
-        paper_bgcolor=TRANSPARENT,
-        plot_bgcolor=TRANSPARENT,
-        margin={"l": left, "r": right, "t": top, "b": 16},
-        hoverlabel={"namelength": -1},
-        showlegend=legend,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.0,
-            "xanchor": "right",
-            "x": 1.0,
-            "bgcolor": TRANSPARENT,
-        },
-        height=height,
+        _house_layout(
+            title=title, height=height, subtitle=subtitle, legend=legend, left=left, right=right
+        )
     )
-    axis = {"gridcolor": GRID, "zerolinecolor": ZERO_LINE, "automargin": True, "linecolor": GRID}
-    fig.update_xaxes(title_text=_text(x_title) if x_title else None, **axis)
-    fig.update_yaxes(title_text=_text(y_title) if y_title else None, **axis)
+    fig.update_xaxes(_house_axis(x_title))
+    fig.update_yaxes(_house_axis(y_title))
     return fig
 
 
@@ -289,28 +312,6 @@ def _value_text(values: pd.Series, missing_label: str) -> np.ndarray:
     else:
         out = [missing_label if np.isnan(v) else _fmt(v) for v in _numeric(values)]
     return np.array([_text(v) for v in out], dtype=object)
-
-
-def _swarm_offsets(x: np.ndarray, rng: np.random.Generator, *, half: float = 0.4) -> np.ndarray:
-    """Vertical offsets of a beeswarm row: density-aware, as shap's summary plot.
-
-    Points are binned along x into 100 bins; within a bin they stack outward
-    (0, +1, -1, +2, -2, ...) in a random (seeded) order, then all offsets are
-    scaled so the densest bin spans about ``0.9 * half`` either side.
-    """
-    n = len(x)
-    if n == 0:
-        return np.zeros(0)
-    span = float(np.max(x) - np.min(x))
-    bins = np.round(100 * (x - np.min(x)) / (span + 1e-8))
-    order = np.lexsort((rng.random(n), bins))
-    sorted_bins = bins[order]
-    starts = np.r_[True, sorted_bins[1:] != sorted_bins[:-1]]
-    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
-    layer = np.arange(n) - first
-    offsets = np.empty(n)
-    offsets[order] = np.ceil(layer / 2) * np.where(layer % 2 == 1, 1.0, -1.0)
-    return np.asarray(offsets * (0.9 * half / (np.max(np.abs(offsets)) + 1)), dtype=float)
 
 
 def _names_axis(fig: go.Figure, labels: Sequence[object], *, axis: str = "y", **kw: Any) -> None:

@@ -10,21 +10,19 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.charts.kit import (
-    ACCENT,
     NEGATIVE,
     NEUTRAL,
     POSITIVE,
     ZERO_LINE,
     _as_1d,
     _fmt,
-    _names_axis,
+    _house_axis,
+    _house_layout,
     _percent_ticks,
     _same_length,
     _signed,
-    _style,
     _text,
     _tick,
     _tpl,
@@ -33,7 +31,7 @@ from dashboard.charts.kit import (
 from dashboard.charts.text_width import labels_px
 from dashboard.display.probability import probability_steps, sigmoid
 
-__all__ = ["lime_shap_figure", "probability_steps", "waterfall_figure", "whatif_figure"]
+__all__ = ["lime_shap_figure", "probability_steps", "waterfall_figure"]
 
 
 def waterfall_figure(
@@ -162,22 +160,20 @@ def waterfall_figure(
         hover = [f"{t} {_text(unit)}" if unit else t for t in text]
         axis_title = _with_unit(margin_title, unit)
     measure = ["absolute", *(["relative"] * len(steps)), "total"]
-    fig = go.Figure(
-        go.Waterfall(
-            orientation="h",
-            measure=measure,
-            x=bars,
-            y=list(range(len(bars))),
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=np.stack([labels, hover], axis=1),
-            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            increasing={"marker": {"color": POSITIVE}},
-            decreasing={"marker": {"color": NEGATIVE}},
-            totals={"marker": {"color": NEUTRAL}},
-            connector={"line": {"color": ZERO_LINE, "width": 1, "dash": "dot"}},
-        )
+    trace = go.Waterfall(
+        orientation="h",
+        measure=measure,
+        x=bars,
+        y=list(range(len(bars))),
+        text=text,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=np.stack([labels, hover], axis=1),
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        increasing={"marker": {"color": POSITIVE}},
+        decreasing={"marker": {"color": NEGATIVE}},
+        totals={"marker": {"color": NEUTRAL}},
+        connector={"line": {"color": ZERO_LINE, "width": 1, "dash": "dot"}},
     )
     points = np.concatenate([path, [bars[-1]]])
     low, high = float(points.min()), float(points.max())
@@ -185,28 +181,21 @@ def waterfall_figure(
     # Room for the value labels outside the bars: on the left inside the plot (negative
     # steps' labels), on the right mostly in the margin (the last bar's label, the longest).
     window = [low - 0.4 * span, high + 0.1 * span]
-    fig.update_xaxes(range=window)
+    x_axis = {**_house_axis(x_title if x_title is not None else axis_title), "range": window}
     if probability:  # no tick outside 0..100%, even where the labels need the room
-        fig.update_xaxes(
-            ticksuffix="%", tickmode="array", tickvals=_percent_ticks(window[0], window[1])
-        )
-    fig.update_yaxes(
-        tickmode="array",
-        tickvals=list(range(len(bars))),
-        ticktext=ticks,
-        autorange="reversed",
-        showgrid=False,
-        zeroline=False,
-    )
-    return _style(
-        fig,
+        x_axis.update(ticksuffix="%", tickmode="array", tickvals=_percent_ticks(*window))
+    y_axis = {**_house_axis(), "tickmode": "array", "tickvals": list(range(len(bars)))}
+    y_axis.update(ticktext=ticks, autorange="reversed", showgrid=False, zeroline=False)
+    layout = _house_layout(
         title=title,
-        x_title=x_title if x_title is not None else axis_title,
         height=max(280, 30 * len(bars) + 120),
         legend=False,
         left=labels_px(plain),
         right=labels_px(text) - 16,
     )
+    # One construction with the whole layout: Plotly validates it once (a row switch
+    # draws this figure; updating it step by step cost several times as long).
+    return go.Figure(data=[trace], layout={**layout, "xaxis": x_axis, "yaxis": y_axis})
 
 
 def _label_room(values: np.ndarray) -> list[float]:
@@ -271,17 +260,43 @@ def lime_shap_figure(
     order = order if top is None else order[: max(0, top)]
     shown = [names[i] for i in order]
     full = [_text(name) for name in shown]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        horizontal_spacing=0.06,
-        subplot_titles=[_text(shap_name), _text(lime_name)],
-    )
-    for col, (name, data) in enumerate(((shap_name, shap_arr), (lime_name, lime_arr)), start=1):
+    # Two panels sharing the names axis, laid out as ``make_subplots(1, 2, shared_yaxes=True,
+    # horizontal_spacing=0.06)`` does, in one construction (a row switch draws this figure;
+    # building it step by step cost several times as long).
+    names_axis = {**_house_axis(), "tickmode": "array", "tickvals": list(range(len(order)))}
+    names_axis.update(ticktext=[_tick(n) for n in shown], zeroline=False)
+    names_axis.update(autorange="reversed", showgrid=False, domain=[0.0, 1.0])
+    layout = _house_layout(title=title, height=max(280, 28 * len(order) + 130), legend=False)
+    traces, annotations = [], []
+    for col, (name, data, unit) in enumerate(
+        ((shap_name, shap_arr, shap_title), (lime_name, lime_arr, lime_title)), start=1
+    ):
         picked = data[order]
-        fig.update_xaxes(range=_label_room(picked), row=1, col=col)
-        fig.add_trace(
+        x, y = ("x", "y") if col == 1 else ("x2", "y2")
+        domain = [0.0, 0.47] if col == 1 else [0.53, 1.0]
+        layout[x.replace("x", "xaxis")] = {
+            **_house_axis(unit),
+            "anchor": y,
+            "domain": domain,
+            "range": _label_room(picked),
+            "zeroline": True,
+            "zerolinecolor": ZERO_LINE,
+        }
+        layout[y.replace("y", "yaxis")] = {**names_axis, "anchor": x}
+        annotations.append(
+            {
+                "text": _text(name),
+                "x": sum(domain) / 2,
+                "xref": "paper",
+                "xanchor": "center",
+                "y": 1.0,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 16},
+            }
+        )
+        traces.append(
             go.Bar(
                 x=picked,
                 y=list(range(len(order))),
@@ -294,101 +309,9 @@ def lime_shap_figure(
                 marker={"color": _sign_colours(picked)},
                 hovertemplate=f"%{{customdata}}<br>{_tpl(name)}: %{{x:+.4g}}<extra></extra>",
                 showlegend=False,
-            ),
-            row=1,
-            col=col,
-        )
-    _names_axis(fig, shown, autorange="reversed", showgrid=False)
-    fig.update_xaxes(zeroline=True, zerolinecolor=ZERO_LINE)
-    _style(fig, title=title, height=max(280, 28 * len(order) + 130), legend=False)
-    fig.update_xaxes(title_text=_text(shap_title), row=1, col=1)
-    fig.update_xaxes(title_text=_text(lime_title), row=1, col=2)
-    return fig
-
-
-def whatif_figure(
-    names: Sequence[str],
-    original: Sequence[float] | np.ndarray,
-    new: Sequence[float] | np.ndarray,
-    *,
-    top: int | None = 12,
-    title: str = "How the edit changed each contribution",
-    x_title: str = "SHAP value (impact on model output)",
-    original_name: str = "Original",
-    new_name: str = "What-if",
-    change_label: str = "Change",
-) -> go.Figure:
-    """A dumbbell chart of each feature's SHAP value before and after a what-if edit.
-
-    Features are sorted by |change|, largest on top. A grey hollow dot marks the
-    original contribution, a filled dot the new one, and the segment between them is
-    red where the contribution rose and blue where it fell.
-
-    Parameters
-    ----------
-    names : Sequence[str]
-        Feature names.
-    original, new : array-like
-        SHAP values of the original and the edited row, one per feature.
-    top : int or None
-        Features shown; None shows all.
-    title, x_title, original_name, new_name, change_label : str
-        Visible text.
-
-    Returns
-    -------
-    go.Figure
-        Traces: rising segments, falling segments, original dots, new dots; the dot
-        traces' ``x`` hold the values in display order.
-    """
-    before, after = _as_1d(original, "original"), _as_1d(new, "new")
-    _same_length(names=names, original=before, new=after)
-    change = after - before
-    order = np.argsort(-np.abs(change), kind="stable")
-    order = order if top is None else order[: max(0, top)]
-    positions = list(range(len(order)))
-    custom = [
-        [_text(names[i]), _signed(before[i]), _signed(after[i]), _signed(change[i])] for i in order
-    ]
-    fig = go.Figure()
-    for rising, colour in ((True, POSITIVE), (False, NEGATIVE)):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for pos, i in zip(positions, order, strict=True):
-            if (change[i] > 0) == rising and change[i] != 0:
-                xs += [float(before[i]), float(after[i]), None]
-                ys += [pos, pos, None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": colour, "width": 3},
-                hoverinfo="skip",
-                showlegend=False,
+                xaxis=x,
+                yaxis=y,
             )
         )
-    hover = (
-        f"<b>%{{customdata[0]}}</b><br>{_tpl(original_name)}: %{{customdata[1]}}<br>"
-        f"{_tpl(new_name)}: %{{customdata[2]}}<br>{_tpl(change_label)}: %{{customdata[3]}}"
-        "<extra></extra>"
-    )
-    dots = (
-        (original_name, before, {"color": NEUTRAL, "symbol": "circle-open", "size": 11}),
-        (new_name, after, {"color": ACCENT, "symbol": "circle", "size": 11}),
-    )
-    for name, data, marker in dots:
-        fig.add_trace(
-            go.Scatter(
-                x=data[order],
-                y=positions,
-                mode="markers",
-                name=_text(name),
-                marker=marker | {"line": {"width": 2, "color": marker["color"]}},
-                customdata=custom,
-                hovertemplate=hover,
-            )
-        )
-    fig.add_vline(x=0, line={"color": ZERO_LINE, "width": 1})
-    _names_axis(fig, [names[i] for i in order], autorange="reversed", showgrid=False)
-    return _style(fig, title=title, x_title=x_title, height=max(260, 30 * len(order) + 130))
+    layout["yaxis2"].update(matches="y", showticklabels=False)
+    return go.Figure(data=traces, layout={**layout, "annotations": annotations})

@@ -126,3 +126,29 @@ def test_whatif_dots_are_before_and_after_by_change():
     rising, falling = (trace for trace in fig.data if trace.mode == "lines")
     assert [x for x in rising.x if x is not None] == [0.1, 0.3]  # a rose
     assert [x for x in falling.x if x is not None] == [0.2, -0.4]  # c fell; b did not move
+
+
+def test_lime_panels_are_laid_out_as_plotly_make_subplots_lays_them_out():
+    """Check the LIME/SHAP figure (built in one construction) against the reference layout of
+    Plotly's own ``make_subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.06)``: the
+    same axis domains, anchors, the shared names axis, the panel titles and each trace on its
+    panel."""
+    from plotly.subplots import make_subplots
+
+    fig = charts.lime_shap_figure(["a", "b", "c"], [0.3, -0.2, 0.1], [0.1, 0.0, -0.4])
+    reference = make_subplots(
+        rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=["SHAP", "LIME"]
+    )
+    for axis in ("xaxis", "xaxis2", "yaxis", "yaxis2"):
+        for key in ("domain", "anchor", "matches", "showticklabels"):
+            assert fig.layout[axis][key] == reference.layout[axis][key], (axis, key)
+    for ours, theirs in zip(fig.layout.annotations, reference.layout.annotations, strict=True):
+        assert (ours.text, ours.x, ours.y, ours.xanchor, ours.yanchor) == (
+            theirs.text,
+            theirs.x,
+            theirs.y,
+            theirs.xanchor,
+            theirs.yanchor,
+        )
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y2")]
+    assert list(fig.layout.yaxis.ticktext) == ["a", "b", "c"]  # by |SHAP|, largest on top
