@@ -41,10 +41,10 @@ def _apply_language() -> None:
 def _apply_deep_link() -> bool:
     """Load ``?sample=<id>`` once per session; True when the Global page should open."""
     sample = st.query_params.get("sample")
-    if not services.is_sample_id(sample) or state.deep_link_handled(str(sample)):
+    if not services.is_sample_id(sample) or state.preference("deep_link") == str(sample):
         return False
     services.use_sample(str(sample))
-    state.mark_deep_link(str(sample))
+    state.set_preference("deep_link", str(sample))
     return True
 
 

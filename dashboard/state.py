@@ -30,7 +30,7 @@ _LANG = "xai_lang"
 _SOURCE = "xai_source"
 _SETTINGS = "xai_settings"
 _MODEL_SETTINGS = "xai_model_settings"
-_DEEP_LINK = "xai_deep_link"
+_PREFS = "xai_preferences"
 _ROW = "xai_row"
 _THRESHOLD = "xai_threshold"
 _MODEL_FILE = "xai_model_file"
@@ -40,7 +40,6 @@ _NOTICES = "xai_notices"
 _PRIVATE = "xai_private_results"
 _BACKGROUND = "xai_background_slot"
 _UPLOAD_SEEN = "xai_upload_seen"
-_ONCE = "xai_once"
 _MAX_PRIVATE = 32
 
 
@@ -286,20 +285,21 @@ def set_model_settings(value: ModelSettings) -> None:
 # ----------------------------------------------------------------------------- navigation
 
 
-def deep_link_handled(value: str) -> bool:
-    """True when the deep link ``value`` was already acted on in this session."""
-    return bool(_get(_DEEP_LINK) == value)
+def preference(name: str, default: Any = None) -> Any:
+    """A choice kept for the session beyond one page's widgets, or ``default``."""
+    return (_get(_PREFS) or {}).get(name, default)
 
 
-def mark_deep_link(value: str) -> None:
-    """Remember that the deep link ``value`` was acted on."""
-    _set(_DEEP_LINK, value)
+def set_preference(name: str, value: Any) -> None:
+    """Keep the choice ``name`` for the rest of the session."""
+    _set(_PREFS, {**(_get(_PREFS) or {}), name: value})
 
 
 def first_time(what: str) -> bool:
     """True the first time ``what`` is asked in this session (then remembered)."""
-    _set(_ONCE, (seen := _get(_ONCE) or frozenset()) | {what})
-    return what not in seen
+    seen = preference(f"done:{what}", False)
+    set_preference(f"done:{what}", True)
+    return not seen
 
 
 def selected_row() -> int | None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, services
+from dashboard import charts, services, state
 from dashboard.display.agreement import agreement
 from dashboard.display.narrative import summarize
 from dashboard.display.prediction import RowPrediction
@@ -83,9 +83,24 @@ def _headline(
     cols[2].metric(t("local.split"), split, help=t("local.split_help"), border=True)
 
 
+def _keep_lime_choice() -> None:
+    state.set_preference("lime", bool(state.widget_value("w_local_lime")))
+
+
 def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> None:
+    """LIME beside SHAP, once the user turns it on (kept for the session): computing and
+    drawing it with every row switch held the waterfall back by about a third."""
     st.subheader(t("local.lime_title"), anchor=False)
     st.caption(t("local.lime_caption"))
+    state.set_widget_value("w_local_lime", bool(state.preference("lime", False)))
+    shown = st.toggle(
+        t("local.lime_toggle"),
+        key="w_local_lime",
+        help=t("local.lime_toggle_help"),
+        on_change=_keep_lime_choice,
+    )
+    if not shown:
+        return
     lime_output = 1 if analysis.task == "binary" else row.output
     with st.spinner(t("local.lime_running")):
         lime = services.lime_for_row(analysis, position, lime_output)

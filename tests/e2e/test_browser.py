@@ -205,7 +205,12 @@ def test_survival_sample_reads_hazards_and_curves(page, app_server, screenshot_d
     assert "C-index" in text and "Time-dependent AUC" in text
     click_nav(page, "local")
     _assert_healthy(page, "local (survival)")
-    assert wait_for_chart(page) >= 3  # waterfall, survival curve, SHAP beside LIME
+    assert wait_for_chart(page) >= 2  # waterfall, survival curve
+    assert page.locator(".st-key-lime_chart").count() == 0  # LIME waits to be turned on
+    page.locator(".st-key-w_local_lime").get_by_text("Compare with LIME").click()
+    page.locator(".st-key-lime_chart .js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    _assert_healthy(page, "local (survival, LIME)")
+    assert wait_for_chart(page) >= 3  # and SHAP beside LIME
     text = page.locator("[data-testid=stMain]").inner_text()
     assert "Hazard vs the average patient" in text
     assert re.search(r"×\d+\.\d\d", text), "no relative hazard on the Local page"
