@@ -124,21 +124,20 @@ def waterfall_figure(
     kept, lumped = order[: max(0, max_features)], order[max(0, max_features) :]
     labels = [_text(base_label)]
     ticks = [_tick(base_label)]
+    plain = [base_label, final_label]  # the ticks' text unescaped, to size the margin
     steps = [float(x) for x in contrib[kept]]
     for i in kept:
         labels.append(f"{_text(names[i])} = {_text(values[i])}")
         ticks.append(f"{_tick(names[i], 28)} = {_tick(values[i], 14)}")
+        plain.append(f"{str(names[i])[:28]} = {str(values[i])[:14]}")
     if len(lumped):
         other = other_label.replace("{n}", str(len(lumped)))
         labels.append(_text(other))
         ticks.append(_tick(other))
+        plain.append(other)
         steps.append(float(final) - float(base) - float(contrib[kept].sum()))
     labels.append(_text(final_label))
     ticks.append(_tick(final_label))
-    plain = [base_label, final_label]
-    plain += [f"{str(names[i])[:28]} = {str(values[i])[:14]}" for i in kept]
-    if len(lumped):
-        plain.append(other_label.replace("{n}", str(len(lumped))))
     if probability:
         path = 100 * probability_steps(base, steps)
         bars = [float(path[0]), *np.diff(path).tolist(), 100 * float(sigmoid(final))]
@@ -159,22 +158,7 @@ def waterfall_figure(
             text[-1] += f" ({100 * end_probabilities[1]:.1f}%)"
         hover = [f"{t} {_text(unit)}" if unit else t for t in text]
         axis_title = _with_unit(margin_title, unit)
-    measure = ["absolute", *(["relative"] * len(steps)), "total"]
-    trace = go.Waterfall(
-        orientation="h",
-        measure=measure,
-        x=bars,
-        y=list(range(len(bars))),
-        text=text,
-        textposition="outside",
-        cliponaxis=False,
-        customdata=np.stack([labels, hover], axis=1),
-        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-        increasing={"marker": {"color": POSITIVE}},
-        decreasing={"marker": {"color": NEGATIVE}},
-        totals={"marker": {"color": NEUTRAL}},
-        connector={"line": {"color": ZERO_LINE, "width": 1, "dash": "dot"}},
-    )
+    trace = waterfall_trace(bars, text, labels, hover)
     points = np.concatenate([path, [bars[-1]]])
     low, high = float(points.min()), float(points.max())
     span = high - low if high > low else max(abs(high) * 0.1, 1e-3)
@@ -196,6 +180,28 @@ def waterfall_figure(
     # One construction with the whole layout: Plotly validates it once (a row switch
     # draws this figure; updating it step by step cost several times as long).
     return go.Figure(data=[trace], layout={**layout, "xaxis": x_axis, "yaxis": y_axis})
+
+
+def waterfall_trace(
+    bars: Sequence[float], text: Sequence[str], labels: Sequence[str], hover: Sequence[str]
+) -> go.Waterfall:
+    """The horizontal waterfall trace of the Local page's charts: the first bar absolute,
+    the last a total, the rest steps; ``labels`` (escaped) and ``hover`` in the hover."""
+    return go.Waterfall(
+        orientation="h",
+        measure=["absolute", *(["relative"] * (len(bars) - 2)), "total"],
+        x=list(bars),
+        y=list(range(len(bars))),
+        text=list(text),
+        textposition="outside",
+        cliponaxis=False,
+        customdata=np.stack([labels, hover], axis=1),
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        increasing={"marker": {"color": POSITIVE}},
+        decreasing={"marker": {"color": NEGATIVE}},
+        totals={"marker": {"color": NEUTRAL}},
+        connector={"line": {"color": ZERO_LINE, "width": 1, "dash": "dot"}},
+    )
 
 
 def _label_room(values: np.ndarray) -> list[float]:

@@ -16,10 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.charts.kit import (
-    NEGATIVE,
     NEUTRAL,
-    POSITIVE,
-    ZERO_LINE,
     _as_1d,
     _percent_ticks,
     _same_length,
@@ -27,6 +24,7 @@ from dashboard.charts.kit import (
     _text,
     _tick,
 )
+from dashboard.charts.local import waterfall_trace
 
 __all__ = ["probability_points_figure"]
 
@@ -146,23 +144,7 @@ def probability_points_figure(
     hover = list(text)
     for j, error in enumerate(errors, start=1):
         hover[j] += f" ± {_points(error, points_suffix, signed=False)} ({_text(error_label)})"
-    fig = go.Figure(
-        go.Waterfall(
-            orientation="h",
-            measure=["absolute", *(["relative"] * len(steps)), "total"],
-            x=bars,
-            y=list(range(len(bars))),
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=np.stack([labels, hover], axis=1),
-            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            increasing={"marker": {"color": POSITIVE}},
-            decreasing={"marker": {"color": NEGATIVE}},
-            totals={"marker": {"color": NEUTRAL}},
-            connector={"line": {"color": ZERO_LINE, "width": 1, "dash": "dot"}},
-        )
-    )
+    fig = go.Figure(waterfall_trace(bars, text, labels, hover))
     path = bars[0] + np.concatenate([[0.0], np.cumsum(steps)])
     ends = path[1 : len(errors) + 1]  # where each single-feature bar ends
     if errors:
