@@ -96,18 +96,24 @@ class Job:
 
 
 def start(
-    name: str, work: Callable[[Progress], object], on_done: Callable[[Job], None] | None = None
+    name: str,
+    work: Callable[[Progress], object],
+    on_done: Callable[[Job], None] | None = None,
+    *,
+    lower: bool = True,
 ) -> Job:
     """Run ``work(progress)`` in a daemon thread and return its :class:`Job` at once.
 
     ``on_done`` is called in that thread when the work ended, however it ended,
     before :meth:`Job.wait` returns. Only an error's type is logged, never its
-    message (which might quote data).
+    message (which might quote data). ``lower=False`` keeps the usual CPU priority:
+    for work a page is waiting on, not work that only follows it.
     """
     job = Job(name)
 
     def run() -> None:
-        lower_priority()
+        if lower:
+            lower_priority()
         try:
             job.result = work(job.progress)
         except JobCancelled:

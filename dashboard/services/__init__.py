@@ -84,6 +84,7 @@ from dashboard.services.pipeline import (
     open_saved,
     peek_analysis,
     run_analysis,
+    start_analysis,
 )
 from dashboard.services.rows import (
     explain_encoded_row,
@@ -210,6 +211,7 @@ __all__ = [
     "row_probability_shap",
     "row_shap",
     "run_analysis",
+    "start_analysis",
     "sample_bytes",
     "sample_meta",
     "samples",

@@ -11,11 +11,12 @@ A saved analysis (``.xai``) is opened, never retrained, once per session and fil
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
 from dashboard.analysis import Analysis
-from dashboard.result_cache import memo, peek
+from dashboard.result_cache import memo, memo_detached, peek, start_detached
 from dashboard.services.samples import sample_meta
 from dashboard.state import ModelFile, ModelSettings, Settings, Source
 from explainers import (
@@ -144,6 +145,9 @@ def run_analysis(
     rows (all of them up to :data:`FIRST_VIEW_ROWS`, else a seeded sample of
     :data:`FIRST_VIEW_SAMPLE`).
 
+    In the app the work runs detached (:func:`dashboard.result_cache.memo_detached`): a
+    click that stops the page run leaves it running, and the next page waits for it.
+
     Parameters
     ----------
     source, settings, ms
@@ -163,18 +167,43 @@ def run_analysis(
     if source.kind == "analysis":
         return open_saved(source)
     key = analysis_key(source, settings, ms, model_file)
-    report = progress or _silent
+    cached = peek(key, _shared(source, model_file), Analysis)
+    if cached is not None:
+        return cached
+    work = _analysis_work(key, source, settings, ms, model_file)
+    return memo_detached(key, _shared(source, model_file), work, Analysis, progress or _silent)
 
-    def compute() -> Analysis:
-        report(0, 1, "reading")
-        table = load_table(source)
-        large = len(table.frame) > FIRST_VIEW_ROWS
-        rows = min(FIRST_VIEW_SAMPLE, FIRST_VIEW_ROWS) if large else None
+
+def start_analysis(
+    source: Source, settings: Settings, ms: ModelSettings, model_file: ModelFile | None = None
+) -> None:
+    """Start the analysis :func:`run_analysis` would compute, without waiting for it (the
+    Data page starts it before drawing the table's preview and profile)."""
+    key = analysis_key(source, settings, ms, model_file)
+    shared = _shared(source, model_file)
+    if source.kind != "analysis" and peek(key, shared, Analysis) is None:
+        start_detached(key, shared, _analysis_work(key, source, settings, ms, model_file), Analysis)
+
+
+def _analysis_work(
+    key: str, source: Source, settings: Settings, ms: ModelSettings, model_file: ModelFile | None
+) -> Callable[[Progress], Analysis]:
+    """The analysis's work, its inputs read here first (the table, the schema or the
+    uploaded model are cached per session, so they are read in the page run)."""
+    table = load_table(source)
+    schema = load_schema(source, settings) if model_file is None else None
+    model = _loaded_model(model_file) if model_file is not None else None
+    meta = sample_meta(source)
+    large = len(table.frame) > FIRST_VIEW_ROWS
+    rows = min(FIRST_VIEW_SAMPLE, FIRST_VIEW_ROWS) if large else None
+
+    def work(report: Progress) -> Analysis:
+        report(0, 1, "load")  # waiting for a work slot, then making the training matrix
         with WORK_SLOTS:
-            if model_file is None:
+            if model is None:
                 run = run_pipeline(
                     table,
-                    schema=load_schema(source, settings),
+                    schema=schema,
                     rows=rows,
                     seed=SEED,
                     options=_options(ms),
@@ -187,14 +216,14 @@ def run_analysis(
                     target=settings.target,
                     rows=rows,
                     seed=SEED,
-                    model=_loaded_model(model_file),
+                    model=model,
                     progress=report,
                 )
         prediction = run.model.predict(run.dataset.X)
         release_free_memory()  # the temporaries of reading and training: not kept at peak
-        return Analysis.of_run(key, source, run, prediction, sample_meta(source))
+        return Analysis.of_run(key, source, run, prediction, meta)
 
-    return memo(key, _shared(source, model_file), compute, Analysis)
+    return work
 
 
 def _opened_key(source: Source) -> str:

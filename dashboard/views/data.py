@@ -292,7 +292,8 @@ def _body() -> None:
             with head:
                 st.error(error_message(error), icon=":material/error:")
                 _fallback_settings(table)
-        if schema is not None:
+        if schema is not None:  # the model trains while the preview and profile are drawn
+            services.start_analysis(source, state.settings(), state.model_settings())
             with tail:
                 _table_itself(source, schema, table)
             tail_drawn = True
