@@ -51,8 +51,12 @@ def _apply_deep_link() -> bool:
 def _preload_charts() -> None:
     """Once per session, a hidden empty chart in the sidebar: the browser then loads the
     charting code (4.7 MB of JavaScript, a second or more of CPU on a small machine) while
-    the user is still choosing a table, not while the model trains beside the first chart."""
+    the user is still choosing a table, not while the model trains beside the first chart.
+    Later runs keep its place with an empty element, so the sidebar's elements below keep
+    theirs (else, while a long run is drawing, the browser shows the previous run's last
+    element again, faded, below the new one)."""
     if not state.first_time("charts_preloaded"):
+        st.sidebar.empty()
         return
     with st.sidebar.container(key="chart_preload"):
         st.html("<style>.st-key-chart_preload{display:none}</style>")

@@ -252,6 +252,16 @@ def test_uploaded_model_target_can_be_chosen():
     assert float(auc.value) > 0.9  # the model's own target: a (random-free) strong fit
 
 
+def _sidebar_slots(at: AppTest) -> list[str]:
+    """What each top-level place of the sidebar holds: a block's key or an element's type."""
+    slots = []
+    for _, node in sorted(at.sidebar.children.items()):
+        proto = getattr(node, "proto", None)
+        key = str(getattr(proto, "id", "")).rsplit("-", 1)[-1] if proto is not None else ""
+        slots.append(key if key == "chart_preload" else getattr(node, "type", type(node).__name__))
+    return slots
+
+
 def test_the_chart_code_is_preloaded_once_per_session_out_of_sight():
     """Check that the first run of a session draws one hidden chart in the sidebar (the
     browser loads plotly's code while the user chooses a table), hidden by its style, and
@@ -263,5 +273,12 @@ def test_the_chart_code_is_preloaded_once_per_session_out_of_sight():
     assert len(hidden) == 1 and not _charts(at)
     styles = " ".join(h.proto.body for h in at.get("html"))  # styles go to the page at large
     assert ".st-key-chart_preload{display:none}" in styles
+    first = _sidebar_slots(at)
     at.run()
     assert not at.sidebar.get("plotly_chart") and not _charts(at)
+    # every element below it keeps its place (no stale copy shown while a run draws)
+    later = _sidebar_slots(at)
+    assert (
+        len(later) == len(first)
+        and later[first.index("chart_preload") + 1 :] == first[first.index("chart_preload") + 1 :]
+    )
