@@ -17,6 +17,7 @@ for the same work.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 
 import streamlit as st
@@ -34,7 +35,8 @@ class Slot:
     """A cache entry: the value (or the engine error) of one key, behind a lock, and the
     background job computing it, if one was started."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, shared: bool = False) -> None:
+        self.shared = shared
         self.lock = threading.Lock()
         self.value: object = None
         self.error: ExplainerError | None = None
@@ -46,16 +48,17 @@ class Slot:
 
 
 def release(slot: Slot) -> None:
-    """Stop a dropped entry's background job and detached work (its session ended, or it
-    was evicted)."""
-    for job in (slot.job, slot.work):
+    """Stop a dropped entry's background job (its session ended, or it was evicted), and a
+    private entry's detached work (its session ended). A shared entry's detached work goes
+    on: a page of another session may be waiting for it (it holds the entry)."""
+    for job in (slot.job, None if slot.shared else slot.work):
         if job is not None:
             job.cancel()
 
 
 @st.cache_resource(max_entries=24, ttl=6 * 3600, show_spinner=False, on_release=release)
 def _shared_slot(key: str) -> Slot:
-    return Slot()
+    return Slot(shared=True)
 
 
 @st.cache_resource(
@@ -117,40 +120,64 @@ def start_detached[T](key: str, shared: bool, work: Callable[[Progress], T], kin
 
     The session now waits for ``key``: the detached work it waited for before, on another
     key, is stopped unless another session waits for it too (its settings changed; a
-    page switch keeps the key, so it keeps the work).
+    page switch keeps the key, so it keeps the work). Outside a Streamlit session nothing
+    is started (nothing would be kept).
     """
+    return _attach(key, shared, work, kind)[0]
+
+
+def _attach[T](
+    key: str, shared: bool, work: Callable[[Progress], T], kind: type[T]
+) -> tuple[Slot, jobs.Job | None]:
+    """:func:`start_detached`, also returning the work to wait for (None when the value or
+    an engine error is cached)."""
     slot = entry(key, shared)
+    if not st.runtime.exists():
+        return slot, None
+    session = _session()
     with slot.lock:
-        idle = slot.work is None or not slot.work.running
-        if slot.error is None and not isinstance(slot.value, kind) and idle:
-            slot.work = jobs.start(
-                "analysis", work, on_done=lambda job: _settle(slot, job, kind), lower=False
-            )
-    _watch(key, slot)
-    return slot
+        job = None
+        if slot.error is None and not isinstance(slot.value, kind):
+            if slot.work is None or not slot.work.running:
+                slot.work = jobs.start(
+                    "analysis", work, on_done=lambda done: _settle(slot, done, kind), lower=False
+                )
+            job = slot.work
+            slot.watchers.add(session)
+    _leave_previous(key, slot, session)
+    return slot, job
+
+
+def _session() -> str:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else ""
 
 
 def _settle(slot: Slot, job: jobs.Job, kind: type) -> None:
-    """Keep detached work's outcome in its entry (in the work's thread, when it ends)."""
+    """Keep detached work's outcome in its entry (in the work's thread, when it ends); the
+    ended job is let go (a failure's traceback holds the work's data)."""
     with slot.lock:
         if isinstance(job.result, kind):
             slot.value = job.result
         elif isinstance(job.error, ExplainerError) and not _transient(job.error):
             slot.error = job.error
+        if slot.work is job:
+            slot.work = None
 
 
-def _watch(key: str, slot: Slot) -> None:
-    ctx = get_script_run_ctx()
-    session = ctx.session_id if ctx is not None else ""
-    slot.watchers.add(session)
+def _leave_previous(key: str, slot: Slot, session: str) -> None:
+    """Remember that this session waits for ``slot``; stop the work it waited for before
+    when nobody else waits for it."""
     mine = entry("detached-wait", False)  # this session's own entry: what it waits for
     previous = mine.value
     if isinstance(previous, tuple) and previous[0] != key:
-        old: Slot = previous[1]
-        old.watchers.discard(session)
-        if not old.watchers and old.work is not None:
-            old.work.cancel()
-    mine.value = (key, slot)
+        old = previous[1]()  # held weakly: a dropped entry is not kept alive here
+        if isinstance(old, Slot):
+            with old.lock:
+                old.watchers.discard(session)
+                if not old.watchers and old.work is not None:
+                    old.work.cancel()
+    mine.value = (key, weakref.ref(slot))
 
 
 def memo_detached[T](
@@ -161,29 +188,29 @@ def memo_detached[T](
     The page run waits, calling ``progress(done, total, stage)`` with the work's progress
     every :data:`DETACHED_POLL_SECONDS`; when Streamlit stops the run there (a click), the
     work goes on. Engine errors are cached as :func:`memo` caches them; any other error
-    of the work is raised here. Outside a Streamlit session the work runs inline.
+    of the work is raised here (and tried again by the next run). Outside a Streamlit
+    session the work runs inline.
     """
     if not st.runtime.exists():
         return memo(key, shared, lambda: work(progress), kind)
     while True:
-        slot = start_detached(key, shared, work, kind)
-        with slot.lock:
+        slot, job = _attach(key, shared, work, kind)
+        if job is not None:
+            while True:
+                if job.stage:  # the work has said what it does: draw it
+                    progress(job.done, job.total, job.stage)
+                if job.wait(DETACHED_POLL_SECONDS):
+                    break
+        with slot.lock:  # the entry waited on, even if the cache has dropped it since
+            slot.watchers.discard(_session())
             if slot.error is not None:
                 raise slot.error
             if isinstance(slot.value, kind):
                 return slot.value
-            job = slot.work
-        assert job is not None  # started above unless the value or an error was there
-        while True:
-            if job.stage:  # the work has said what it does: draw it
-                progress(job.done, job.total, job.stage)
-            if job.wait(DETACHED_POLL_SECONDS):
-                break
-        if job.error is not None and not isinstance(job.error, ExplainerError):
-            raise job.error  # a fault of the work itself: shown, never cached
-        if isinstance(job.error, ExplainerError) and _transient(job.error):
-            raise job.error  # depends on the server's load: not cached, the next run tries again
-        if job.result is not None and not isinstance(job.result, kind):
-            raise TypeError(f"detached work for {kind.__name__} returned something else")
-        # else its value or error is in the entry, or it was stopped (by this session's
-        # earlier settings, since waited for again): look again, starting it anew if need be
+        if job is None:  # nothing cached, nothing started: cannot happen in a session
+            raise RuntimeError(f"no work started for {kind.__name__}")
+        if job.error is not None:
+            raise job.error  # not cached (a fault, or the server's load): the next run retries
+        if not job.cancelled:
+            raise RuntimeError(f"detached work for {kind.__name__} ended without a result")
+        # stopped (by this session's earlier settings, since asked for again): start anew

@@ -200,6 +200,7 @@ def _analysis_work(
     def work(report: Progress) -> Analysis:
         report(0, 1, "load")  # waiting for a work slot, then making the training matrix
         with WORK_SLOTS:
+            report(0, 1, "load")  # stopped while it waited: give the slot back at once
             if model is None:
                 run = run_pipeline(
                     table,

@@ -59,11 +59,9 @@ class ProgressBar:
 
     def __init__(self) -> None:
         self.placeholder = st.empty()
-        self.used = False
 
     def __call__(self, done: int, total: int, stage: str) -> None:
         """Update the bar: ``stage`` is the engine's stage name (training, shap, ...)."""
-        self.used = True
         fraction = min(max(done / total, 0.0), 1.0) if total else 0.0
         text = t(f"progress.{stage}", done=fmt_number(done), total=fmt_number(total))
         self.placeholder.progress(fraction, text=text)
@@ -102,7 +100,7 @@ def current_analysis(*, quiet: bool = False) -> Analysis | None:
         return None
     bar.clear()
     services.full_shap_job(analysis)  # after a sampled first view: every row, in the background
-    if bar.used:
+    if state.first_time(f"analysis_seen|{analysis.key}"):  # computed or found: said once
         schema = analysis.schema
         documented = analysis.sample is not None and analysis.sample.target == schema.target
         if schema.target_guessed and not documented:

@@ -22,6 +22,7 @@ from dashboard.views import _common
 from explainers import DataError
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+pytestmark = pytest.mark.timeout(300)  # a regression here would wait forever: fail instead
 
 
 class PageStopped(Exception):
@@ -111,6 +112,58 @@ def test_new_settings_stop_the_work_the_session_left(in_app):
         "old", False, _gated(calls, "old", first_gate, 3), Answer, lambda *a: None
     )
     assert back.value == 3 and calls == ["old", "new", "old"]
+
+
+def test_a_shared_entry_dropped_from_the_cache_still_gives_its_waiter_the_value(in_app):
+    """Check that when the cache drops a shared entry while a page waits for its work (other
+    sessions filled the cache), the work is not stopped and the waiter gets its value from
+    the entry it waited on, computed once; a private entry dropped (its session ended)
+    stops its work."""
+    calls: list[str] = []
+    gate = threading.Event()
+    in_app["s"] = result_cache.Slot(shared=True)
+    got: list[Answer] = []
+    waiter = threading.Thread(
+        target=lambda: got.append(
+            result_cache.memo_detached("s", True, _gated(calls, "s", gate, 4), Answer, _quiet)
+        )
+    )
+    waiter.start()
+    while in_app["s"].work is None:
+        threading.Event().wait(0.01)
+    dropped = in_app.pop("s")
+    result_cache.release(dropped)  # what the cache does to an evicted entry
+    assert not dropped.work.cancelled
+    gate.set()
+    waiter.join(60)
+    assert [a.value for a in got] == [4] and calls == ["s"]
+
+    private_gate = threading.Event()
+    with pytest.raises(PageStopped):
+        result_cache.memo_detached("p", False, _gated(calls, "p", private_gate), Answer, _stop)
+    ended = in_app["p"].work
+    result_cache.release(in_app.pop("p"))  # the session ended
+    assert ended.wait(10) and ended.cancelled and ended.result is None
+
+
+def test_work_that_ends_without_a_result_is_an_error_not_a_loop(in_app):
+    """Check that work returning nothing (not stopped) raises instead of starting again."""
+    calls: list[str] = []
+
+    def nothing(progress):
+        calls.append("n")
+
+    with pytest.raises(RuntimeError, match="without a result"):
+        result_cache.memo_detached("n", False, nothing, Answer, _quiet)
+    assert calls == ["n"]
+
+
+def _quiet(done, total, stage):
+    """A progress bar that draws nothing."""
+
+
+def _stop(done, total, stage):
+    raise PageStopped
 
 
 def test_engine_errors_are_cached_and_faults_are_not(in_app):
