@@ -68,6 +68,11 @@ def _slow_call(log: str, index: int, seconds: float) -> int:
     return index
 
 
+def _executing(dask_worker) -> list[str]:
+    """The app's calls a worker is running now (its own state, read on the worker)."""
+    return [str(ts.key) for ts in dask_worker.state.executing if "xai-" in str(ts.key)]
+
+
 def test_stop_cancels_the_calls_at_once(tmp_path):
     """Check that a progress callback that raises (the app's Stop) ends the job at once, long
     before the queued calls could finish, that the queued calls never start (only those
@@ -76,29 +81,36 @@ def test_stop_cancels_the_calls_at_once(tmp_path):
     class Stopped(Exception):
         pass
 
-    def stop(done: int, total: int, stage: str) -> None:
-        raise Stopped
-
     log = tmp_path / "started.txt"
     log.touch()
+    stopped_at: list[float] = []
+
+    def stop(done: int, total: int, stage: str) -> None:
+        # The user's Stop comes while calls run: once both workers have started one (a
+        # Stop in the instant the scheduler hands out the first calls is not what is tested)
+        if len(log.read_text(encoding="utf-8").split()) >= 2:
+            stopped_at.append(time.perf_counter())
+            raise Stopped
+
     # Eight calls of 2 s on two single-thread workers: 8 s if nothing were cancelled.
     calls = [
         ("slow", _slow_call, (), {"log": str(log), "index": i, "seconds": 2.0}) for i in range(8)
     ]
-    start = time.perf_counter()
     with pytest.raises(Stopped):
         run_calls("local:2", {}, calls, progress=stop)
-    stopped_after = time.perf_counter() - start
+    stopped_after = time.perf_counter() - stopped_at[0]
     with app_client("local:2") as client:
         # A running call cannot be interrupted (a thread); those finish within their 2 s.
+        # Asked of the workers themselves: the scheduler's view of a call cancelled while
+        # it ran has been seen to lag behind (about once in twenty runs here).
         deadline = time.monotonic() + 60
-        while any(client.processing().values()) and time.monotonic() < deadline:
+        while any(client.run(_executing).values()) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(client.processing().values())
+        assert not any(client.run(_executing).values())
         assert not [key for key in client.has_what().values() for k in key if "xai-" in k]
     time.sleep(2.5)  # a queued call that had wrongly survived the Stop would start by now
     started = log.read_text(encoding="utf-8").split()
-    assert len(started) <= 2, started
+    assert len(started) <= 2, started  # the two running when Stop came, no queued one
     assert stopped_after < 2.0
 
 
