@@ -166,12 +166,12 @@ def run_analysis(
     """
     if source.kind == "analysis":
         return open_saved(source)
-    key = analysis_key(source, settings, ms, model_file)
-    cached = peek(key, _shared(source, model_file), Analysis)
+    key, shared = analysis_key(source, settings, ms, model_file), _shared(source, model_file)
+    cached = peek(key, shared, Analysis)  # a hit needs no inputs read for the work
     if cached is not None:
         return cached
     work = _analysis_work(key, source, settings, ms, model_file)
-    return memo_detached(key, _shared(source, model_file), work, Analysis, progress or _silent)
+    return memo_detached(key, shared, work, Analysis, progress or _silent)
 
 
 def start_analysis(
@@ -210,8 +210,7 @@ def _analysis_work(
                     options=_options(ms),
                     progress=report,
                 )
-            else:
-                report(0, 1, "model")
+            else:  # the pipeline reports checking the uploaded model itself
                 run = run_pipeline(
                     table,
                     target=settings.target,
