@@ -7,9 +7,13 @@ its result when it is done. Stopping is cooperative: the work's progress
 callback raises :class:`JobCancelled` at its next report.
 
 On Linux a job's thread lowers its own CPU priority (``nice`` +10) before it works, and the
-threads it starts (XGBoost's OpenMP workers) inherit it: when the CPU is busy, what a user
-clicks (a page run, the browser drawing it) comes before the job, which only takes the
-time nobody else wants. Elsewhere jobs run at the usual priority.
+threads it starts (XGBoost's OpenMP workers) inherit it: a page run of the server comes
+before the job. That does not reach the browser: where the kernel groups processes by
+session (autogroup, on by default in common Linux kernels), a niced thread of the server
+still takes its session's full share against the browser's session. So a job also waits,
+at each progress report, while a page run is in flight (:func:`page_run`) and for a moment
+after it, while the browser draws what the run sent: the work of a click comes first,
+whatever the operating system, and the job goes on once the user reads.
 
 Nothing here knows what the work is (``services`` hands the engine call in).
 """
@@ -21,7 +25,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from explainers import Progress
 
@@ -46,6 +51,61 @@ def lower_priority(steps: int = JOB_NICENESS) -> bool:
     return True
 
 
+PAGE_HOLD_SECONDS = 2.0
+"""A page run holds background jobs back for at most its first this many seconds: a longer
+run is busy with work of its own (or waits for a job) and shares the CPU as usual."""
+PAGE_GRACE_SECONDS = 0.5
+"""Background jobs also wait this long after a page run ended: the browser is drawing."""
+_HOLD_POLL_SECONDS = 0.02
+
+
+class _PageRuns:
+    """The page runs in flight in this process (every session's) and when the last ended."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._started: dict[int, float] = {}
+        self._next = 0
+        self._ended = float("-inf")
+
+    def begin(self) -> int:
+        with self._lock:
+            self._next += 1
+            self._started[self._next] = time.monotonic()
+            return self._next
+
+    def end(self, token: int) -> None:
+        with self._lock:
+            self._started.pop(token, None)
+            self._ended = time.monotonic()
+
+    def hold(self) -> float:
+        """Seconds background work should still wait (0 when it may go on)."""
+        now = time.monotonic()
+        with self._lock:
+            starts = list(self._started.values())
+            ended = self._ended
+        wait = max(
+            [ended + PAGE_GRACE_SECONDS - now] + [t + PAGE_HOLD_SECONDS - now for t in starts]
+        )
+        return max(wait, 0.0)
+
+
+_pages = _PageRuns()
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Mark a page run (a script or fragment run a user's action started): background jobs
+    wait at their next progress report until it ends (or is :data:`PAGE_HOLD_SECONDS`
+    old), and :data:`PAGE_GRACE_SECONDS` more. Runs may nest and overlap."""
+    token = _pages.begin()
+    try:
+        yield
+    finally:
+        _pages.end(token)
+
+
 class JobCancelled(Exception):
     """Raised inside a job's work by its progress callback once the job was stopped."""
 
@@ -53,12 +113,14 @@ class JobCancelled(Exception):
 class Job:
     """One piece of work running in a daemon thread, with its progress and outcome."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, background: bool = True) -> None:
         self.name = name
+        self.background = background
         self.done = 0
         self.total = 0
         self.stage = ""
         self.started = time.monotonic()
+        self._worked_since = self.started
         self.result: object = None
         self.error: BaseException | None = None
         self._stop = threading.Event()
@@ -89,10 +151,24 @@ class Job:
 
     def progress(self, done: int, total: int, stage: str) -> None:
         """The work's progress callback: records ``done`` of ``total`` and the stage's name,
-        or stops the work."""
+        or stops the work. A background job then waits while pages run (see
+        :func:`page_run`): at most one page run's hold and grace, and no longer than it
+        worked since it last waited, so it keeps at least half its time however busy the
+        pages are."""
         if self._stop.is_set():
             raise JobCancelled
         self.done, self.total, self.stage = done, total, stage
+        if not self.background:
+            return
+        now = time.monotonic()
+        limit = now + min(PAGE_HOLD_SECONDS + PAGE_GRACE_SECONDS, now - self._worked_since)
+        held = False
+        while (wait := min(_pages.hold(), limit - time.monotonic())) > 0:
+            held = True
+            if self._stop.wait(min(wait, _HOLD_POLL_SECONDS)):
+                raise JobCancelled
+        if held:
+            self._worked_since = time.monotonic()
 
 
 def start(
@@ -106,10 +182,11 @@ def start(
 
     ``on_done`` is called in that thread when the work ended, however it ended,
     before :meth:`Job.wait` returns. Only an error's type is logged, never its
-    message (which might quote data). ``lower=False`` keeps the usual CPU priority:
-    for work a page is waiting on, not work that only follows it.
+    message (which might quote data). ``lower=False`` keeps the usual CPU priority and
+    does not wait for page runs: for work a page is waiting on, not work that only
+    follows it.
     """
-    job = Job(name)
+    job = Job(name, background=lower)
 
     def run() -> None:
         if lower:

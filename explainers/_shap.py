@@ -16,6 +16,8 @@ from ._training import TrainedModel
 from ._types import Backend, Device, DeviceChoice, Progress
 
 CHUNK_ROWS = 50_000
+FIRST_TIMED_CHUNK = 64
+"""Rows of the first chunk when chunks are sized by time (``chunk_seconds``)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,13 @@ def _booster_on(model: TrainedModel, device: Device, threads: int | None = None)
     return booster
 
 
+def _timed_chunk(rows: int, seconds: float, target: float, most: int) -> int:
+    """The next chunk's rows so that it takes about ``target`` seconds, given that the last
+    one's ``rows`` took ``seconds``: at most 4 times more or less at once, 1 to ``most``."""
+    wanted = rows * target / max(seconds, 1e-6)
+    return int(min(max(wanted, rows / 4, 1), rows * 4, most))
+
+
 def _reshape(raw: np.ndarray, n: int, k: int, width: int) -> np.ndarray:
     return np.asarray(raw, dtype=np.float64).reshape(n, k, width)
 
@@ -125,6 +134,7 @@ def compute_shap(
     device: DeviceChoice = "auto",
     progress: Progress | None = None,
     chunk_rows: int | None = None,
+    chunk_seconds: float | None = None,
     threads: int | None = None,
     distinct: bool = True,
 ) -> ShapResult:
@@ -132,7 +142,9 @@ def compute_shap(
 
     Runs on the GPU when ``device`` resolves to CUDA, else on ``threads`` CPU cores
     (all by default), in chunks of ``chunk_rows`` so that ``progress`` can report
-    (and, by raising, stop the work). The result names the backend.
+    (and, by raising, stop the work). With ``chunk_seconds``, chunks start small and
+    grow or shrink (up to ``chunk_rows``) to take about that long each, so that reports
+    come that often whatever the model's size. The result names the backend.
 
     With ``distinct`` (the default), when a sample shows that rows repeat (see
     :func:`plan_distinct`), each distinct row is computed once and its values given
@@ -150,11 +162,12 @@ def compute_shap(
     values = np.empty((m, k, f))
     base = np.empty((m, k))
     margin = np.empty((m, k))
-    step = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
-    for begin in range(0, max(m, 1), step):
-        chunk = work.iloc[begin : begin + step]
-        if chunk.empty:
-            break
+    most = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
+    size = most if chunk_seconds is None else min(most, FIRST_TIMED_CHUNK)
+    begin = 0
+    while begin < m:
+        chunk = work.iloc[begin : begin + size]
+        took = time.perf_counter()
         dm = model.dmatrix(chunk)
         contribs = _reshape(booster.predict(dm, pred_contribs=True), len(chunk), k, f + 1)
         values[begin : begin + len(chunk)] = contribs[:, :, :f]
@@ -162,8 +175,12 @@ def compute_shap(
         margin[begin : begin + len(chunk)] = _reshape(
             booster.predict(dm, output_margin=True), len(chunk), k, 1
         )[:, :, 0]
+        took = time.perf_counter() - took
+        begin += len(chunk)
         if progress is not None:
-            progress(n * min(begin + step, m) // m, n, "shap")
+            progress(n * begin // m, n, "shap")
+        if chunk_seconds is not None:
+            size = _timed_chunk(len(chunk), took, chunk_seconds, most)
     if plan is not None:
         values, base, margin = plan.spread(values), plan.spread(base), plan.spread(margin)
     seconds = time.perf_counter() - start

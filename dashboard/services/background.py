@@ -22,7 +22,10 @@ from dashboard.services.pipeline import WORK_SLOTS
 from explainers import Progress, ShapResult, compute_shap, release_free_memory
 
 BACKGROUND_CHUNK_ROWS = 10_000
-"""Rows per step of the background job (how often it reports progress and can stop)."""
+"""Most rows per step of the background job (how often it reports progress and can stop)."""
+BACKGROUND_CHUNK_SECONDS = 0.1
+"""About how long a step of the background job takes (fewer rows for a larger model): at
+each step it can stop, and wait while a page runs (:func:`dashboard.jobs.page_run`)."""
 BACKGROUND_THREADS = max(1, (os.cpu_count() or 1) - 1)
 """CPU threads of the background job: all but one, which stays free for the pages."""
 
@@ -99,6 +102,7 @@ def _start_full_shap(analysis: Analysis, slot: Slot) -> jobs.Job:
                 row_ids=dataset.row_ids,
                 progress=progress,
                 chunk_rows=BACKGROUND_CHUNK_ROWS,
+                chunk_seconds=BACKGROUND_CHUNK_SECONDS,
                 threads=BACKGROUND_THREADS,
             )
 

@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import services, state
+from dashboard import jobs, services, state
 from dashboard.i18n import fmt_metric, fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
 from dashboard.services import Analysis
@@ -36,9 +36,11 @@ def run_page(body: Callable[[], None]) -> None:
     """Run a page body; engine errors show translated, anything else a generic message.
 
     Only the exception's type is logged, never its message (which might quote data).
+    Background jobs wait while it runs and the browser draws it (:func:`jobs.page_run`).
     """
     try:
-        body()
+        with jobs.page_run():
+            body()
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")
     except services.RowsUnavailable:  # a part that needs rows, on a file saved without them

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from synthetic_tables import synthetic_binary, to_csv_bytes
 
+from dashboard import jobs
 from dashboard.state import PENDING_UPLOAD_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -145,15 +147,27 @@ def test_export_page_offers_every_download():
     assert sum(k.startswith("dl_chart_") for k in keys) >= 6  # 2 global + 4 model charts
 
 
-def test_local_page_row_switch_updates_without_retraining():
-    """Check that choosing another row on the Local page reruns cleanly and keeps the model."""
+def test_local_page_row_switch_updates_without_retraining(monkeypatch):
+    """Check that choosing another row on the Local page reruns cleanly and keeps the model,
+    and that its run holds background jobs back (``jobs.page_run``)."""
     at = _app(sample="breast_cancer").run()
     at.switch_page("views/local_explanations.py").run()
     _assert_clean(at, "local")
     before = _texts(at)
+    held = []
+    real = jobs.page_run
+
+    @contextmanager
+    def counted():
+        held.append(1)
+        with real():
+            yield
+
+    monkeypatch.setattr(jobs, "page_run", counted)
     number = at.number_input(key="w_row_number")
     number.set_value(int(number.value) + 1).run()
     _assert_clean(at, "local after row change")
+    assert held
     assert _texts(at) != before
     assert not at.get("progress")  # cached: no training bar on reruns
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 
 import pytest
 
@@ -94,3 +95,61 @@ def test_a_job_and_the_threads_it_starts_run_at_lower_priority():
     expected = min(caller + jobs.JOB_NICENESS, 19)
     assert seen == {"job": expected, "child": expected}
     assert _nice(threading.get_native_id()) == caller
+
+
+def _report_after(seconds: float):
+    """Work that works ``seconds``, reports once and returns when that report returned."""
+
+    def work(progress):
+        time.sleep(seconds)
+        progress(1, 1, "shap")
+        return time.monotonic()
+
+    return work
+
+
+def test_a_background_job_waits_while_a_page_runs_and_the_browser_draws():
+    """Check that a background job's report during a page run waits until the run ended
+    and PAGE_GRACE_SECONDS more, while a foreground job (one a page waits on) goes on."""
+    background = jobs.start("t", _report_after(1.0))
+    foreground = jobs.start("f", _report_after(1.0), lower=False)
+    time.sleep(0.7)
+    with jobs.page_run():
+        time.sleep(0.6)
+        ended = time.monotonic()
+    assert background.wait(10) and foreground.wait(10)
+    assert foreground.result < ended
+    assert background.result >= ended + 0.9 * jobs.PAGE_GRACE_SECONDS
+
+
+def test_a_job_waits_no_longer_than_it_worked():
+    """Check that however busy the pages are, a job waits at most as long as it worked
+    since it last waited (it keeps at least half its time)."""
+    with jobs.page_run():  # in flight for the whole test: the job is held whenever allowed
+        began = time.monotonic()
+        job = jobs.start("t", _report_after(0.3))
+        assert job.wait(10)
+        assert 0.55 <= job.result - began < 0.3 + jobs.PAGE_HOLD_SECONDS
+
+
+def test_a_long_page_run_stops_holding_jobs_back(monkeypatch):
+    """Check that a page run holds jobs back only for its first PAGE_HOLD_SECONDS (a
+    longer run may itself wait for the job)."""
+    monkeypatch.setattr(jobs, "PAGE_HOLD_SECONDS", 0.6)
+    job = jobs.start("t", _report_after(1.0))
+    with jobs.page_run():
+        began = time.monotonic()
+        assert job.wait(10)
+        assert job.result - began < 1.5  # reported at 1.0 s, not held (else 2.0 s)
+
+
+def test_a_job_stopped_while_held_back_ends_at_once():
+    """Check that Stop does not wait for the page run to end."""
+    job = jobs.start("t", _report_after(1.0))
+    with jobs.page_run():
+        time.sleep(1.2)
+        stopped = time.monotonic()
+        job.cancel()
+        assert job.wait(0.5)
+        assert time.monotonic() - stopped < 0.5
+    assert job.cancelled and job.result is None and job.done == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shap
 
@@ -101,3 +102,28 @@ def test_progress_reports_reach_total(binary_run):
     compute_shap(binary_run.model, X, device="cpu", progress=lambda d, t, m: seen.append((d, t)))
     assert seen[0][0] == 0 and seen[-1] == (120, 120)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "n", "done"),
+    [(1e3, 2000, [64, 320, 920, 1520, 2000]), (1e-9, 200, [64, 80, 84, 85, 86])],
+)
+def test_chunks_sized_by_time_grow_or_shrink_and_give_the_same_values(binary_run, seconds, n, done):
+    """Check that with ``chunk_seconds`` the first chunk has 64 rows and the next ones grow
+    (work far quicker than the target) or shrink (far slower) at most 4 times at once, up
+    to ``chunk_rows`` and down to one row, with the values of one pass."""
+    X = pd.concat([binary_run.dataset.X] * 10, ignore_index=True).iloc[:n]
+    whole = compute_shap(binary_run.model, X, device="cpu", distinct=False).values
+    seen: list[int] = []
+    timed = compute_shap(
+        binary_run.model,
+        X,
+        device="cpu",
+        distinct=False,
+        chunk_rows=600,
+        chunk_seconds=seconds,
+        progress=lambda d, t, m: seen.append(d),
+    )
+    np.testing.assert_array_equal(whole, timed.values)
+    assert seen[1 : len(done) + 1] == done  # seen[0] is the report before any work
+    assert seen[-1] == n
