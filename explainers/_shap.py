@@ -164,23 +164,28 @@ def compute_shap(
     margin = np.empty((m, k))
     most = chunk_rows or (CHUNK_ROWS if chosen == "cpu" else 1_000_000)
     size = most if chunk_seconds is None else min(most, FIRST_TIMED_CHUNK)
-    begin = 0
-    while begin < m:
-        chunk = work.iloc[begin : begin + size]
-        took = time.perf_counter()
-        dm = model.dmatrix(chunk)
-        contribs = _reshape(booster.predict(dm, pred_contribs=True), len(chunk), k, f + 1)
-        values[begin : begin + len(chunk)] = contribs[:, :, :f]
-        base[begin : begin + len(chunk)] = contribs[:, :, f]
-        margin[begin : begin + len(chunk)] = _reshape(
-            booster.predict(dm, output_margin=True), len(chunk), k, 1
+    for block in range(0, m, most):  # one DMatrix per block; a timed part is a slice of it
+        dm = model.dmatrix(work.iloc[block : block + most])
+        height = dm.num_row()
+        margin[block : block + height] = _reshape(
+            booster.predict(dm, output_margin=True), height, k, 1
         )[:, :, 0]
-        took = time.perf_counter() - took
-        begin += len(chunk)
-        if progress is not None:
-            progress(n * begin // m, n, "shap")
-        if chunk_seconds is not None:
-            size = _timed_chunk(len(chunk), took, chunk_seconds, most)
+        done = 0
+        while done < height:
+            took = time.perf_counter()
+            whole = done == 0 and size >= height
+            part = dm if whole else dm.slice(np.arange(done, min(done + size, height)))
+            got = part.num_row()
+            contribs = _reshape(booster.predict(part, pred_contribs=True), got, k, f + 1)
+            at = block + done
+            values[at : at + got] = contribs[:, :, :f]
+            base[at : at + got] = contribs[:, :, f]
+            took = time.perf_counter() - took
+            done += got
+            if progress is not None:
+                progress(n * (block + done) // m, n, "shap")
+            if chunk_seconds is not None:
+                size = _timed_chunk(got, took, chunk_seconds, most)
     if plan is not None:
         values, base, margin = plan.spread(values), plan.spread(base), plan.spread(margin)
     seconds = time.perf_counter() - start
