@@ -92,6 +92,44 @@ class _PageRuns:
 
 
 _pages = _PageRuns()
+_all_slots: list[WorkSlots] = []
+
+
+class WorkSlots:
+    """A bounded semaphore (``with slots:``) that knows whether a thread waits for a slot:
+    while one does, background jobs do not wait for page runs (a held job would keep the
+    slot a page run, or the work it waits on, is queued for)."""
+
+    def __init__(self, slots: int) -> None:
+        self._semaphore = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._waiting = 0
+        _all_slots.append(self)
+
+    @property
+    def wanted(self) -> bool:
+        """True while some thread waits for a slot."""
+        return self._waiting > 0
+
+    def __enter__(self) -> WorkSlots:
+        with self._lock:
+            self._waiting += 1
+        try:
+            self._semaphore.acquire()
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._semaphore.release()
+
+
+def _hold() -> float:
+    """Seconds a background job should still wait for the pages (0 while a slot is wanted)."""
+    if any(slots.wanted for slots in _all_slots):
+        return 0.0
+    return _pages.hold()
 
 
 @contextmanager
@@ -120,7 +158,7 @@ class Job:
         self.total = 0
         self.stage = ""
         self.started = time.monotonic()
-        self._worked_since = self.started
+        self._worked_since: float | None = None  # set at the first report
         self.result: object = None
         self.error: BaseException | None = None
         self._stop = threading.Event()
@@ -152,18 +190,21 @@ class Job:
     def progress(self, done: int, total: int, stage: str) -> None:
         """The work's progress callback: records ``done`` of ``total`` and the stage's name,
         or stops the work. A background job then waits while pages run (see
-        :func:`page_run`): at most one page run's hold and grace, and no longer than it
-        worked since it last waited, so it keeps at least half its time however busy the
-        pages are."""
+        :func:`page_run`): at most one page run's hold and grace, no longer than it worked
+        since its first report or its last wait (so it keeps at least half its time however
+        busy the pages are), and not while a :class:`WorkSlots` slot is wanted."""
         if self._stop.is_set():
             raise JobCancelled
         self.done, self.total, self.stage = done, total, stage
         if not self.background:
             return
         now = time.monotonic()
+        if self._worked_since is None:  # the first report: the work starts (had its slot)
+            self._worked_since = now
+            return
         limit = now + min(PAGE_HOLD_SECONDS + PAGE_GRACE_SECONDS, now - self._worked_since)
         held = False
-        while (wait := min(_pages.hold(), limit - time.monotonic())) > 0:
+        while (wait := min(_hold(), limit - time.monotonic())) > 0:
             held = True
             if self._stop.wait(min(wait, _HOLD_POLL_SECONDS)):
                 raise JobCancelled

@@ -150,6 +150,8 @@ def compute_shap(
     :func:`plan_distinct`), each distinct row is computed once and its values given
     to each of its copies: the values are those of computing every row.
     """
+    if chunk_seconds is not None and not chunk_seconds > 0:
+        raise ValueError("chunk_seconds must be a positive number of seconds")
     chosen = resolve_device(device)
     booster = _booster_on(model, chosen, threads)
     n, k, f = len(X), model.n_outputs, len(model.spec.names)
@@ -184,7 +186,7 @@ def compute_shap(
             done += got
             if progress is not None:
                 progress(n * (block + done) // m, n, "shap")
-            if chunk_seconds is not None:
+            if chunk_seconds is not None and got == size:  # a block's short tail: no measure
                 size = _timed_chunk(got, took, chunk_seconds, most)
     if plan is not None:
         values, base, margin = plan.spread(values), plan.spread(base), plan.spread(margin)

@@ -10,11 +10,11 @@ A saved analysis (``.xai``) is opened, never retrained, once per session and fil
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import numpy as np
 
+from dashboard import jobs
 from dashboard.analysis import Analysis
 from dashboard.result_cache import memo, memo_detached, peek, start_detached
 from dashboard.services.samples import sample_meta
@@ -57,7 +57,7 @@ SCATTER_ROWS = 5000
 SEED = 0
 """The seed of every sample the app draws."""
 
-WORK_SLOTS = threading.BoundedSemaphore(2)
+WORK_SLOTS = jobs.WorkSlots(2)
 """Training and SHAP work of all sessions queues here rather than oversubscribe the CPU."""
 
 

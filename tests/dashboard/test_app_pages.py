@@ -167,7 +167,7 @@ def test_local_page_row_switch_updates_without_retraining(monkeypatch):
     number = at.number_input(key="w_row_number")
     number.set_value(int(number.value) + 1).run()
     _assert_clean(at, "local after row change")
-    assert held
+    assert len(held) >= 3  # the app's frame, the page and its row fragment
     assert _texts(at) != before
     assert not at.get("progress")  # cached: no training bar on reruns
 

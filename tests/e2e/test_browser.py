@@ -202,7 +202,7 @@ def test_multiclass_and_regression_samples(page, app_server, screenshot_dir, sam
     """Check that a multiclass and a regression sample open on every explaining page (the
     survival sample: :func:`test_survival_sample_reads_hazards_and_curves`), and that the
     Local page's waterfall holds its labels."""
-    goto(page, app_server.url, f"/?sample={sample}")
+    goto(page, app_server.url, f"/?lang=en&sample={sample}")
     _assert_healthy(page, f"global ({sample})")
     assert url_path_of(page) == "global", f"deep link landed on {page.url}"
     assert wait_for_chart(page) >= 1

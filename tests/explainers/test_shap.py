@@ -128,3 +128,20 @@ def test_chunks_sized_by_time_grow_or_shrink_and_give_the_same_values(binary_run
     np.testing.assert_array_equal(whole, timed.values)
     assert seen[1 : len(done) + 1] == done  # seen[0] is the report before any work
     assert seen[-1] == n
+
+
+def test_chunks_sized_by_time_with_several_outputs_repeated_rows_and_no_rows(multiclass_run):
+    """Check time-sized chunks on a multiclass model, with repeated rows computed once, and on
+    no rows at all: the values of one pass; a chunk length that is not a positive number of
+    seconds is refused."""
+    X = pd.concat([multiclass_run.dataset.X.iloc[:150]] * 8, ignore_index=True)
+    whole = compute_shap(multiclass_run.model, X, device="cpu")
+    timed = compute_shap(multiclass_run.model, X, device="cpu", chunk_rows=100, chunk_seconds=1e-3)
+    assert timed.distinct_rows == whole.distinct_rows == 150
+    np.testing.assert_array_equal(whole.values, timed.values)
+    np.testing.assert_array_equal(whole.margin, timed.margin)
+    empty = compute_shap(multiclass_run.model, X.iloc[:0], device="cpu", chunk_seconds=0.1)
+    assert empty.values.shape == (0, whole.values.shape[1], whole.values.shape[2])
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="chunk_seconds"):
+            compute_shap(multiclass_run.model, X, device="cpu", chunk_seconds=bad)
