@@ -16,6 +16,8 @@ from dashboard.state import ModelSettings
 from explainers import TrainingOptions, permutation_importance_ci, read_table, run_pipeline
 from sample_data import load_sample_bytes
 
+pytestmark = pytest.mark.usefixtures("runs_do_not_hold_jobs")
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 300
 

@@ -17,6 +17,8 @@ from dashboard.state import PENDING_UPLOAD_KEY, ModelSettings, Settings, Source
 from explainers import DataError, explain_file, sample_rows
 from sample_data import load_sample_bytes
 
+pytestmark = pytest.mark.usefixtures("runs_do_not_hold_jobs")
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 

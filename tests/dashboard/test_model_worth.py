@@ -26,6 +26,8 @@ from explainers import (
 )
 from sample_data import load_sample_bytes
 
+pytestmark = pytest.mark.usefixtures("runs_do_not_hold_jobs")
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 300
 HANGUL = re.compile(r"[가-힣]")

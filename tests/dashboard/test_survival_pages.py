@@ -22,6 +22,8 @@ from dashboard.display.narrative import Driver, Facts, summarize
 from dashboard.i18n import translate
 from dashboard.state import PENDING_UPLOAD_KEY, ModelSettings, Settings, Source
 
+pytestmark = pytest.mark.usefixtures("runs_do_not_hold_jobs")
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 HANGUL = re.compile(r"[가-힣]")
 FRAME = synthetic_survival()
