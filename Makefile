@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PORT ?= 8501
 ADDRESS ?= localhost
+# Test processes: one per core (pytest-xdist), at most 4; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 
 # A Python >= 3.12: PATH first, then pyenv's versions, then common install places.
 find_python = $(shell for c in python3.14 python3.13 python3.12 python3 python \
@@ -48,7 +50,7 @@ e2e-deps: $(TEST_STAMP)
 	@bash tests/e2e/install_browser.sh
 
 test: $(TEST_STAMP) e2e-deps lint
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 bench: $(TEST_STAMP)
 	$(PY) -m benchmarks.run

@@ -13,13 +13,16 @@ session (autogroup, on by default in common Linux kernels), a niced thread of th
 still takes its session's full share against the browser's session. So a job also waits,
 at each progress report, while a page run is in flight (:func:`page_run`) and for a moment
 after it, while the browser draws what the run sent: the work of a click comes first,
-whatever the operating system, and the job goes on once the user reads.
+whatever the operating system, and the job goes on once the user reads. Only the runs of a
+browser on the server's own machine hold jobs (:func:`browser_on_this_machine`): a remote
+browser draws on its own CPU.
 
 Nothing here knows what the work is (``services`` hands the engine call in).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import sys
@@ -132,11 +135,30 @@ def _hold() -> float:
     return _pages.hold()
 
 
+def browser_on_this_machine(remote_ip: object) -> bool:
+    """True unless ``remote_ip`` (a session's client address as Streamlit reports it: None
+    for a local connection) is an address of another machine. Anything that is not an
+    address (no client, a test harness) counts as this machine, the side that holds jobs."""
+    if not isinstance(remote_ip, str):
+        return True
+    try:
+        address = ipaddress.ip_address(remote_ip.split("%", 1)[0])
+    except ValueError:
+        return True
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 from a dual stack
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
 @contextmanager
-def page_run() -> Iterator[None]:
+def page_run(*, local: bool = True) -> Iterator[None]:
     """Mark a page run (a script or fragment run a user's action started): background jobs
     wait at their next progress report until it ends (or is :data:`PAGE_HOLD_SECONDS`
-    old), and :data:`PAGE_GRACE_SECONDS` more. Runs may nest and overlap."""
+    old), and :data:`PAGE_GRACE_SECONDS` more. Runs may nest and overlap. A run for a
+    browser on another machine (``local=False``) holds nothing: its drawing takes no CPU
+    here, so the jobs of a shared server keep their pace."""
+    if not local:
+        yield
+        return
     token = _pages.begin()
     try:
         yield

@@ -36,10 +36,11 @@ def run_page(body: Callable[[], None]) -> None:
     """Run a page body; engine errors show translated, anything else a generic message.
 
     Only the exception's type is logged, never its message (which might quote data).
-    Background jobs wait while it runs and the browser draws it (:func:`jobs.page_run`).
+    Background jobs wait while it runs and the browser draws it (:func:`jobs.page_run`), when
+    that browser is on the server's machine.
     """
     try:
-        with jobs.page_run():
+        with jobs.page_run(local=jobs.browser_on_this_machine(st.context.ip_address)):
             body()
     except services.data_error_types() as error:
         st.error(error_message(error), icon=":material/error:")

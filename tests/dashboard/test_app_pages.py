@@ -149,7 +149,8 @@ def test_export_page_offers_every_download():
 
 def test_local_page_row_switch_updates_without_retraining(monkeypatch):
     """Check that choosing another row on the Local page reruns cleanly and keeps the model,
-    and that its run holds background jobs back (``jobs.page_run``)."""
+    and that its run holds background jobs back (``jobs.page_run``) unless the browser is
+    on another machine."""
     at = _app(sample="breast_cancer").run()
     at.switch_page("views/local_explanations.py").run()
     _assert_clean(at, "local")
@@ -158,16 +159,20 @@ def test_local_page_row_switch_updates_without_retraining(monkeypatch):
     real = jobs.page_run
 
     @contextmanager
-    def counted():
-        held.append(1)
-        with real():
+    def counted(*, local=True):
+        held.append(local)  # AppTest has no client address: the browser counts as local
+        with real(local=local):
             yield
 
     monkeypatch.setattr(jobs, "page_run", counted)
     number = at.number_input(key="w_row_number")
     number.set_value(int(number.value) + 1).run()
     _assert_clean(at, "local after row change")
-    assert len(held) >= 3  # the app's frame, the page and its row fragment
+    assert len(held) >= 3 and all(held)  # the app's frame, the page and its row fragment
+    held.clear()
+    monkeypatch.setattr(jobs, "browser_on_this_machine", lambda remote_ip: False)
+    number.set_value(int(number.value) + 1).run()  # a browser on another machine
+    assert held and not any(held)
     assert _texts(at) != before
     assert not at.get("progress")  # cached: no training bar on reruns
 

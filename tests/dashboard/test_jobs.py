@@ -127,6 +127,39 @@ def test_a_background_job_waits_while_a_page_runs_and_the_browser_draws(monkeypa
     assert background.result >= ended + 0.9 * jobs.PAGE_GRACE_SECONDS
 
 
+def test_a_page_run_for_a_remote_browser_holds_no_job(monkeypatch):
+    """Check that a page run marked as for a browser on another machine does not hold a
+    background job (its drawing takes no CPU on the server)."""
+    monkeypatch.setattr(jobs, "PAGE_HOLD_SECONDS", 10.0)
+    with jobs.page_run(local=False):
+        job = jobs.start("t", _report_after(0.3))
+        assert job.wait(10)
+        returned = time.monotonic()
+    assert job.result < returned  # reported and went on inside the run, not after it
+
+
+@pytest.mark.parametrize(
+    ("remote_ip", "local"),
+    [
+        (None, True),  # Streamlit's value for a connection through localhost
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),  # IPv4 loopback on a dual-stack socket
+        ("10.1.2.3", False),
+        ("192.168.0.20", False),
+        ("2001:db8::7", False),
+        ("fe80::1%eth0", False),
+        ("::ffff:10.0.0.4", False),
+        ("not an address", True),  # unknown: the side that holds, as before
+        (object(), True),  # no client (a test harness's stand-in)
+    ],
+)
+def test_a_browser_is_on_this_machine_only_for_loopback_addresses(remote_ip, local):
+    """Check which client addresses count as a browser on the server's own machine."""
+    assert jobs.browser_on_this_machine(remote_ip) is local
+
+
 def test_a_job_waits_no_longer_than_it_worked():
     """Check that however busy the pages are, a job waits at most as long as it worked
     since its first report (it keeps at least half its time)."""
