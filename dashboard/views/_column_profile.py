@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, column_profile, services, state
+from dashboard.i18n import fmt_number
 from dashboard.safe_text import escape_md, plain
 from dashboard.text import t
 from dashboard.views import _common as ui
@@ -80,6 +81,9 @@ def show_profile(
                 )
             )
     with right:
+        if not any(s.missing_fraction > 0 for s in summaries):  # a chart of zeros says less
+            st.success(t("data.no_missing", n=fmt_number(len(summaries))), icon=":material/check:")
+            return
         ui.chart(
             charts.missing_figure(
                 [s.display for s in summaries],
