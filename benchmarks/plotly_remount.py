@@ -66,7 +66,9 @@ def waterfall_specs(sample: str, rows: int) -> list[dict[str, Any]]:
     data = load_sample_bytes(sample)
     source = Source("sample", sample, hashlib.sha256(data).hexdigest(), data)
     analysis = services.run_analysis(source, Settings(), ModelSettings())
-    step = max(1, len(analysis.dataset.y) // rows)
+    if not 3 <= rows <= len(analysis.dataset.y):  # 2 or more timings per way and repeat
+        raise SystemExit(f"--rows must be between 3 and {len(analysis.dataset.y)} for {sample}")
+    step = len(analysis.dataset.y) // rows
     specs = []
     for position in range(0, step * rows, step):
         row = RowPrediction.from_shap(
@@ -150,7 +152,7 @@ def _lines(payload: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", default="breast_cancer")
-    parser.add_argument("--rows", type=int, default=13)
+    parser.add_argument("--rows", type=int, default=13, help="rows drawn in turn (at least 3)")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     payload = run(args.sample, args.rows, args.repeats)

@@ -83,16 +83,16 @@ def show_profile(
     with right:
         if not any(s.missing_fraction > 0 for s in summaries):  # a chart of zeros says less
             st.success(t("data.no_missing", n=fmt_number(len(summaries))), icon=":material/check:")
-            return
-        ui.chart(
-            charts.missing_figure(
-                [s.display for s in summaries],
-                [s.missing_fraction for s in summaries],
-                hide_complete=False,
-                title=t("chart.missing_title"),
-                x_title=t("chart.missing_x"),
+        else:
+            ui.chart(
+                charts.missing_figure(
+                    [s.display for s in summaries],
+                    [s.missing_fraction for s in summaries],
+                    hide_complete=False,
+                    title=t("chart.missing_title"),
+                    x_title=t("chart.missing_x"),
+                )
             )
-        )
 
 
 def show_dictionary(source: state.Source) -> None:
