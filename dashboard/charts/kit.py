@@ -9,6 +9,7 @@ translucent grey that reads on both.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -113,7 +114,7 @@ def _with_unit(label: str, unit: str | None) -> str:
 def _fmt(value: float) -> str:
     """Format a number compactly for labels: four significant digits, commas when large."""
     size = abs(value)
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         return str(value)
     if 1e4 <= size < 1e15:
         return f"{value:,.0f}"
@@ -309,8 +310,11 @@ def _value_text(values: pd.Series, missing_label: str) -> np.ndarray:
     """Hover text of each value (escaped): four significant digits or the category."""
     if _is_categorical(values) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = [missing_label if pd.isna(v) else str(v) for v in values.astype(object)]
-    else:
-        out = [missing_label if np.isnan(v) else _fmt(v) for v in _numeric(values)]
+    else:  # digits, signs, "e", "," and "nan"/"inf" need no escaping: only the label does
+        label = _text(missing_label)
+        return np.array(
+            [label if math.isnan(v) else _fmt(v) for v in _numeric(values).tolist()], dtype=object
+        )
     return np.array([_text(v) for v in out], dtype=object)
 
 
