@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import xgboost as xgb
 
@@ -89,3 +90,25 @@ def test_hostile_names_stay_text_in_charts_and_report():
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert page.count('<script type="text/javascript">/**') <= 1  # plotly.js embedded once
     assert not re.search(r"<script[^>]+src=", page)  # offline: plotly.js is in the file
+
+
+def test_beeswarm_hover_states_each_value_with_four_significant_digits():
+    """Check the value each beeswarm point's hover states: four significant digits, thousands
+    separated from 10,000 up, an exponent below 0.001, and the (escaped) missing label."""
+    values = [12345.678, 0.000123, 3.14159, -0.0, 1e15, float("inf"), np.nan, 0.001, 9999.5]
+    expected = [
+        "12,346",
+        "1.23e-04",
+        "3.142",
+        "-0",
+        "1e+15",
+        "inf",
+        "&lt;none&gt;",
+        "0.001",
+        "1e+04",
+    ]
+    frame = pd.DataFrame({"v": values})
+    shap = np.arange(len(values), dtype=float).reshape(-1, 1)  # tells the points apart
+    fig = charts.beeswarm_figure(shap, frame, ["v"], missing_label="<none>")
+    shown = {x: c for trace in fig.data for x, c in zip(trace.x, trace.customdata, strict=True)}
+    assert [shown[float(i)] for i in range(len(values))] == expected
