@@ -310,12 +310,9 @@ def _value_text(values: pd.Series, missing_label: str) -> np.ndarray:
     """Hover text of each value (escaped): four significant digits or the category."""
     if _is_categorical(values) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = [missing_label if pd.isna(v) else str(v) for v in values.astype(object)]
-    else:  # digits, signs, "e", "," and "nan"/"inf" need no escaping: only the label does
-        label = _text(missing_label)
-        return np.array(
-            [label if math.isnan(v) else _fmt(v) for v in _numeric(values).tolist()], dtype=object
-        )
-    return np.array([_text(v) for v in out], dtype=object)
+        return np.array([_text(v) for v in out], dtype=object)
+    label, numbers = _text(missing_label), _numeric(values).tolist()  # digits need no escaping
+    return np.array([label if math.isnan(v) else _fmt(v) for v in numbers], dtype=object)
 
 
 def _names_axis(fig: go.Figure, labels: Sequence[object], *, axis: str = "y", **kw: Any) -> None:
