@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -144,16 +146,16 @@ def _values_table(
     row: RowPrediction,
     values: list[str],
     points: services.ProbabilityShap | None,
-) -> None:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Every feature's value and contribution: its SHAP value, or its probability points
     (with their standard error, in the same cell so the narrow column shows it, when
-    estimated)."""
+    estimated); returned with the contribution column's configuration."""
     if points is None:
         contributions, name, shown = row.shap, t("chart.shap"), "%+.4f"
     else:
         contributions, name, shown = 100 * points.values[0], t("local.points_column"), "%+.2f"
     cells: object = contributions
-    column = st.column_config.NumberColumn(format=shown)
+    column: Any = st.column_config.NumberColumn(format=shown)
     if points is not None and points.std_error is not None:
         errors = 100 * points.std_error[0]
         cells = [
@@ -164,8 +166,7 @@ def _values_table(
     frame = pd.DataFrame(
         {t("chart.feature"): analysis.display_names, t("chart.value"): values, name: cells}
     ).iloc[np.argsort(-np.abs(contributions), kind="stable")]
-    with st.expander(t("local.values_title"), icon=":material/list:"):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={name: column})
+    return frame, {name: column}
 
 
 def _body() -> None:
@@ -212,28 +213,31 @@ def _row_content(analysis: services.Analysis) -> None:
         with st.spinner(t("local.shapley_running")):
             class_index = 1 if analysis.task == "binary" else output
             points = services.row_probability_shap(analysis, position, class_index)
+    # The rest is computed before any of it is drawn: the browser then gets the row's
+    # elements in one burst and redraws the page once or twice, not once per element as they
+    # trickle in between computations.
+    values = _rows.value_texts(analysis, position)
+    facts = _rows.narrative_facts(analysis, position, row, points)
+    narrative = escape_md(summarize(facts, current_lang()), max_len=2000)
+    title = t("chart.waterfall_title")
+    if points is None:
+        fig = figures.waterfall(analysis, row, values, raw=units == "log_odds", title=title)
+    else:
+        fig = figures.probability_points(analysis, points, values, title=title)
+    table, table_columns = _values_table(analysis, row, values, points)
     with summary:
         _headline(analysis, position, row, points)
-        facts = _rows.narrative_facts(analysis, position, row, points)
-        st.info(
-            escape_md(summarize(facts, current_lang()), max_len=2000),
-            icon=":material/record_voice_over:",
-        )
-    values = _rows.value_texts(analysis, position)
+        st.info(narrative, icon=":material/record_voice_over:")
     if analysis.task == "multiclass" and units == "log_odds":
         st.caption(t("local.multiclass_margin"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        title = t("chart.waterfall_title")
-        if points is None:
-            fig = figures.waterfall(analysis, row, values, raw=units == "log_odds", title=title)
-        else:
-            fig = figures.probability_points(analysis, points, values, title=title)
         ui.chart(fig, key="waterfall_chart")
         if points is not None:
             st.caption(_points_caption(analysis, points))
     with right:
-        _values_table(analysis, row, values, points)
+        with st.expander(t("local.values_title"), icon=":material/list:"):
+            st.dataframe(table, hide_index=True, width="stretch", column_config=table_columns)
         if analysis.is_survival:
             _survival.row_curve(analysis, position)
         st.page_link(ui.WHATIF_PAGE, label=t("local.to_whatif"), icon=":material/tune:")
