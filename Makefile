@@ -17,7 +17,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 python3 python \
 	$$p -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-share bench-remount bench-cap load-test lint e2e-deps clean help
+.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-share bench-remount bench-gpu bench-cap load-test lint e2e-deps clean help
 
 help:
 	@echo "make run    start the app on http://$(ADDRESS):$(PORT)"
@@ -83,6 +83,10 @@ bench-priority: $(TEST_STAMP)
 
 bench-remount: $(TEST_STAMP)
 	$(PY) -m benchmarks.plotly_remount
+
+# GPU TreeSHAP against the same machine's CPU (needs an NVIDIA GPU; see benchmarks/gpu_check.py).
+bench-gpu: $(TEST_STAMP)
+	$(PY) -m benchmarks.gpu_check
 
 bench-share: $(TEST_STAMP)
 	$(PY) -m benchmarks.session_share
