@@ -17,6 +17,7 @@ Plotly forces to measure text lays out a large page.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import statistics
@@ -89,7 +90,7 @@ def _hiding_labels(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The same figures with Plotly's default ``ticklabeloverflow`` (the app's charts allow
     overflow since 2026-12-02): a numeric axis then measures each tick label to hide any
     past the chart's edge."""
-    out = json.loads(json.dumps(specs))
+    out = copy.deepcopy(specs)
     for spec in out:
         for axis in ("xaxis", "yaxis"):
             spec["layout"].get(axis, {}).pop("ticklabeloverflow", None)
@@ -103,7 +104,7 @@ def _filler(elements: int) -> str:
     return "".join(f"{block}item {i} <span>text</span></div>" for i in range(elements))
 
 
-def run(sample: str, rows: int, repeats: int, page_elements: int = 0) -> dict[str, Any]:
+def run(sample: str, rows: int, repeats: int, page_elements: int = 3000) -> dict[str, Any]:
     """Time each way of drawing the next row's waterfall, interleaved ``repeats`` times."""
     from dashboard.views._common import PLOT_CONFIG
 
@@ -196,6 +197,8 @@ def main(argv: list[str] | None = None) -> None:
         help="styled blocks of text beside the chart, as a large page (0: a bare page)",
     )
     args = parser.parse_args(argv)
+    if args.page_elements < 0:
+        raise SystemExit("--page-elements must be 0 (a bare page) or more")
     payload = run(args.sample, args.rows, args.repeats, args.page_elements)
     prefix = "plotly-remount-large-page" if args.page_elements else "plotly-remount"
     save_results(prefix, payload, _lines(payload))

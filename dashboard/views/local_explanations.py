@@ -155,7 +155,7 @@ def _values_table(
     else:
         contributions, name, shown = 100 * points.values[0], t("local.points_column"), "%+.2f"
     cells: object = contributions
-    column: Any = st.column_config.NumberColumn(format=shown)
+    column = st.column_config.NumberColumn(format=shown)
     if points is not None and points.std_error is not None:
         errors = 100 * points.std_error[0]
         cells = [
