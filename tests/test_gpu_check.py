@@ -6,6 +6,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 import xgboost as xgb
 
 from benchmarks import gpu_check
@@ -49,6 +50,7 @@ def test_the_check_reports_values_that_differ(monkeypatch):
     assert result["shap_max_diff_over_scale"] > gpu_check.GOAL_AGREEMENT
 
 
+@pytest.mark.filterwarnings("ignore:.*(No visible GPU|Device is changed):UserWarning")
 def test_the_check_measures_nothing_where_no_gpu_is_seen(tmp_path, capsys):
     """Check that asking for cuda where XGBoost sees no GPU (it would fall back to the CPU
     with a warning) stops with code 2 and writes no results."""
