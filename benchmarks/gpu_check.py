@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -44,20 +43,13 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
+from benchmarks.synthetic import cpu_model, gpu_description, synthetic_arrays
+
 RESULTS = Path(__file__).resolve().parent / "results"
 GOAL_AGREEMENT = 1e-4
 """Largest allowed difference between GPU and CPU values, as a share of the margin scale."""
 GOAL_ROWS_PER_S = 1_000_000
 """SHAP values per second on the GPU that the issue asks for (200 trees, depth 6)."""
-
-
-def synthetic(n_rows: int, n_features: int = 30, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Normal features (float32) and a logistic target driven by the first five."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_rows, n_features)).astype(np.float32)
-    logit = X[:, :5] @ np.array([2.0, -1.5, 1.0, 0.8, -0.5])
-    y = (rng.random(n_rows) < 1 / (1 + np.exp(-logit))).astype(np.float32)
-    return X, y
 
 
 def train(X: np.ndarray, y: np.ndarray, *, trees: int, depth: int, device: str) -> xgb.Booster:
@@ -148,32 +140,14 @@ def compare(
 
 def machine() -> dict[str, Any]:
     """Where it ran: CPU, cores, memory, GPU (``nvidia-smi``), versions, date."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        gpu = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        gpu = ""
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "host": platform.node(),
-        "cpu": cpu,
+        "cpu": cpu_model() or platform.machine(),
         "cores": os.cpu_count(),
         "memory_gib": round(memory, 1),
-        "gpu": gpu or None,
+        "gpu": gpu_description(driver=True),
         "xgboost": xgb.__version__,
         "xgboost_cuda": bool(xgb.build_info().get("USE_CUDA")),
         "numpy": np.__version__,
@@ -234,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.device == "cuda" and not xgb.build_info().get("USE_CUDA"):
         print("This XGBoost has no CUDA support: nothing was measured (see --device).")
         return 2
-    train_X, train_y = synthetic(args.train_rows, seed=1)
+    train_X, train_y = synthetic_arrays(args.train_rows, seed=1)
     try:
         booster = train(train_X, train_y, trees=args.trees, depth=args.depth, device=args.device)
     except xgb.core.XGBoostError as error:  # a CUDA build on a machine without a usable GPU
@@ -255,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": [],
     }
     for n in sizes:
-        X, _ = synthetic(n)
+        X, _ = synthetic_arrays(n)
         print(f"{n:,} rows ...", flush=True)
         payload["sizes"].append(
             compare(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
+from benchmarks.synthetic import cpu_model, gpu_description, synthetic_arrays
 from explainers import (
     FeatureSpec,
     TrainedModel,
@@ -35,34 +36,10 @@ from explainers import (
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def cpu_model() -> str:
-    """The CPU's model name (from /proc/cpuinfo where there is one)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or ""
-
-
 def machine_info() -> dict[str, object]:
     """CPU model, cores, memory, GPU (if any) and library versions."""
     cpu = cpu_model()
-    gpu = None
-    try:
-        gpu = (
-            subprocess.run(
-                ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            ).stdout.strip()
-            or None
-        )
-    except (OSError, subprocess.SubprocessError):
-        gpu = None
+    gpu = gpu_description()
     import shap
     import sklearn
 
@@ -86,10 +63,7 @@ def machine_info() -> dict[str, object]:
 
 def synthetic_table(n_rows: int, n_features: int = 30, seed: int = 0) -> pd.DataFrame:
     """Numeric features with a known logistic target (the first five features drive it)."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_rows, n_features)).astype(np.float32)
-    logit = X[:, :5] @ np.array([2.0, -1.5, 1.0, 0.8, -0.5])
-    y = (rng.random(n_rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    X, y = synthetic_arrays(n_rows, n_features, seed)
     frame = pd.DataFrame(X, columns=[f"f{i:02d}" for i in range(n_features)])
     frame["target"] = y
     return frame

@@ -10,6 +10,7 @@ import pytest
 import xgboost as xgb
 
 from benchmarks import gpu_check
+from benchmarks.synthetic import synthetic_arrays
 
 _TINY = ["--sizes", "300", "--interaction-rows", "80", "--train-rows", "400", "--trees", "8"]
 _TINY += ["--depth", "3", "--repeats", "1"]
@@ -25,9 +26,9 @@ def test_the_check_writes_rates_and_agreement_against_xgboost(tmp_path):
     assert size["rows"] == 300 and size["interaction_cpu_rows"] == 80
     assert size["agree"] is True and size["shap_max_diff_over_scale"] == 0.0
     assert size["device_used"] == "cpu" and size["shap_device_rows_per_s"] > 0
-    X, y = gpu_check.synthetic(400, seed=1)
+    X, y = synthetic_arrays(400, seed=1)
     booster = gpu_check.train(X, y, trees=8, depth=3, device="cpu")
-    rows, _ = gpu_check.synthetic(300)
+    rows, _ = synthetic_arrays(300)
     dm = xgb.DMatrix(rows)
     gap = np.abs(
         booster.predict(dm, pred_contribs=True).sum(1) - booster.predict(dm, output_margin=True)
@@ -39,12 +40,12 @@ def test_the_check_writes_rates_and_agreement_against_xgboost(tmp_path):
 def test_the_check_reports_values_that_differ(monkeypatch):
     """Check that values computed by a different model on the device side are reported as
     a disagreement beyond 1e-4 of the margin scale."""
-    X, y = gpu_check.synthetic(400, seed=1)
+    X, y = synthetic_arrays(400, seed=1)
     booster = gpu_check.train(X, y, trees=8, depth=3, device="cpu")
     other = gpu_check.train(X, 1 - y, trees=8, depth=3, device="cpu")
     copies = iter([other, booster])
     monkeypatch.setattr(gpu_check, "on_device", lambda b, device: next(copies).copy())
-    rows, _ = gpu_check.synthetic(200)
+    rows, _ = synthetic_arrays(200)
     result = gpu_check.compare(booster, rows, device="cpu", repeats=1, interaction_rows=50)
     assert result["agree"] is False
     assert result["shap_max_diff_over_scale"] > gpu_check.GOAL_AGREEMENT
