@@ -59,6 +59,13 @@ PAGE_HOLD_SECONDS = 2.0
 run is busy with work of its own (or waits for a job) and shares the CPU as usual."""
 PAGE_GRACE_SECONDS = 0.5
 """Background jobs also wait this long after a page run ended: the browser is drawing."""
+HOLD_CREDIT_SECONDS = 10.0
+"""A background job earns a second of waiting for page runs for each second it works and
+keeps at most this many: after a quiet spell it waits through this long of quick clicks
+without getting in their way, and over any longer stretch it keeps at least half its time."""
+HOLD_START_SECONDS = PAGE_HOLD_SECONDS + PAGE_GRACE_SECONDS
+"""The waiting a job may do before it earned any: one page run's hold (a job starts as a
+page shows its first view, which the user then reads and clicks through)."""
 _HOLD_POLL_SECONDS = 0.02
 
 
@@ -180,7 +187,8 @@ class Job:
         self.total = 0
         self.stage = ""
         self.started = time.monotonic()
-        self._worked_since: float | None = None  # set at the first report
+        self._last_report: float | None = None  # the end of the last report (or wait)
+        self._credit = HOLD_START_SECONDS  # seconds it may still wait for page runs
         self.result: object = None
         self.error: BaseException | None = None
         self._stop = threading.Event()
@@ -212,26 +220,22 @@ class Job:
     def progress(self, done: int, total: int, stage: str) -> None:
         """The work's progress callback: records ``done`` of ``total`` and the stage's name,
         or stops the work. A background job then waits while pages run (see
-        :func:`page_run`): at most one page run's hold and grace, no longer than it worked
-        since its first report or its last wait (so it keeps at least half its time however
-        busy the pages are), and not while a :class:`WorkSlots` slot is wanted."""
+        :func:`page_run`), spending the credit it earned by working (see
+        :data:`HOLD_CREDIT_SECONDS`), and not while a :class:`WorkSlots` slot is wanted."""
         if self._stop.is_set():
             raise JobCancelled
         self.done, self.total, self.stage = done, total, stage
         if not self.background:
             return
         now = time.monotonic()
-        if self._worked_since is None:  # the first report: the work starts (had its slot)
-            self._worked_since = now
-            return
-        limit = now + min(PAGE_HOLD_SECONDS + PAGE_GRACE_SECONDS, now - self._worked_since)
-        held = False
+        if self._last_report is not None:  # it worked since: earn as much waiting
+            self._credit = min(self._credit + now - self._last_report, HOLD_CREDIT_SECONDS)
+        limit = now + self._credit
         while (wait := min(_hold(), limit - time.monotonic())) > 0:
-            held = True
             if self._stop.wait(min(wait, _HOLD_POLL_SECONDS)):
                 raise JobCancelled
-        if held:
-            self._worked_since = time.monotonic()
+        self._last_report = time.monotonic()
+        self._credit = max(self._credit - (self._last_report - now), 0.0)
 
 
 def start(

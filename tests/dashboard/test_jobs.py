@@ -116,6 +116,7 @@ def test_a_background_job_waits_while_a_page_runs_and_the_browser_draws(monkeypa
     """Check that a background job's report during a page run waits until the run ended
     and PAGE_GRACE_SECONDS more, while a foreground job (one a page waits on) goes on."""
     monkeypatch.setattr(jobs, "PAGE_HOLD_SECONDS", 10.0)  # the run's age is not the test
+    monkeypatch.setattr(jobs, "HOLD_START_SECONDS", 0.0)  # it waits on what it earned
     with jobs.page_run():
         background = jobs.start("t", _report_after(2.0))
         foreground = jobs.start("f", _report_after(2.0), lower=False)
@@ -132,6 +133,7 @@ def test_a_page_run_for_a_remote_browser_holds_no_job(monkeypatch):
     background job (its drawing takes no CPU on the server), where the same run for a local
     browser holds the job's next report for about as long as the job had worked."""
     monkeypatch.setattr(jobs, "PAGE_HOLD_SECONDS", 10.0)
+    monkeypatch.setattr(jobs, "HOLD_START_SECONDS", 0.0)
 
     def work(progress):
         progress(0, 1, "shap")  # the job's clock starts
@@ -171,20 +173,76 @@ def test_a_browser_is_on_this_machine_only_for_loopback_addresses(remote_ip, loc
     assert jobs.browser_on_this_machine(remote_ip) is local
 
 
-def test_a_job_waits_no_longer_than_it_worked():
-    """Check that however busy the pages are, a job waits at most as long as it worked
-    since its first report (it keeps at least half its time)."""
+def _timed_reports(works: list[float]):
+    """Work that reports, then for each of ``works`` works that long and reports again;
+    returns how long each report held it."""
+
+    def work(progress):
+        held = []
+        for seconds in [0.0, *works]:
+            time.sleep(seconds)
+            asked = time.monotonic()
+            progress(0, 1, "shap")
+            held.append(time.monotonic() - asked)
+        return held
+
+    return work
+
+
+def test_a_job_waits_as_long_as_it_worked_at_most(monkeypatch):
+    """Check that however busy the pages are, a job waits no longer than its start credit
+    plus the time it worked, and saves up at most HOLD_CREDIT_SECONDS of waiting (so it
+    keeps at least half its time)."""
+    monkeypatch.setattr(jobs, "PAGE_HOLD_SECONDS", 10.0)  # every report falls in the run
+    monkeypatch.setattr(jobs, "HOLD_START_SECONDS", 0.2)
+    monkeypatch.setattr(jobs, "HOLD_CREDIT_SECONDS", 0.4)
     with jobs.page_run():  # in flight for the whole test: the job is held whenever allowed
-        job = jobs.start("t", _report_after(0.3))
+        job = jobs.start("t", _timed_reports([0.3, 1.0]))
         assert job.wait(10)
-        began = job.started
-    assert 0.55 <= job.result - began < 0.3 + jobs.PAGE_HOLD_SECONDS
+    start, earned, capped = job.result
+    assert 0.18 <= start < 0.45  # its start credit
+    assert 0.28 <= earned < 0.55  # as long as it worked
+    assert 0.38 <= capped < 0.65  # worked 1.0 s, but kept at most 0.4 s of credit
+
+
+def test_a_job_saves_its_credit_for_a_quick_series_of_page_runs(monkeypatch):
+    """Check that a job that worked while no page ran waits through each of several page
+    runs in a row (and their grace), not only through the first."""
+    monkeypatch.setattr(jobs, "HOLD_START_SECONDS", 0.0)
+    monkeypatch.setattr(jobs, "PAGE_GRACE_SECONDS", 0.1)
+    go, done = threading.Event(), threading.Event()
+
+    def work(progress):
+        progress(0, 1, "shap")
+        time.sleep(1.5)  # earns 1.5 s of waiting; no page runs meanwhile
+        go.set()
+        held = 0.0
+        while not done.is_set():  # a step of 0.02 s, then a report
+            time.sleep(0.02)
+            asked = time.monotonic()
+            progress(0, 1, "shap")
+            held += time.monotonic() - asked
+        return held
+
+    job = jobs.start("t", work)
+    assert go.wait(10)
+    for _ in range(3):  # three page runs of 0.4 s, 0.15 s apart (longer than the grace)
+        with jobs.page_run():
+            time.sleep(0.4)
+        time.sleep(0.15)
+    done.set()
+    assert job.wait(10)
+    # Held through each run and its grace: about 1.45 s in all. Waiting only as long as it
+    # worked since it last waited, it would wait through the first run, then half of each
+    # later one (a step's wait after each step): about 1.0 s.
+    assert job.result >= 1.25, job.result
 
 
 def test_a_long_page_run_stops_holding_jobs_back(monkeypatch):
     """Check that a page run holds jobs back only for its first PAGE_HOLD_SECONDS (a
     longer run may itself wait for the job)."""
     monkeypatch.setattr(jobs, "PAGE_HOLD_SECONDS", 0.6)
+    monkeypatch.setattr(jobs, "HOLD_START_SECONDS", 0.0)  # its first report goes on
     with jobs.page_run():
         began = time.monotonic()
         job = jobs.start("t", _report_after(1.0))
@@ -213,8 +271,9 @@ def test_no_job_waits_while_a_work_slot_is_wanted():
     jobs._all_slots.remove(slots)
 
 
-def test_a_job_stopped_while_held_back_ends_at_once():
+def test_a_job_stopped_while_held_back_ends_at_once(monkeypatch):
     """Check that Stop does not wait for the page run to end."""
+    monkeypatch.setattr(jobs, "HOLD_START_SECONDS", 0.0)  # held at its second report
     reported = threading.Event()
     with jobs.page_run():
         job = jobs.start("t", _report_after(1.0, reported))
