@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import DataError
+from ._float32 import out_of_range
 from ._io.reading import Table
 from ._schema import Schema
 from ._survival.outcome import survival_outcome
@@ -37,7 +38,8 @@ class FeatureSpec:
     def encode(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Return the features of ``frame`` encoded the way the model expects.
 
-        Unknown categories become missing values; ``inf`` becomes missing.
+        Unknown categories become missing values; so do numbers XGBoost cannot hold
+        (infinite, or beyond a 32-bit float's range).
         """
         missing = [n for n in self.names if n not in frame.columns]
         if missing:
@@ -64,7 +66,7 @@ class FeatureSpec:
             else:
                 numbers = pd.to_numeric(column, errors="coerce")
                 values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-                infinite = np.isinf(values)
+                infinite = out_of_range(values)
                 out[name] = np.where(infinite, np.nan, values) if infinite.any() else values
         return pd.DataFrame(out, index=frame.index, copy=False)  # no 2-D copy of the columns
 
@@ -117,15 +119,17 @@ def _class_labels(target: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
 def build_dataset(table: Table, schema: Schema) -> Dataset:
     """Encode ``table``'s features and target according to ``schema``.
 
-    Rows with a missing target are dropped and counted; ``inf`` values in
-    numeric features become missing and are counted.
+    Rows with a missing target (or a regression target XGBoost cannot hold: infinite or
+    beyond a 32-bit float's range) are dropped and counted; such values in numeric features
+    become missing and are counted.
     """
     frame = table.frame
     target = frame[schema.target]
     keep = target.notna().to_numpy().copy()
     if schema.task == "regression":
         numeric_target = pd.to_numeric(target, errors="coerce").astype("float64")
-        keep = keep & np.isfinite(numeric_target.to_numpy())
+        values = numeric_target.to_numpy(dtype="float64", na_value=np.nan)
+        keep = keep & np.isfinite(values) & ~out_of_range(values)
     kept = frame.loc[keep]
     features = list(schema.features)
     kinds = {c.name: c.kind for c in schema.columns if c.role == "feature"}
@@ -176,7 +180,8 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
 
 
 def count_infinite(frame: pd.DataFrame, spec: FeatureSpec) -> int:
-    """Infinite cells among ``spec``'s numeric features (the encoder makes them missing)."""
+    """Cells among ``spec``'s numeric features that are infinite or beyond a 32-bit float's
+    range (the encoder makes them missing)."""
     n_inf = 0
     for name in spec.names:
         column = frame[name]
@@ -185,7 +190,7 @@ def count_infinite(frame: pd.DataFrame, spec: FeatureSpec) -> int:
         if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
             continue  # integers hold no infinity
         if isinstance(column.dtype, np.dtype):  # float32 is checked as it is, without a copy
-            n_inf += int(np.isinf(column.to_numpy()).sum())
+            n_inf += int(out_of_range(column.to_numpy()).sum())
         else:
-            n_inf += int(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan)).sum())
+            n_inf += int(out_of_range(column.to_numpy(dtype="float64", na_value=np.nan)).sum())
     return n_inf

@@ -33,10 +33,10 @@ def summary_of(run: ExplainRun | OpenedAnalysis, seconds: dict[str, float]) -> d
     """
     if isinstance(run, ExplainRun):
         n_rows, dropped = len(run.dataset.y), run.dataset.n_dropped_missing_target
-        reading = reading_of(run.table)
+        n_inf, reading = run.dataset.n_inf_replaced, reading_of(run.table)
     else:
         n_rows, dropped = run.n_rows, run.n_dropped_missing_target
-        reading = reading_of(run.table_facts)
+        n_inf, reading = run.n_inf_replaced, reading_of(run.table_facts)
     names = run.schema.display_names
     metrics: dict[str, object] = {k: _clean(v) for k, v in run.evaluation.metrics.items()}
     if run.evaluation.per_class and run.model.task == "multiclass":
@@ -49,6 +49,7 @@ def summary_of(run: ExplainRun | OpenedAnalysis, seconds: dict[str, float]) -> d
         "target": run.model.target_display,
         "n_rows": int(n_rows),
         "n_rows_dropped_missing_target": dropped,
+        "n_values_out_of_range": int(n_inf),
         "n_explained_rows": int(len(run.shap.rows)),
         "shap_distinct_rows": run.shap.distinct_rows,
         "shap_rows_computed": _rows_computed(run),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError
+from .._float32 import out_of_range
 
 MIN_EVENTS = 5
 """Events needed at least: the validation split is stratified by event."""
@@ -126,10 +127,11 @@ def follow_up_times(series: pd.Series, display: str) -> np.ndarray:
             column=display,
         )
     time = np.asarray(series.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
-    n_missing = int((~np.isfinite(time)).sum())
+    n_missing = int((np.isnan(time) | out_of_range(time)).sum())
     if n_missing:
         raise DataError(
-            f"The time column {display!r} is missing or infinite in {n_missing} row(s). Fill "
+            f"The time column {display!r} is missing, infinite or too large (beyond about "
+            f"3.4e38) in {n_missing} row(s). Fill "
             "in the follow-up time (or remove those rows) and try again.",
             code="missing_time",
             column=display,

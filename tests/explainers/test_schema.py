@@ -7,7 +7,16 @@ import pandas as pd
 import pytest
 from synthetic_tables import FIRST_NAMES, to_csv_bytes
 
-from explainers import DataError, build_dataset, build_schema, guess_target, infer_task, read_table
+from explainers import (
+    DataError,
+    TrainingOptions,
+    build_dataset,
+    build_schema,
+    guess_target,
+    infer_task,
+    read_table,
+    train_model,
+)
 
 
 def _schema(frame: pd.DataFrame, **kwargs):
@@ -179,6 +188,39 @@ def test_inf_becomes_missing_and_is_counted():
     assert dataset.n_inf_replaced == 5
     assert dataset.X["glucose"].isna().sum() >= 5
     assert np.isfinite(dataset.X["glucose"].dropna()).all()
+
+
+def test_numbers_beyond_float32_become_missing_and_train():
+    """Check that finite numbers too large for XGBoost's 32-bit floats (they become inf
+    there, numpy's float32 cast as the reference) are missing and counted like inf, and
+    that the model trains (XGBoost refused them before)."""
+    frame = _mixed()
+    frame["glucose"] = frame["glucose"].astype(float)
+    frame.loc[:2, "glucose"] = [1e39, -1e308, 3e38]  # the last one fits in a float32
+    frame.loc[3, "glucose"] = np.inf
+    table = read_table(to_csv_bytes(frame), name="t.csv")
+    dataset = build_dataset(table, build_schema(table, target="outcome"))
+    with np.errstate(over="ignore"):
+        overflow = np.isinf(frame["glucose"].to_numpy().astype(np.float32))
+    assert dataset.n_inf_replaced == int(overflow.sum()) == 3
+    assert dataset.X["glucose"].iloc[:4].isna().tolist() == [True, True, False, True]
+    assert dataset.X["glucose"].iloc[2] == 3e38
+    model = train_model(dataset, options=TrainingOptions(n_estimators=5))
+    assert np.isfinite(model.predict(dataset.X)).all()
+
+
+def test_regression_target_beyond_float32_drops_the_row():
+    """Check that a regression target XGBoost cannot hold (1e300, -inf) drops its row,
+    counted with the rows that have no target, instead of failing in XGBoost."""
+    frame = _mixed()
+    frame["glucose"] = frame["glucose"].astype(float)
+    frame.loc[[5, 7], "glucose"] = [1e300, -np.inf]
+    table = read_table(to_csv_bytes(frame), name="t.csv")
+    dataset = build_dataset(table, build_schema(table, target="glucose", task="regression"))
+    assert dataset.n_dropped_missing_target == 2
+    assert 5 not in dataset.row_ids and 7 not in dataset.row_ids
+    model = train_model(dataset, options=TrainingOptions(n_estimators=5))
+    assert np.isfinite(model.predict(dataset.X)).all()
 
 
 @pytest.mark.parametrize(
