@@ -60,10 +60,11 @@ _NAMED_ID = re.compile(
     re.IGNORECASE,
 )
 _NAMED_ID_CAMEL = re.compile(r"[a-z](ID|Id)$")
-# Generic names of row numbers written by R, pandas and spreadsheets.
+# Generic names of row numbers written by R, pandas and spreadsheets; an empty name is what
+# R's write.csv gives its row names.
 _ROW_NUMBER_NAME = re.compile(
     r"^(unnamed: ?\d+|rownames|row\.?names|x|\.\.\.1|index|row|"
-    r"rowid|row_?id|obs|seq|#|no\.?|순번|번호)$",
+    r"rowid|row_?id|obs|seq|#|no\.?|순번|번호|)$",
     re.IGNORECASE,
 )
 _ID_NAME = re.compile(
@@ -186,8 +187,10 @@ def _looks_identifier(name: str, series: pd.Series, n_unique: int, n_rows: int) 
             return False
         if _ID_NAME.search(name) or _ROW_NUMBER_NAME.match(name.strip()):
             return True
-        steps = np.diff(np.sort(values))
-        return bool(steps.size and np.mean(steps == 1) > 0.9)  # a row number
+        # A row number counts up (or down) by one in the file's order; a shuffled 1..n is
+        # more likely a rank, which is a feature.
+        steps = np.abs(np.diff(values))
+        return bool(steps.size and np.mean(steps == 1) > 0.9)
     return True
 
 

@@ -116,6 +116,40 @@ def test_a_row_number_on_a_small_table_is_an_identifier():
     assert _schema(frame).column("Unnamed: 0").reason == "identifier"
 
 
+def test_r_row_names_with_gaps_under_an_empty_header_are_an_identifier():
+    """Check that R's write.csv row names (an empty header; labels kept from before a subset,
+    so they do not count up by one) are an identifier, not a feature."""
+    rng = np.random.default_rng(3)
+    labels = rng.permutation(np.arange(1, 400))[:150]  # 150 of 399 original rows, shuffled
+    lines = ['"","age","weight","low"']
+    for label in labels:
+        lines.append(f'"{label}",{rng.integers(15, 45)},{rng.normal(60, 9):.1f},{rng.integers(2)}')
+    table = read_table("\n".join(lines).encode(), name="birthwt.csv")
+    schema = build_schema(table, target="low")
+    (row_names,) = [c for c in schema.columns if c.display_name.strip() == ""]
+    assert row_names.role == "excluded" and row_names.reason == "identifier"
+    assert {"age", "weight"} <= {schema.display_names[f] for f in schema.features}
+
+
+def test_a_shuffled_rank_is_a_feature_but_a_counter_in_file_order_is_not():
+    """Check that a column holding a rank (a shuffled 1..n, as in Guerry's Wealth or Clergy
+    rankings) is a feature, while the same values counting up in the file's order are a row
+    number."""
+    rng = np.random.default_rng(4)
+    n = 86
+    frame = pd.DataFrame(
+        {
+            "Wealth": rng.permutation(np.arange(1, n + 1)),
+            "counter": np.arange(1, n + 1),
+            "Literacy": rng.integers(10, 80, n),
+            "outcome": rng.integers(0, 2, n),
+        }
+    )
+    schema = _schema(frame, target="outcome")
+    assert "Wealth" in schema.features
+    assert schema.column("counter").reason == "identifier"
+
+
 def test_a_guess_that_cannot_train_is_skipped_with_its_reason():
     """Check that an outcome with a 2-row class is skipped, said, and the next one is used."""
     rng = np.random.default_rng(6)
