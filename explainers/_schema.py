@@ -170,7 +170,8 @@ def _check_target(frame: pd.DataFrame, target: str, task: Task, display: str) ->
     smallest = int(values.astype(str).value_counts().min())
     if smallest < MIN_CLASS_ROWS:
         raise DataError(
-            f"One class of the target {display!r} has only {smallest} rows; each class needs "
+            f"One class of the target {display!r} has only {smallest} "
+            f"{'row' if smallest == 1 else 'rows'}; each class needs "
             f"at least {MIN_CLASS_ROWS}. Merge rare classes or add rows.",
             code="rare_class",
             n=smallest,
@@ -285,18 +286,27 @@ def build_schema(
 def _choose_target(
     frame: pd.DataFrame, profiles: list[ColumnProfile], task: TaskChoice
 ) -> tuple[str, TargetReason, tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """The first ranked candidate that can be trained on, the others, and those skipped."""
+    """The first ranked candidate that can be trained on, the others, and those skipped.
+
+    A column named as the outcome (``outcome``, ``status``) that cannot be trained on gives
+    way only to another named column: rather than explain some column by its shape, its
+    reason stops the guess (the user fixes the file or chooses the target)."""
     skipped = _refuse_unusable_named(profiles)
     ranked = rank_candidates(profiles)
     if not ranked:
         raise _no_target()
+    named_refusal: DataError | None = None
     for i, candidate in enumerate(ranked):
         name = candidate.profile.name
+        if named_refusal is not None and candidate.name_tier == 0:
+            raise named_refusal
         chosen_task = infer_task(frame[name]) if task == "auto" else task
         try:
             _check_target(frame, name, chosen_task, candidate.profile.display_name)
         except DataError as error:
             skipped.append((name, error.code))
+            if candidate.name_tier >= EXACT_TIER and named_refusal is None:
+                named_refusal = error
             continue
         rest = tuple(c.profile.name for c in ranked[i + 1 :] if _plausible(c))
         return name, candidate.reason, rest[:_MAX_ALTERNATIVES], tuple(skipped)

@@ -1,10 +1,12 @@
 """Guessing the target the way a person reading the table would.
 
 Names first, in English and Korean (a column called ``outcome``, ``churn`` or
-``사망여부``), then shape: the last column when it has two values or a few
+``사망여부``), unless the values contradict the name (``death`` or ``class`` holding
+many numbers), then shape: the last column when it has two values or a few
 classes, else the last such column. Columns that cannot be a target
-(identifiers, personal data, free text, dates, constants, empty columns, and
-columns recorded after the outcome such as a date of death) are never guessed.
+(identifiers, personal data, free text, dates, calendar columns such as the year,
+constants, empty columns, and columns recorded after the outcome such as a date of
+death) are never guessed.
 """
 
 from __future__ import annotations
@@ -113,9 +115,31 @@ _FEW_CLASSES = 10
 # Calendar columns (the year or month a row was recorded) have few values but are when, not
 # what happened: never a target by shape alone.
 _CALENDAR = frozenset(
-    {"year", "yr", "years", "month", "months", "date", "week", "weekday", "quarter", "season"}
+    {
+        "year",
+        "yr",
+        "years",
+        "month",
+        "months",
+        "mon",
+        "date",
+        "week",
+        "weekday",
+        "quarter",
+        "season",
+    }
 )
 _KOREAN_CALENDAR = ("연도", "년도", "날짜", "요일", "분기")
+
+
+# Outcome words that name an event or a class (not a rate or an amount): a numeric column of
+# many values with such a name is a day number, a count or an ID ("death" as the day of death,
+# "class" as a school class, "event" as an earthquake's number), not that outcome.
+_GENERIC_OUTCOME = {"target", "label", "labels", "outcome", "outcomes", "y", "result", "response"}
+_RATE_LIKE = {"mortality", "failure", "progression"}
+_EVENT_OR_CLASS = (set(_EXACT) | _STRONG | _MEDIUM) - _GENERIC_OUTCOME - _RATE_LIKE
+_KOREAN_EVENT = ("사망", "재발", "발병", "생존", "진단", "여부")
+_MANY_VALUES = 20
 
 
 @dataclass(frozen=True)
@@ -154,6 +178,20 @@ def name_tier(name: str) -> int:
     return 0
 
 
+def _contradicted(profile: ColumnProfile) -> bool:
+    """A name that says "an event or a class" on a numeric column of many values."""
+    if profile.kind != "numeric" or profile.n_unique <= _MANY_VALUES:
+        return False
+    lowered = profile.display_name.strip().lower()
+    tokens = {t for t in _TOKENS.split(lowered) if t}
+    return bool(tokens & _EVENT_OR_CLASS) or any(w in lowered for w in _KOREAN_EVENT)
+
+
+def _tier(profile: ColumnProfile) -> int:
+    """:func:`name_tier`, or 0 where the column's values contradict its name."""
+    return 0 if _contradicted(profile) else name_tier(profile.display_name)
+
+
 def _is_calendar(name: str) -> bool:
     lowered = name.lower()
     tokens = [t for t in _TOKENS.split(lowered) if t]
@@ -177,12 +215,10 @@ def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
         for i, c in enumerate(columns)
         if c.reason not in _NOT_A_TARGET
         and not (recorded_after_outcome(c.display_name) and name_tier(c.display_name) < EXACT_TIER)
+        and not (_is_calendar(c.display_name) and _tier(c) == 0)  # when, not what happened
     ]
     last = usable[-1][0] if usable else -1
-    ranked = [
-        Candidate(c, name_tier(c.display_name), _shape(c), i == last and _shape(c) > 0, i)
-        for i, c in usable
-    ]
+    ranked = [Candidate(c, _tier(c), _shape(c), i == last and _shape(c) > 0, i) for i, c in usable]
     return sorted(
         ranked, key=lambda k: (k.name_tier, k.last_classlike, k.shape, k.position), reverse=True
     )

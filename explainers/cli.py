@@ -41,6 +41,8 @@ outcome has no per-row error); ``--model`` is refused (see :mod:`explainers._cli
 address, or ``local:N``) the run goes to a Dask cluster and DATA may be a folder or glob
 of Parquet or CSV parts; it writes ``shap_values.parquet/`` instead of the CSV (see
 :mod:`explainers._cli_dask`).
+Each of ``summary.json``'s ``warnings`` (what was guessed, skipped or excluded, and why) is
+also said on stderr as a ``note:`` line.
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 
@@ -280,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         (out / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
         )
+        for finding in run.findings:  # what was guessed, skipped or excluded, and why
+            print(f"note: {finding.message}", file=sys.stderr)
         if args.save is not None:
             facts = save_analysis(run, Path(args.save), include_table=args.save_table, audit=audit)
             warning = table_warning(facts)

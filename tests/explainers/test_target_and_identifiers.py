@@ -165,6 +165,71 @@ def test_a_guess_that_cannot_train_is_skipped_with_its_reason():
     assert skipped.columns == ("outcome",)
 
 
+def test_a_named_outcome_with_a_rare_class_stops_instead_of_giving_way_to_a_shape(tmp_path, capsys):
+    """Check that 'outcome' with a one-row class stops the guess with its reason (the user
+    merges the class or chooses), rather than some unnamed column being explained instead."""
+    rng = np.random.default_rng(8)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "bmi": rng.normal(27, 4, n),
+            "smoker": rng.choice(["yes", "no"], n),
+            "outcome": ["yes"] + ["no"] * (n - 1),
+        }
+    )
+    with pytest.raises(DataError, match="only 1 row;") as caught:
+        _schema(frame)
+    assert caught.value.code == "rare_class"
+    data = tmp_path / "t.csv"
+    data.write_bytes(to_csv_bytes(frame))
+    assert main([str(data), "--out", str(tmp_path / "o"), "--device", "cpu"]) == 2
+    assert "error: One class of the target 'outcome' has only 1 row" in capsys.readouterr().err
+
+
+def test_a_named_outcome_whose_numbers_contradict_the_name_is_not_guessed():
+    """Check that 'death' holding day numbers (as in MASS's Aids2: the day of death or of the
+    end of follow-up) and 'class' holding 133 class IDs are not taken for the outcome their
+    name suggests: the two-valued 'status' is."""
+    rng = np.random.default_rng(9)
+    n = 400
+    for name, values in (
+        ("death", rng.integers(8000, 12000, n)),
+        ("class", rng.integers(1, 134, n)),
+    ):
+        frame = pd.DataFrame(
+            {
+                "age": rng.integers(20, 70, n),
+                "status": rng.choice(["A", "D"], n),
+                "iq": rng.normal(100, 15, n),
+                name: values,
+            }
+        )
+        schema = _schema(frame)
+        assert schema.display_names[schema.target] == "status", name
+        assert name in {schema.display_names[f] for f in schema.features}
+
+
+def test_a_calendar_column_is_not_the_last_column_fallback(tmp_path, capsys):
+    """Check that a last column holding the year (many values, as in Grunfeld's 1935-1954)
+    is not guessed as the target when nothing else is named or class-like, and that the
+    CLI says on stderr how the target was guessed."""
+    rng = np.random.default_rng(10)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "capital": rng.normal(100, 20, n),
+            "invest": rng.normal(50, 10, n),
+            "year": rng.integers(1935, 1955, n),
+        }
+    )
+    schema = _schema(frame)
+    assert schema.display_names[schema.target] == "invest"
+    data = tmp_path / "t.csv"
+    data.write_bytes(to_csv_bytes(frame))
+    assert main([str(data), "--out", str(tmp_path / "o"), "--device", "cpu"]) == 0
+    assert "note: The target 'invest' was guessed" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("fill", [np.nan, "yes"])
 def test_a_named_outcome_that_is_empty_or_constant_stops(fill):
     """Check that an empty or constant 'outcome' is an error naming it, not another guess."""
