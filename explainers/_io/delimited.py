@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 _SAMPLE_LINES = 50
 _SAMPLE_CHARS = 1 << 20
 _END = "\x00\x1fend-of-text\x1f\x00"
+# A field of a table separated by runs of spaces (R's write.table, fixed-width exports): a
+# quoted value kept whole, or a run of anything but spaces.
+_SPACED_FIELD = re.compile(r'"(?:[^"]|"")*"|[^\s"]\S*')
 # A long value (a note, a document) must not pass for a quote that swallowed the
 # rest: lift the csv module's 128 KiB field cap for good (raised only, never lowered,
 # so that readers in other threads never see it shrink; 2**31 - 1 fits a C long).
@@ -68,6 +72,36 @@ def sniff_delimiter(text: str, *, prefer: str | None = None) -> str | None:
         if best_key is None or key > best_key:
             best, best_key = delimiter, key
     return best
+
+
+def separated_by_spaces(text: str) -> bool:
+    """Tell whether runs of spaces split the first lines into a steady number of fields (at
+    least two; 90% of the records after the header), where no delimiter does. The header may
+    have one field fewer: R's write.table leaves the row names' column unnamed."""
+    sample, cut = _sample(text)
+    lines = [line for line in sample.splitlines() if line.strip()]
+    if cut and len(lines) > 2:
+        lines.pop()
+    counts = [len(_SPACED_FIELD.findall(line)) for line in lines]
+    if len(counts) < 2:
+        return False
+    mode, freq = Counter(counts[1:]).most_common(1)[0]
+    steady = mode >= 2 and freq >= 0.9 * (len(counts) - 1)
+    return steady and (counts[0] == mode or (counts[0] == mode - 1 and mode >= 3))
+
+
+def spaces_to_tabs(text: str) -> str:
+    """The text with each line's space-separated fields joined by tabs (quoted values kept
+    whole); a header one field short of the first record gets an empty first name."""
+    rows = [
+        "\t".join(_SPACED_FIELD.findall(line)) if line.strip() else "" for line in text.splitlines()
+    ]
+    filled = [i for i, row in enumerate(rows) if row]
+    if len(filled) > 1:
+        first, second = filled[0], filled[1]
+        if rows[first].count("\t") + 1 == rows[second].count("\t"):
+            rows[first] = '""\t' + rows[first]
+    return "\n".join(rows) + "\n"
 
 
 def fallback_delimiter(text: str, *, prefer: str | None = None) -> str:

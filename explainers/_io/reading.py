@@ -29,7 +29,9 @@ from .delimited import (
     find_problem,
     quote_left_open,
     read_header,
+    separated_by_spaces,
     sniff_delimiter,
+    spaces_to_tabs,
 )
 from .limits import UPLOAD_HINT, check_cells, human_size
 from .parquet import arrow_to_pandas, read_parquet
@@ -237,7 +239,10 @@ def _read_text(
         raise _empty()
     prefer = "\t" if _suffix(source_name) in (".tsv", ".tab") else None
     found = sniff_delimiter(text, prefer=prefer)
-    if found is None:
+    spaced = found is None and separated_by_spaces(text)
+    if spaced:  # read as tab-separated text, reported as separated by spaces
+        text, delimiter, found = spaces_to_tabs(text), "\t", " "
+    elif found is None:
         opening = _NOT_A_TABLE.match(text)
         if opening:
             kind = {"{": "json", "[": "json", "<": "markup"}[opening.group(1)]
@@ -248,15 +253,16 @@ def _read_text(
                 kind=kind,
             )
         notes.append("single_column")
-    delimiter = found or fallback_delimiter(text, prefer=prefer)
+    if not spaced:
+        delimiter = found or fallback_delimiter(text, prefer=prefer)
     header = read_header(text, delimiter)
     if header is None:
         raise _empty()
     if not _NON_SPACE.search(text, header.end):
         raise _header_only()
-    if encoding == "utf-8-sig":
+    if encoding == "utf-8-sig" and not spaced:
         utf8 = data[3:]
-    elif encoding == "utf-8" and not decode_notes:
+    elif encoding == "utf-8" and not decode_notes and not spaced:
         utf8 = data
     else:
         utf8 = text.encode("utf-8")
