@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -207,7 +208,7 @@ def build_schema(
         a time/event pair is recognised when they are not given. The time column is
         never a feature; the event column is the schema's target.
     """
-    profiles = profile_columns(table.frame, table.original_names)
+    profiles = profile_columns(table.frame, _distinct_names(table.original_names))
     by_name = {c.name: c for c in profiles}
     by_display = {c.display_name: c.name for c in profiles}
     frame = table.frame
@@ -255,8 +256,9 @@ def build_schema(
         profiles = [override_role(c, role) if c.name == key else c for c in profiles]
     if not any(c.role == "feature" for c in profiles):
         raise DataError(
-            "No column is left to use as a feature. Include at least one column on the "
-            "Data page (or check the target choice).",
+            "No column is left to use as a feature: every column but the target is excluded "
+            "(an identifier, text, a date, constant, empty or a leak) or there is none. Choose "
+            "another target, include a column yourself, or add columns to the table.",
             code="no_features",
         )
     names = {c.name: c.display_name for c in profiles}
@@ -281,6 +283,13 @@ def build_schema(
         event_value=survival.event_value if survival else None,
         survival_suggestion=suggestion,
     )
+
+
+def _distinct_names(originals: Mapping[str, str]) -> dict[str, str]:
+    """Each column's name as the file gives it, or, where the file repeats that name, the
+    numbered name the reader gave it (``age (2)``): every name shown stands for one column."""
+    counts = Counter(originals.values())
+    return {name: o if counts[o] == 1 else name for name, o in originals.items()}
 
 
 def _choose_target(

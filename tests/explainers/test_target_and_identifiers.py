@@ -372,3 +372,19 @@ def test_species_is_read_as_a_classification_target():
         }
     )
     assert _schema(frame).target == "species"
+
+
+def test_repeated_column_names_are_shown_by_their_numbered_names():
+    """Check that a file repeating a column name shows each of those columns by the numbered
+    name the reader gave it (one name, one column: charts, pickers and summary.json), while
+    a name the file does not repeat is shown as it is."""
+    rng = np.random.default_rng(12)
+    n = 120
+    lines = ["age,age,smoker,outcome"]
+    for _ in range(n):
+        lines.append(f"{rng.integers(20, 80)},{rng.normal(25, 4):.1f},yes,{rng.integers(2)}")
+    table = read_table("\n".join(lines).encode(), name="d.csv")
+    schema = build_schema(table, target="outcome")
+    shown = [schema.display_names[f] for f in schema.features]
+    assert sorted(shown) == ["age", "age (2)"]  # smoker is constant, excluded
+    assert len(set(schema.display_names.values())) == len(schema.display_names)
