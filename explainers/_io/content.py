@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 from .._errors import DataError
+from .decoding import utf16_without_bom
 from .limits import UPLOAD_HINT
 
 ContentKind = Literal["parquet", "zip", "text"]
@@ -65,7 +66,7 @@ def sniff_content(data: bytes) -> ContentKind:
             "CSV, and upload it again.",
             code="old_excel",
         )
-    if head.startswith(_UTF16_BOMS + (_UTF8_BOM,)):
+    if head.startswith(_UTF16_BOMS + (_UTF8_BOM,)) or utf16_without_bom(head) is not None:
         return "text"
     binary = next((kind for magic, kind in _BINARY_MAGIC if head.startswith(magic)), None)
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))

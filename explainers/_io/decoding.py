@@ -1,7 +1,8 @@
 """Decoding text bytes with the first encoding that fits.
 
-A byte-order mark, UTF-8, CP949 (Korean Excel exports; it covers EUC-KR) when the
-result reads as Korean, and finally Windows-1252 or Latin-1, which never fail.
+A byte-order mark, UTF-16 without one (told by its zero bytes), UTF-8, CP949 (Korean
+Excel exports; it covers EUC-KR) when the result reads as Korean, and finally
+Windows-1252 or Latin-1, which never fail.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from .._errors import DataError
 
 _KOREAN_SAMPLE = 1_000_000
+_UTF16_HEAD = 4096
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -34,6 +36,9 @@ def decode_text(data: bytes) -> tuple[str, str, tuple[str, ...]]:
         return _decode_declared(data, "utf-32"), "utf-32", ()
     if data.startswith(_UTF16_BOMS):
         return _decode_declared(data, "utf-16"), "utf-16", ()
+    if (utf16 := utf16_without_bom(data)) is not None:
+        text = data[: len(data) - len(data) % 2].decode(utf16, errors="replace")
+        return text, utf16, ("invalid_bytes_replaced",) if "\ufffd" in text else ()
     try:
         return data.decode("utf-8"), "utf-8", ()
     except UnicodeDecodeError:
@@ -57,6 +62,23 @@ def decode_text(data: bytes) -> tuple[str, str, tuple[str, ...]]:
         except UnicodeDecodeError:
             pass
     return data.decode("latin-1"), "latin-1", ("encoding_guessed",)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the first bytes are UTF-16 text without a
+    byte-order mark: mostly Latin text, so the high byte of nearly every character (the odd
+    bytes for little-endian, the even ones for big-endian) is zero and the other is not."""
+    head = data[:_UTF16_HEAD]
+    head = head[: len(head) - len(head) % 2]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    zero_even, zero_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zero_odd >= 0.9 and zero_even <= 0.05:
+        return "utf-16-le"
+    if zero_even >= 0.9 and zero_odd <= 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _reads_as_korean(text: str) -> bool:
