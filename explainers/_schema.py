@@ -175,6 +175,7 @@ def _check_target(frame: pd.DataFrame, target: str, task: Task, display: str) ->
             f"{'row' if smallest == 1 else 'rows'}; each class needs "
             f"at least {MIN_CLASS_ROWS}. Merge rare classes or add rows.",
             code="rare_class",
+            column=display,
             n=smallest,
             minimum=MIN_CLASS_ROWS,
         )
