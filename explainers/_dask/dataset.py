@@ -4,8 +4,8 @@ The encoding is the single-process one (:class:`~explainers.FeatureSpec`), built
 schema of a sample and the whole table's facts: a categorical feature's categories are
 its distinct values over every part (sorted as text, as :func:`explainers.build_dataset`
 sorts them), so every partition encodes a category to the same code. Class labels come
-from the whole table the same way. Rows with a missing target (or, for regression, a
-non-finite one) are dropped, as in the single-process path.
+from the whole table the same way. Rows with a missing target (or, for regression, one
+infinite or beyond a 32-bit float's range) are dropped, as in the single-process path.
 
 The validation split cannot be drawn by shuffling rows across machines; a row is in the
 validation part when a seeded hash of its ``row`` falls under the validation fraction,
@@ -23,6 +23,7 @@ from distributed import Client
 
 from .._dataset import FeatureSpec
 from .._errors import DataError
+from .._float32 import out_of_range
 from .._schema import MAX_CLASSES, Schema
 from .._types import ClassWeight, Task
 from .parts import DISTINCT_LIMIT, PartedTable, read_part_frame
@@ -134,12 +135,12 @@ def _class_labels(
 
 def encode_frame(frame: pd.DataFrame, encoding: Encoding) -> pd.DataFrame:
     """Encode one partition (indexed by ``row``): features, target, split; rows with a
-    missing target are dropped."""
+    missing target (or a regression target XGBoost cannot hold) are dropped."""
     target = frame[encoding.target]
     keep = target.notna().to_numpy().copy()
     if encoding.task == "regression":
-        numeric = pd.to_numeric(target, errors="coerce").astype("float64")
-        keep &= np.isfinite(numeric.to_numpy())
+        numeric = pd.to_numeric(target, errors="coerce").to_numpy("float64", na_value=np.nan)
+        keep &= np.isfinite(numeric) & ~out_of_range(numeric)  # as build_dataset keeps
     kept = frame.loc[keep]
     out = encoding.spec.encode(kept)
     values = kept[encoding.target]

@@ -34,6 +34,7 @@ def cluster_summary(run: ClusterRun, seconds: dict[str, float]) -> dict[str, obj
         "target": model.target_display,
         "n_rows": run.n_rows,
         "n_rows_dropped_missing_target": run.n_dropped_missing_target,
+        "n_values_out_of_range": None,  # made missing on the workers, not counted there
         "n_explained_rows": run.shap.n_rows,
         "shap_distinct_rows": run.shap.distinct_rows,
         "shap_rows_computed": run.shap.rows_computed,
