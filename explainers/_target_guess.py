@@ -135,7 +135,10 @@ _KOREAN_CALENDAR = ("연도", "년도", "날짜", "요일", "분기")
 # Outcome words that name an event or a class (not a rate or an amount): a numeric column of
 # many values with such a name is a day number, a count or an ID ("death" as the day of death,
 # "class" as a school class, "event" as an earthquake's number), not that outcome.
-_GENERIC_OUTCOME = {"target", "label", "labels", "outcome", "outcomes", "y", "result", "response"}
+_GENERIC_OUTCOME = {
+    *("target", "label", "labels", "outcome", "outcomes", "y", "result", "response"),
+    *("결과", "타겟", "타깃", "레이블", "라벨"),
+}
 _RATE_LIKE = {"mortality", "failure", "progression"}
 _EVENT_OR_CLASS = (set(_EXACT) | _STRONG | _MEDIUM) - _GENERIC_OUTCOME - _RATE_LIKE
 _KOREAN_EVENT = ("사망", "재발", "발병", "생존", "진단", "여부")
