@@ -129,6 +129,7 @@ _CALENDAR = frozenset(
         "season",
     }
 )
+_CALENDAR_POINTS = _CALENDAR - {"yr", "years", "months"}
 _KOREAN_CALENDAR = ("연도", "년도", "날짜", "요일", "분기")
 
 
@@ -141,7 +142,6 @@ _GENERIC_OUTCOME = {
 }
 _RATE_LIKE = {"mortality", "failure", "progression"}
 _EVENT_OR_CLASS = (set(_EXACT) | _STRONG | _MEDIUM) - _GENERIC_OUTCOME - _RATE_LIKE
-_KOREAN_EVENT = ("사망", "재발", "발병", "생존", "진단", "여부")
 _MANY_VALUES = 20
 
 
@@ -182,17 +182,24 @@ def name_tier(name: str) -> int:
 
 
 def _contradicted(profile: ColumnProfile) -> bool:
-    """A name that says "an event or a class" on a numeric column of many values."""
+    """A whole name that says "an event or a class" on a numeric column of many values
+    (a longer name, ``death_rate`` or ``사망률``, may well hold many numbers)."""
     if profile.kind != "numeric" or profile.n_unique <= _MANY_VALUES:
         return False
-    lowered = profile.display_name.strip().lower()
-    tokens = {t for t in _TOKENS.split(lowered) if t}
-    return bool(tokens & _EVENT_OR_CLASS) or any(w in lowered for w in _KOREAN_EVENT)
+    return profile.display_name.strip().lower() in _EVENT_OR_CLASS
 
 
 def _tier(profile: ColumnProfile) -> int:
     """:func:`name_tier`, or 0 where the column's values contradict its name."""
     return 0 if _contradicted(profile) else name_tier(profile.display_name)
+
+
+def _is_calendar_point(name: str) -> bool:
+    """A calendar column naming when (``year``, ``month``, ``date``), not how long
+    (``survival_months``, ``years``): never a target unless named as the outcome."""
+    lowered = name.lower()
+    tokens = {t for t in _TOKENS.split(lowered) if t}
+    return bool(tokens & _CALENDAR_POINTS) or any(w in lowered for w in _KOREAN_CALENDAR)
 
 
 def _is_calendar(name: str) -> bool:
@@ -218,7 +225,7 @@ def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
         for i, c in enumerate(columns)
         if c.reason not in _NOT_A_TARGET
         and not (recorded_after_outcome(c.display_name) and name_tier(c.display_name) < EXACT_TIER)
-        and not (_is_calendar(c.display_name) and _tier(c) == 0)  # when, not what happened
+        and not (_is_calendar_point(c.display_name) and _tier(c) == 0)  # when, not what
     ]
     last = usable[-1][0] if usable else -1
     ranked = [Candidate(c, _tier(c), _shape(c), i == last and _shape(c) > 0, i) for i, c in usable]

@@ -42,7 +42,7 @@ address, or ``local:N``) the run goes to a Dask cluster and DATA may be a folder
 of Parquet or CSV parts; it writes ``shap_values.parquet/`` instead of the CSV (see
 :mod:`explainers._cli_dask`).
 Each of ``summary.json``'s ``warnings`` (what was guessed, skipped or excluded, and why) is
-also said on stderr as a ``note:`` line.
+also said on stderr as a ``note:`` line (by a local run; not by ``--scheduler`` or ``--open``).
 Exits 0 on success, 2 on bad input or usage with one ``error:`` line on stderr.
 """
 

@@ -25,7 +25,12 @@ from .._errors import DataError
 from .._io.cleaning import MISSING_TOKENS, clean_frame
 from .._io.column_names import safe_column_names
 from .._io.decoding import decode_text
-from .._io.delimited import fallback_delimiter, read_header
+from .._io.delimited import (
+    fallback_delimiter,
+    read_header,
+    separated_by_spaces,
+    spaces_to_tabs,
+)
 from .._io.reading import Table
 
 _DIGIT = re.compile(r"\d")
@@ -50,10 +55,13 @@ def read_text_columns(path: str, table: Table, columns: Sequence[str]) -> pd.Dat
     delimiter = table.delimiter or fallback_delimiter(
         text, prefer="\t" if suffix in (".tsv", ".tab") else None
     )
+    spaced = delimiter == " "  # read as the first reading did: as tab-separated text
+    if spaced:
+        text, delimiter = spaces_to_tabs(text, separated_by_spaces(text) or 0), "\t"
     header = read_header(text, delimiter)
-    if encoding == "utf-8-sig":
+    if encoding == "utf-8-sig" and not spaced:
         utf8 = data[3:]
-    elif encoding == "utf-8" and not notes:
+    elif encoding == "utf-8" and not notes and not spaced:
         utf8 = data
     else:
         utf8 = text.encode("utf-8")

@@ -66,9 +66,11 @@ def sniff_content(data: bytes) -> ContentKind:
             "CSV, and upload it again.",
             code="old_excel",
         )
-    if head.startswith(_UTF16_BOMS + (_UTF8_BOM,)) or utf16_without_bom(head) is not None:
+    if head.startswith(_UTF16_BOMS + (_UTF8_BOM,)):
         return "text"
     binary = next((kind for magic, kind in _BINARY_MAGIC if head.startswith(magic)), None)
+    if binary is None and utf16_without_bom(head) is not None:
+        return "text"
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if binary is not None or b"\x00" in head or controls * 100 > len(head):
         raise DataError(

@@ -14,6 +14,7 @@ from .._errors import DataError
 
 _KOREAN_SAMPLE = 1_000_000
 _UTF16_HEAD = 4096
+_TEXT_BYTES = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0xA0, 0x100)])
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -74,11 +75,18 @@ def utf16_without_bom(data: bytes) -> str | None:
         return None
     even, odd = head[0::2], head[1::2]
     zero_even, zero_odd = even.count(0) / len(even), odd.count(0) / len(odd)
-    if zero_odd >= 0.9 and zero_even <= 0.05:
+    if zero_odd >= 0.9 and zero_even <= 0.05 and _mostly_text(even):
         return "utf-16-le"
-    if zero_even >= 0.9 and zero_odd <= 0.05:
+    if zero_even >= 0.9 and zero_odd <= 0.05 and _mostly_text(odd):
         return "utf-16-be"
     return None
+
+
+def _mostly_text(low_bytes: bytes) -> bool:
+    """95% of the characters' low bytes are printable Latin-1 or tab and line breaks (numbers
+    stored as 16-bit integers have zero high bytes too, but not such low bytes)."""
+    other = low_bytes.translate(None, _TEXT_BYTES)
+    return len(other) * 20 <= len(low_bytes)
 
 
 def _reads_as_korean(text: str) -> bool:

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from .._errors import DataError
 
 DELIMITERS = (",", "\t", ";", "|")
-DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", " ": "spaces"}
 _SAMPLE_LINES = 50
 _SAMPLE_CHARS = 1 << 20
 _END = "\x00\x1fend-of-text\x1f\x00"
 # A field of a table separated by runs of spaces (R's write.table, fixed-width exports): a
 # quoted value kept whole, or a run of anything but spaces.
 _SPACED_FIELD = re.compile(r'"(?:[^"]|"")*"|[^\s"]\S*')
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 # A long value (a note, a document) must not pass for a quote that swallowed the
 # rest: lift the csv module's 128 KiB field cap for good (raised only, never lowered,
 # so that readers in other threads never see it shrink; 2**31 - 1 fits a C long).
@@ -74,34 +75,57 @@ def sniff_delimiter(text: str, *, prefer: str | None = None) -> str | None:
     return best
 
 
-def separated_by_spaces(text: str) -> bool:
-    """Tell whether runs of spaces split the first lines into a steady number of fields (at
-    least two; 90% of the records after the header), where no delimiter does. The header may
-    have one field fewer: R's write.table leaves the row names' column unnamed."""
+def separated_by_spaces(text: str) -> int | None:
+    """The number of fields when runs of spaces split every one of the first records into
+    the same number of fields (at least two, numbers among them in most records), where no
+    delimiter does; else None. The header may have one field fewer when there are three or
+    more: R's write.table leaves the row names' column unnamed."""
     sample, cut = _sample(text)
-    lines = [line for line in sample.splitlines() if line.strip()]
+    lines = [line for line in _lines(sample) if line.strip()]
     if cut and len(lines) > 2:
         lines.pop()
-    counts = [len(_SPACED_FIELD.findall(line)) for line in lines]
-    if len(counts) < 2:
-        return False
-    mode, freq = Counter(counts[1:]).most_common(1)[0]
-    steady = mode >= 2 and freq >= 0.9 * (len(counts) - 1)
-    return steady and (counts[0] == mode or (counts[0] == mode - 1 and mode >= 3))
+    if len(lines) < 2:
+        return None
+    records = [_SPACED_FIELD.findall(line) for line in lines[1:]]
+    fields = len(records[0])
+    if fields < 2 or any(len(r) != fields for r in records):
+        return None
+    header = len(_SPACED_FIELD.findall(lines[0]))
+    if header != fields and not (header == fields - 1 and fields >= 3):
+        return None
+    with_numbers = sum(any(_NUMBER.match(f) for f in r) for r in records)
+    return fields if with_numbers * 2 > len(records) else None
 
 
-def spaces_to_tabs(text: str) -> str:
+def spaces_to_tabs(text: str, fields: int) -> str:
     """The text with each line's space-separated fields joined by tabs (quoted values kept
-    whole); a header one field short of the first record gets an empty first name."""
-    rows = [
-        "\t".join(_SPACED_FIELD.findall(line)) if line.strip() else "" for line in text.splitlines()
-    ]
-    filled = [i for i, row in enumerate(rows) if row]
-    if len(filled) > 1:
-        first, second = filled[0], filled[1]
-        if rows[first].count("\t") + 1 == rows[second].count("\t"):
-            rows[first] = '""\t' + rows[first]
+    whole); a header one field short of ``fields`` gets an empty first name.
+
+    Raises
+    ------
+    DataError
+        ``ragged_rows`` when a line has another number of fields (a blank value in a
+        fixed-width file would shift the values after it into the wrong columns).
+    """
+    rows: list[str] = []
+    header_seen = False
+    for number, line in enumerate(_lines(text), start=1):
+        found = _SPACED_FIELD.findall(line)
+        if not found:
+            rows.append("")
+            continue
+        if not header_seen and len(found) == fields - 1:
+            found = ['""', *found]
+        if len(found) != fields:
+            raise _ragged(number, fields, len(found), " ")
+        header_seen = True
+        rows.append("\t".join(found))
     return "\n".join(rows) + "\n"
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at line feeds only (a carriage return before one is dropped)."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def fallback_delimiter(text: str, *, prefer: str | None = None) -> str:

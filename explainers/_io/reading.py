@@ -239,9 +239,9 @@ def _read_text(
         raise _empty()
     prefer = "\t" if _suffix(source_name) in (".tsv", ".tab") else None
     found = sniff_delimiter(text, prefer=prefer)
-    spaced = found is None and separated_by_spaces(text)
-    if spaced:  # read as tab-separated text, reported as separated by spaces
-        text, delimiter, found = spaces_to_tabs(text), "\t", " "
+    fields = separated_by_spaces(text) if found is None else None
+    if spaced := fields is not None:  # read as tab-separated text, said as spaces
+        text, delimiter, found = spaces_to_tabs(text, fields), "\t", " "
     elif found is None:
         opening = _NOT_A_TABLE.match(text)
         if opening:

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from explainers import read_table
+from explainers import DataError, read_table
 
 ANDERSON = """t status sex logWBC Rx
 35 0 1 1.45 0
@@ -55,11 +55,25 @@ def test_r_write_table_with_row_names_and_quoted_text():
     "text",
     [
         "name\nJohn Smith\nAnn Lee\n",  # one column whose values hold a space
+        "full name\nJohn Smith\nAnn Lee\nMia Park\n",  # two words everywhere, no numbers
         "a b c\n1 2 3\n4 5\n6 7 8 9\n10\n",  # no steady number of fields
+        "a b c d\n1 2 3 4 5\n" + "1 2 3 4\n" * 30,  # one record longer than the header
+        "x y z\n1 2 3\n3  9\n" + "4 5 6\n" * 30,  # a blank value would shift z into y
     ],
+    ids=["one-word", "two-words", "unsteady", "long-first-record", "blank-value"],
 )
 def test_text_that_is_not_a_spaced_table_is_one_column(text):
     """Check that lines without a steady number of space-separated fields stay one column."""
     table = read_table(text.encode(), name="t.csv")
     assert table.frame.shape[1] == 1
     assert "single_column" in table.warnings
+
+
+def test_a_blank_value_past_the_sampled_lines_is_a_ragged_row():
+    """Check that a record with a field missing far down a space-separated file (a blank
+    value in a fixed-width export) is refused with its line number, rather than its later
+    values read into the wrong columns."""
+    text = "x y z\n" + "1 2 3\n" * 80 + "3  9\n" + "4 5 6\n" * 5
+    with pytest.raises(DataError, match="Line 82 has 2 fields but the header has 3") as caught:
+        read_table(text.encode(), name="wide.txt")
+    assert caught.value.code == "ragged_rows"

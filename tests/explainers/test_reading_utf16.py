@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,8 +20,17 @@ def test_utf16_without_a_byte_order_mark_is_read(encoding):
     pd.testing.assert_frame_equal(table.frame, frame, check_dtype=False)
 
 
-def test_binary_bytes_with_zeros_are_still_refused():
-    """Check that bytes with zeros that are not UTF-16 text stay refused as binary."""
-    data = bytes(range(256)) * 40
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(256)) * 40,
+        (np.arange(3000) % 200).astype("<u2").tobytes(),  # small 16-bit integers: high bytes 0
+        (np.arange(3000) % 200).astype(">u2").tobytes(),
+    ],
+    ids=["all-bytes", "uint16-le", "uint16-be"],
+)
+def test_binary_bytes_with_zeros_are_still_refused(data):
+    """Check that bytes with zeros that are not UTF-16 text stay refused as binary, among
+    them 16-bit integers, whose zero high bytes look like UTF-16's."""
     with pytest.raises(DataError, match="not a text table"):
         read_table(data, name="junk.csv")
