@@ -231,13 +231,19 @@ def _settings_form(schema: services.Schema, table: services.Table) -> None:
         st.rerun()
 
 
-def _fallback_settings(table: services.Table) -> None:
-    """When the current settings fail: let the user pick another target and task."""
+def _fallback_settings(table: services.Table, error: BaseException) -> None:
+    """When the current settings fail: let the user pick another target and task, starting
+    from the target that failed (chosen, or named in the error), so that its task can be
+    changed in one step."""
     names = [str(c) for c in table.frame.columns]
+    failed = state.settings().target or getattr(error, "params", {}).get("column")
+    shown = [table.original_names.get(n, n) for n in names]
+    start = next((i for i, n in enumerate(names) if failed in (n, shown[i])), 0)
     with st.form("w_settings_fallback"):
         target = st.selectbox(
             t("data.target"),
             options=names,
+            index=start,
             format_func=lambda n: plain(table.original_names.get(n, n)),
         )
         task = st.selectbox(
@@ -291,7 +297,7 @@ def _body() -> None:
         except services.data_error_types() as error:
             with head:
                 st.error(error_message(error), icon=":material/error:")
-                _fallback_settings(table)
+                _fallback_settings(table, error)
         if schema is not None:  # the model trains while the preview and profile are drawn
             services.start_analysis(source, state.settings(), state.model_settings())
             with tail:

@@ -9,6 +9,7 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -129,6 +130,26 @@ def test_bad_upload_shows_a_translated_message_not_a_traceback():
     for page in PAGES[1:]:
         at.switch_page(page).run()
         assert not at.exception, page
+
+
+def test_a_named_outcome_that_cannot_train_is_offered_first_to_fix():
+    """Check that when the guessed outcome stops with its reason (a class of one row), the
+    page says so, names the column, and its target picker starts on that column."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(20, 80, 200),
+            "bmi": rng.normal(27, 4, 200).round(1),
+            "outcome": ["yes"] + ["no"] * 199,
+        }
+    )
+    at = _app()
+    at.session_state[PENDING_UPLOAD_KEY] = ("rare.csv", to_csv_bytes(frame))
+    at.run()
+    assert not at.exception
+    assert any("outcome" in e.value and "1 row" in e.value for e in at.error), at.error
+    picker = next(s for s in at.selectbox if s.label.startswith("Target"))
+    assert picker.value == "outcome"
 
 
 def test_korean_deep_link_translates_the_page():
