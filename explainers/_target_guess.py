@@ -194,18 +194,11 @@ def _tier(profile: ColumnProfile) -> int:
     return 0 if _contradicted(profile) else name_tier(profile.display_name)
 
 
-def _is_calendar_point(name: str) -> bool:
-    """A calendar column naming when (``year``, ``month``, ``date``), not how long
-    (``survival_months``, ``years``): never a target unless named as the outcome."""
+def _is_calendar(name: str, words: frozenset[str] = _CALENDAR) -> bool:
+    """A calendar column by its name: one of ``words`` or a Korean calendar word in it."""
     lowered = name.lower()
     tokens = {t for t in _TOKENS.split(lowered) if t}
-    return bool(tokens & _CALENDAR_POINTS) or any(w in lowered for w in _KOREAN_CALENDAR)
-
-
-def _is_calendar(name: str) -> bool:
-    lowered = name.lower()
-    tokens = [t for t in _TOKENS.split(lowered) if t]
-    return any(t in _CALENDAR for t in tokens) or any(w in lowered for w in _KOREAN_CALENDAR)
+    return bool(tokens & words) or any(w in lowered for w in _KOREAN_CALENDAR)
 
 
 def _shape(profile: ColumnProfile) -> int:
@@ -225,7 +218,8 @@ def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
         for i, c in enumerate(columns)
         if c.reason not in _NOT_A_TARGET
         and not (recorded_after_outcome(c.display_name) and name_tier(c.display_name) < EXACT_TIER)
-        and not (_is_calendar_point(c.display_name) and _tier(c) == 0)  # when, not what
+        # a calendar point (year, month, date; not a duration such as years) is when, not what
+        and not (_is_calendar(c.display_name, _CALENDAR_POINTS) and _tier(c) == 0)
     ]
     last = usable[-1][0] if usable else -1
     ranked = [Candidate(c, _tier(c), _shape(c), i == last and _shape(c) > 0, i) for i, c in usable]
