@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+import weakref
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +21,15 @@ from ._types import Backend, Device, DeviceChoice, Progress
 CHUNK_ROWS = 50_000
 FIRST_TIMED_CHUNK = 64
 """Rows of the first chunk when chunks are sized by time (``chunk_seconds``)."""
+FEW_ROWS = 32
+"""Inputs of at most this many rows (a row switch, a what-if edit) run on one CPU thread by
+default, with a configured copy of the booster kept for the model: copying a booster costs
+more than explaining a row, and more threads only contend with other work."""
+
+_kept: weakref.WeakKeyDictionary[xgb.Booster, dict[tuple[str, int], xgb.Booster]]
+_kept = weakref.WeakKeyDictionary()
+_kept_lock = threading.Lock()
+_kept_use = threading.Lock()  # one call at a time on a kept booster (sessions share models)
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,16 @@ def _booster_on(model: TrainedModel, device: Device, threads: int | None = None)
     return booster
 
 
+def _kept_booster(model: TrainedModel, device: Device, threads: int) -> xgb.Booster:
+    """The model's booster configured for ``device`` and ``threads``, made once."""
+    with _kept_lock:
+        kept = _kept.setdefault(model.booster, {})
+        booster = kept.get((device, threads))
+        if booster is None:
+            booster = kept[(device, threads)] = _booster_on(model, device, threads)
+        return booster
+
+
 def _timed_chunk(rows: int, seconds: float, target: float, most: int) -> int:
     """The next chunk's rows so that it takes about ``target`` seconds, given that the last
     one's ``rows`` took ``seconds``: at most 4 times more or less at once, 1 to ``most``."""
@@ -141,10 +163,11 @@ def compute_shap(
     """Exact TreeSHAP values of encoded features ``X`` with XGBoost's ``pred_contribs``.
 
     Runs on the GPU when ``device`` resolves to CUDA, else on ``threads`` CPU cores
-    (all by default), in chunks of ``chunk_rows`` so that ``progress`` can report
-    (and, by raising, stop the work). With ``chunk_seconds``, chunks start small and
-    grow or shrink (up to ``chunk_rows``) to take about that long each, so that reports
-    come that often whatever the model's size. The result names the backend.
+    (by default all, or one for at most :data:`FEW_ROWS` rows), in chunks of
+    ``chunk_rows`` so that ``progress`` can report (and, by raising, stop the work). With
+    ``chunk_seconds``, chunks start small and grow or shrink (up to ``chunk_rows``) to take
+    about that long each, so that reports come that often whatever the model's size. The
+    result names the backend.
 
     With ``distinct`` (the default), when a sample shows that rows repeat (see
     :func:`plan_distinct`), each distinct row is computed once and its values given
@@ -153,12 +176,16 @@ def compute_shap(
     if chunk_seconds is not None and not chunk_seconds > 0:
         raise ValueError("chunk_seconds must be a positive number of seconds")
     chosen = resolve_device(device)
-    booster = _booster_on(model, chosen, threads)
     n, k, f = len(X), model.n_outputs, len(model.spec.names)
+    few = n <= FEW_ROWS
+    booster = (
+        _kept_booster(model, chosen, threads or 1) if few else _booster_on(model, chosen, threads)
+    )
+    using: AbstractContextManager[object] = _kept_use if few else nullcontext()
     start = time.perf_counter()
     if progress is not None:
         progress(0, n, "shap")  # the bar says what runs before the first chunk is done
-    plan = _plan(X, distinct, chosen)
+    plan = _plan(X, distinct and not few, chosen)
     work = X if plan is None else plan.take(X)
     m = len(work)
     values = np.empty((m, k, f))
@@ -169,16 +196,18 @@ def compute_shap(
     for block in range(0, m, most):  # one DMatrix per block; a timed part is a slice of it
         dm = model.dmatrix(work.iloc[block : block + most])
         height = dm.num_row()
-        margin[block : block + height] = _reshape(
-            booster.predict(dm, output_margin=True), height, k, 1
-        )[:, :, 0]
+        with using:
+            raw_margin = booster.predict(dm, output_margin=True)
+        margin[block : block + height] = _reshape(raw_margin, height, k, 1)[:, :, 0]
         done = 0
         while done < height:
             took = time.perf_counter()
             whole = done == 0 and size >= height
             part = dm if whole else dm.slice(np.arange(done, min(done + size, height)))
             got = part.num_row()
-            contribs = _reshape(booster.predict(part, pred_contribs=True), got, k, f + 1)
+            with using:
+                raw = booster.predict(part, pred_contribs=True)
+            contribs = _reshape(raw, got, k, f + 1)
             at = block + done
             values[at : at + got] = contribs[:, :, :f]
             base[at : at + got] = contribs[:, :, f]

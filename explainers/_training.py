@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 from ._dataset import Dataset, FeatureSpec
 from ._distinct import PREDICT_POLICY, plan_distinct
 from ._errors import DataError
+from ._small_frames import small_frame_matrix
 from ._survival.baseline import SurvivalFit, breslow_hazard
 from ._survival.fitting import survival_dmatrix, survival_objective
 from ._types import AftDistribution, ClassWeight, Progress, SurvivalModel, Task
@@ -88,10 +89,13 @@ class TrainedModel:
         return len(self.classes) if self.task == "multiclass" and self.classes else 1
 
     def dmatrix(self, X: pd.DataFrame) -> xgb.DMatrix:
-        """Build a DMatrix of encoded features ``X`` (see :meth:`FeatureSpec.encode`)."""
-        return xgb.DMatrix(
-            X[list(self.spec.names)], enable_categorical=True, nthread=os.cpu_count() or 1
-        )
+        """Build a DMatrix of encoded features ``X`` (see :meth:`FeatureSpec.encode`); a
+        few rows go in as one array (see :func:`small_frame_matrix`)."""
+        frame = X[list(self.spec.names)]
+        small = small_frame_matrix(self.booster, frame)
+        if small is not None:
+            return small
+        return xgb.DMatrix(frame, enable_categorical=True, nthread=os.cpu_count() or 1)
 
     def predict_margin(self, X: pd.DataFrame, *, distinct: bool = True) -> np.ndarray:
         """Raw margin, shape (n, n_outputs).
