@@ -21,6 +21,7 @@ Findings = tuple[Finding, ...]
 MODEL_CODES = ("near_perfect_score", "dominant_feature")
 """Findings about the trained model (the rest are about the table and the target)."""
 LEAK_CODES = ("leakage", "possible_leak")
+DATA_CODES = ("numbers_with_text",)
 INCLUDABLE_REASONS = ("leakage", "possible_leak", "identifier", "personal")
 """Exclusions the user may overrule with one click."""
 _METRIC_KEYS = {"AUC": "auc", "accuracy": "accuracy", "R²": "r2"}
@@ -67,6 +68,23 @@ def _leak_names(finding: Finding, schema: Schema | None) -> str:
     return text
 
 
+def _share_names(finding: Finding) -> str:
+    """The columns of a ``numbers_with_text`` finding, each with its share of numbers."""
+    shares = finding.params.get("shares")
+    known = shares if isinstance(shares, dict) else {}
+    parts = []
+    for name in finding.columns[:_MAX_NAMED]:
+        share = known.get(name)
+        shown = f"**{escape_md(name, max_len=80)}**"
+        if isinstance(share, int | float):
+            shown += " (" + t("finding.numbers_share", share=fmt_percent(float(share))) + ")"
+        parts.append(shown)
+    text = ", ".join(parts)
+    if len(finding.columns) > _MAX_NAMED:
+        text += t("finding.and_more", n=fmt_number(len(finding.columns) - _MAX_NAMED))
+    return text
+
+
 def finding_text(finding: Finding, schema: Schema | None = None) -> str:
     """A finding as one translated Markdown sentence (empty for an unknown code)."""
     code, params, columns = finding.code, finding.params, finding.columns
@@ -94,6 +112,8 @@ def finding_text(finding: Finding, schema: Schema | None = None) -> str:
             score=fmt_number(float(score) if isinstance(score, int | float) else None, 3),
             columns=_names(columns),
         )
+    if code == "numbers_with_text":
+        return t("finding.numbers_with_text", columns=_share_names(finding))
     if code == "dominant_feature":
         share = params.get("share")
         return t(
@@ -120,7 +140,7 @@ def warnings_of(findings: Findings, schema: Schema | None, codes: tuple[str, ...
 
 def report_lines(findings: Findings, schema: Schema | None) -> list[str]:
     """Every finding worth a warning, as plain text, for the HTML report."""
-    codes = (*MODEL_CODES, *LEAK_CODES, "target_skipped", "target_guess")
+    codes = (*MODEL_CODES, *LEAK_CODES, *DATA_CODES, "target_skipped", "target_guess")
     return [plain_text(text) for text in warnings_of(findings, schema, codes)]
 
 

@@ -2,7 +2,8 @@
 
 Codes are stable (the app translates them from ``code`` and ``params``):
 ``target_guess``, ``target_skipped``, ``possible_leak``, ``leakage``,
-``near_perfect_score`` and ``dominant_feature``.
+``near_perfect_score``, ``dominant_feature`` and ``numbers_with_text``
+(:mod:`explainers._number_text`).
 """
 
 from __future__ import annotations

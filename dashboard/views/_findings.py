@@ -27,12 +27,13 @@ def model_warnings(analysis: services.Analysis) -> None:
 
 
 def data_warnings(schema: services.Schema, analysis: services.Analysis | None) -> None:
-    """The Data page's warnings: leaks and possible leaks, and once trained the model's."""
+    """The Data page's warnings: leaks and possible leaks, numbers read as categories, and
+    once trained the model's."""
     found = analysis.findings if analysis is not None else schema.findings
     codes = (
-        (*findings.MODEL_CODES, *findings.LEAK_CODES)
+        (*findings.MODEL_CODES, *findings.LEAK_CODES, *findings.DATA_CODES)
         if analysis is not None
-        else findings.LEAK_CODES
+        else (*findings.LEAK_CODES, *findings.DATA_CODES)
     )
     for text in findings.warnings_of(found, schema, codes):
         st.warning(text, icon=":material/report:")

@@ -313,15 +313,19 @@ def test_every_finding_code_reads_in_both_languages(lang, monkeypatch):
             Finding("leakage", "", tuple(f"c{i}" for i in range(7))),
             Finding("near_perfect_score", "", ("a", "b"), {"metric": "R²", "score": 0.991}),
             Finding("dominant_feature", "", ("a",), {"share": 0.72}),
+            Finding("numbers_with_text", "", ("crp", "hb"), {"shares": {"crp": 0.873}}),
         ]
     )
     for finding in cases:
         text = findings.finding_text(finding)
         assert text and "{" not in text, finding
         assert lang == "en" or HANGUL.search(text), text
-    assert "72%" in findings.finding_text(cases[-1])
-    assert "0.991" in findings.finding_text(cases[-2])
-    assert ("2 more" if lang == "en" else "2개") in findings.finding_text(cases[-3])
+    assert "87%" in findings.finding_text(cases[-1]) and "**hb**" in findings.finding_text(
+        cases[-1]
+    )
+    assert "72%" in findings.finding_text(cases[-2])
+    assert "0.991" in findings.finding_text(cases[-3])
+    assert ("2 more" if lang == "en" else "2개") in findings.finding_text(cases[-4])
 
 
 def test_report_lists_the_findings_escaped():
@@ -335,3 +339,21 @@ def test_report_lists_the_findings_escaped():
     ).decode()
     assert "<li>Leak. a_b (AUC 1.000) &lt;script&gt;</li>" in page
     assert page.index("Check") < page.index("chart")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Numbers read as categories"), ("ko", "숫자가 범주로")]
+)
+def test_data_page_says_which_columns_of_numbers_were_read_as_categories(lang, words):
+    """Check that a lab column of numbers with '<5' and words is named on the Data page with
+    its share of numbers, in the user's language."""
+    rng = np.random.default_rng(4)
+    n = 240
+    crp = [f"{v:.1f}" for v in rng.gamma(2.0, 8.0, n)]
+    crp[::6] = ["<5", "pending", "see note", ">100"] * (len(crp[::6]) // 4)
+    frame = pd.DataFrame({"age": rng.integers(20, 90, n), "crp": crp})
+    frame["outcome"] = rng.choice(["yes", "no"], n)
+    at = _app("labs.csv", _csv(frame), lang=lang)
+    assert not at.exception
+    warnings = _warnings(at)
+    assert words in warnings and "crp" in warnings and "83%" in warnings, warnings
