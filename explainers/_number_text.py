@@ -59,8 +59,9 @@ def number_text_findings(frame: pd.DataFrame, profiles: list[ColumnProfile]) -> 
         Finding(
             "numbers_with_text",
             f"Read as categories though mostly numbers: {named}{more}. Their other cells hold "
-            "words or marks (such as '<5' or 'pending'), so each number is a category and "
-            "their order is lost. If those cells mean 'not measured' or 'below the limit', "
+            "words or marks (such as '<5' or 'pending'), so the model cannot use them as "
+            "numbers: each number is a category (their order is lost), or the column is left "
+            "out when it has too many. If those cells mean 'not measured' or 'below the limit', "
             "replace them in the file (empty, or a number) and read it again; a code (a "
             "diagnosis code, a postcode) is right as categories.",
             tuple(shares),
