@@ -22,18 +22,33 @@ MIN_DISTINCT_NUMBERS = 10
 """...of at least this many distinct numbers (codes such as 1, 2, 3 beside words are
 categories)."""
 MIN_FILLED = 20
+PROBE_CELLS = 5_000
+PROBE_MARGIN = 0.05
+
+
+def _count_numbers(cells: pd.Series) -> tuple[float, int, int]:
+    counts = cells.astype(str).str.strip().value_counts(sort=False)
+    values = pd.Series(counts.index.to_numpy(dtype=object), dtype="str")
+    numbers = pd.to_numeric(values, errors="coerce").notna().to_numpy()
+    sizes = counts.to_numpy()
+    return float(sizes[numbers].sum() / sizes.sum()), int(numbers.sum()), int((~numbers).sum())
 
 
 def _number_share(series: pd.Series) -> tuple[float, int, int]:
     """The share of filled cells that read as numbers, the distinct numbers and the
-    distinct other values."""
-    counts = series.dropna().astype(str).str.strip().value_counts(sort=False)
-    if counts.sum() < MIN_FILLED:
+    distinct other values; a long column is first probed on :data:`PROBE_CELLS` seeded
+    random cells, and counted whole only when the probe finds numbers enough."""
+    if len(series) > PROBE_CELLS:
+        picked = np.random.default_rng(0).integers(0, len(series), PROBE_CELLS)
+        probe = series.iloc[np.sort(picked)].dropna()
+        if len(probe) >= MIN_FILLED:
+            found = _count_numbers(probe)
+            if found[0] < MOSTLY_NUMBERS - PROBE_MARGIN or not found[2]:
+                return found
+    filled = series.dropna()
+    if len(filled) < MIN_FILLED:
         return 0.0, 0, 0
-    values = pd.Series(counts.index.to_numpy(dtype=object), dtype="str")
-    numbers = pd.to_numeric(values, errors="coerce").notna().to_numpy()
-    cells = counts.to_numpy()
-    return float(cells[numbers].sum() / cells.sum()), int(numbers.sum()), int((~numbers).sum())
+    return _count_numbers(filled)
 
 
 def number_text_findings(frame: pd.DataFrame, profiles: list[ColumnProfile]) -> list[Finding]:
@@ -41,8 +56,10 @@ def number_text_findings(frame: pd.DataFrame, profiles: list[ColumnProfile]) -> 
     values) whose cells are mostly numbers, with each one's share of numbers."""
     shares: dict[str, float] = {}
     for profile in profiles:
-        if profile.kind != "categorical" or not (
-            profile.role == "feature" or profile.reason == "high_cardinality"
+        if (
+            profile.kind != "categorical"
+            or profile.n_unique <= MIN_DISTINCT_NUMBERS
+            or not (profile.role == "feature" or profile.reason == "high_cardinality")
         ):
             continue
         series = frame[profile.name]

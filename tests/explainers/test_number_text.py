@@ -75,3 +75,21 @@ def test_the_finding_reaches_the_summary_and_the_cli_notes(tmp_path, capsys):
     codes = [w["code"] for w in summary["warnings"]]
     assert "numbers_with_text" in codes
     assert "Read as categories though mostly numbers: 'crp'" in capsys.readouterr().err
+
+
+def test_a_long_column_is_probed_first_and_its_share_counted_whole():
+    """Check that a column longer than the probe is named with the share of all its cells
+    (not the probe's), and that a long column of words is not named."""
+    from explainers._number_text import PROBE_CELLS, number_text_findings
+    from explainers._profiling import profile_columns
+
+    n = 3 * PROBE_CELLS + 7
+    lab = _crp(n, 7, ["<5", "pending", "see note"], seed=5)
+    rng = np.random.default_rng(6)
+    words = [f"ward {w}" for w in rng.choice(list("ABCDEFGHIJKLMNOP"), n)]
+    frame = pd.DataFrame({"lab": lab, "ward": words})
+    profiles = profile_columns(frame, {c: c for c in frame.columns})
+    found = number_text_findings(frame, profiles)
+    assert [f.columns for f in found] == [("lab",)]
+    numbers = sum(1 for v in lab if v[0].isdigit())
+    assert found[0].params["shares"]["lab"] == round(numbers / n, 4)
