@@ -289,10 +289,11 @@ def build_schema(
 
 
 def _distinct_names(originals: Mapping[str, str]) -> dict[str, str]:
-    """Each column's name as the file gives it, or, where the file repeats that name, the
-    numbered name the reader gave it (``age (2)``): every name shown stands for one column."""
-    counts = Counter(originals.values())
-    return {name: o if counts[o] == 1 else name for name, o in originals.items()}
+    """Each column's name as the file gives it, or, where the file repeats that name (also
+    with other spaces: ``age`` and `` age`` look the same on screen), the numbered name the
+    reader gave it (``age (2)``): every name shown stands for one column."""
+    counts = Counter(" ".join(o.split()) for o in originals.values())
+    return {name: o if counts[" ".join(o.split())] == 1 else name for name, o in originals.items()}
 
 
 def _choose_target(

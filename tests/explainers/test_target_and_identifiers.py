@@ -388,3 +388,16 @@ def test_repeated_column_names_are_shown_by_their_numbered_names():
     shown = [schema.display_names[f] for f in schema.features]
     assert sorted(shown) == ["age", "age (2)"]  # smoker is constant, excluded
     assert len(set(schema.display_names.values())) == len(schema.display_names)
+
+
+def test_names_that_differ_only_by_spaces_are_shown_by_their_numbered_names():
+    """Check that columns named ``age``, `` age`` and ``age  `` (alike on screen) are shown as
+    three distinct names, and that ``Age`` (another name to the eye) is shown as it is."""
+    rng = np.random.default_rng(13)
+    lines = ["age, age,age  ,Age,outcome"]
+    for _ in range(150):
+        values = ",".join(str(v) for v in rng.integers(1, 90, 4))
+        lines.append(f"{values},{rng.choice(['yes', 'no'])}")
+    schema = build_schema(read_table("\n".join(lines).encode(), name="d.csv"), target="outcome")
+    shown = sorted(schema.display_names[f] for f in schema.features)
+    assert shown == ["Age", "age", "age (2)", "age (3)"], shown
