@@ -20,6 +20,8 @@ _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_JAMO = re.compile(r"[\u3131-\u318e]")
+_ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
 _HANGUL_INSIDE_LATIN = re.compile(r"(?<=[A-Za-z])[\uac00-\ud7a3](?=[A-Za-z])")
 
 
@@ -68,7 +70,8 @@ def decode_text(data: bytes) -> tuple[str, str, tuple[str, ...]]:
 def utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` or ``utf-16-be`` when the first bytes are UTF-16 text without a
     byte-order mark: mostly Latin text, so the high byte of nearly every character (the odd
-    bytes for little-endian, the even ones for big-endian) is zero and the other is not."""
+    bytes for little-endian, the even ones for big-endian) is zero and the other is not; or
+    Korean text (see :func:`_korean_utf16`)."""
     head = data[:_UTF16_HEAD]
     head = head[: len(head) - len(head) % 2]
     if len(head) < 8:
@@ -79,7 +82,24 @@ def utf16_without_bom(data: bytes) -> str | None:
         return "utf-16-le"
     if zero_even >= 0.9 and zero_odd <= 0.05 and _mostly_text(odd):
         return "utf-16-be"
-    return None
+    return next((codec for codec in ("utf-16-le", "utf-16-be") if _korean_utf16(head, codec)), None)
+
+
+def _korean_utf16(head: bytes, codec: str) -> bool:
+    """True when ``head`` reads in ``codec`` as Korean text: 95% of its characters are
+    printable ASCII, tab and line breaks (at least a tenth, with a line break: the
+    delimiters) or Hangul, and Hangul syllables make up most of the rest. The bytes of an
+    ASCII or UTF-8 file never read so: none of them is zero, so no pair reads as ASCII."""
+    text = head.decode(codec, errors="replace")  # a pair cut at the head's end: one mark
+    ascii_text = len(text) - len(_ASCII_TEXT.sub("", text))
+    hangul = len(_HANGUL.findall(text))
+    jamo = len(_JAMO.findall(text))
+    return (
+        "\n" in text
+        and ascii_text * 10 >= len(text)
+        and (ascii_text + hangul + jamo) * 20 >= len(text) * 19
+        and hangul * 2 > len(text) - ascii_text
+    )
 
 
 def _mostly_text(low_bytes: bytes) -> bool:
