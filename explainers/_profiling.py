@@ -191,7 +191,17 @@ def _looks_identifier(name: str, series: pd.Series, n_unique: int, n_rows: int) 
         # more likely a rank, which is a feature.
         steps = np.abs(np.diff(values))
         return bool(steps.size and np.mean(steps == 1) > 0.9)
-    return True
+    return not _mostly_fractions(series)
+
+
+def _mostly_fractions(series: pd.Series) -> bool:
+    """Text cells of which most read as numbers, most of these with a fraction: a
+    measurement with some marks (``<0.01``), not an identifier (as for a numeric column)."""
+    numbers = pd.to_numeric(_non_null_strings(series).str.strip(), errors="coerce")
+    read = numbers.dropna().to_numpy(dtype=float)
+    if read.size * 2 < len(numbers):
+        return False
+    return bool(np.mean(read != np.round(read)) >= 0.5)
 
 
 def _row_numbers(series: pd.Series, n_unique: int) -> bool:

@@ -26,10 +26,10 @@ FEW_ROWS = 32
 default, with a configured copy of the booster kept for the model: copying a booster costs
 more than explaining a row, and more threads only contend with other work."""
 
-_kept: weakref.WeakKeyDictionary[xgb.Booster, dict[tuple[str, int], xgb.Booster]]
-_kept = weakref.WeakKeyDictionary()
+_Kept = tuple[xgb.Booster, threading.Lock]  # a configured copy, one call at a time on it
+_kept: weakref.WeakKeyDictionary[xgb.Booster, dict[tuple[str, int], _Kept]]
+_kept = weakref.WeakKeyDictionary()  # each lives as long as its model's booster
 _kept_lock = threading.Lock()
-_kept_use = threading.Lock()  # one call at a time on a kept booster (sessions share models)
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,17 @@ def _booster_on(model: TrainedModel, device: Device, threads: int | None = None)
     return booster
 
 
-def _kept_booster(model: TrainedModel, device: Device, threads: int) -> xgb.Booster:
-    """The model's booster configured for ``device`` and ``threads``, made once."""
+def _kept_booster(model: TrainedModel, device: Device, threads: int) -> _Kept:
+    """The model's booster configured for ``device`` and ``threads``, made once (copied
+    outside the lock: a large model's first copy holds no other model up), with its lock."""
+    key = (device, threads)
     with _kept_lock:
-        kept = _kept.setdefault(model.booster, {})
-        booster = kept.get((device, threads))
-        if booster is None:
-            booster = kept[(device, threads)] = _booster_on(model, device, threads)
-        return booster
+        found = _kept.get(model.booster, {}).get(key)
+    if found is not None:
+        return found
+    made = (_booster_on(model, device, threads), threading.Lock())
+    with _kept_lock:
+        return _kept.setdefault(model.booster, {}).setdefault(key, made)
 
 
 def _timed_chunk(rows: int, seconds: float, target: float, most: int) -> int:
@@ -178,10 +181,11 @@ def compute_shap(
     chosen = resolve_device(device)
     n, k, f = len(X), model.n_outputs, len(model.spec.names)
     few = n <= FEW_ROWS
-    booster = (
-        _kept_booster(model, chosen, threads or 1) if few else _booster_on(model, chosen, threads)
-    )
-    using: AbstractContextManager[object] = _kept_use if few else nullcontext()
+    using: AbstractContextManager[object] = nullcontext()
+    if few:
+        booster, using = _kept_booster(model, chosen, threads or 1)
+    else:
+        booster = _booster_on(model, chosen, threads)
     start = time.perf_counter()
     if progress is not None:
         progress(0, n, "shap")  # the bar says what runs before the first chunk is done

@@ -44,7 +44,10 @@ def _codes_agree(booster: xgb.Booster, name: str, categories: pd.Index) -> bool:
         if key in known:
             return known[key]
     stored = _stored_categories(booster)
-    agree = stored is None or stored.get(name) == list(categories)
+    values = None if stored is None else stored.get(name)
+    agree = stored is None or (  # the same texts in the same order (encode makes texts)
+        values == list(categories) and all(isinstance(v, str) for v in [*values, *categories])
+    )
     with _lock:
         known[key] = agree
     return agree

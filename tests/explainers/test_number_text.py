@@ -93,3 +93,37 @@ def test_a_long_column_is_probed_first_and_its_share_counted_whole():
     assert [f.columns for f in found] == [("lab",)]
     numbers = sum(1 for v in lab if v[0].isdigit())
     assert found[0].params["shares"]["lab"] == round(numbers / n, 4)
+
+
+def test_rare_marks_in_a_long_column_are_found_by_counting_it_whole():
+    """Check that a long column of numbers with a mark in only 20 random cells (which a probe
+    of a few thousand cells mostly misses) is named, with the share of all its cells."""
+    from explainers._number_text import PROBE_CELLS, number_text_findings
+    from explainers._profiling import profile_columns
+
+    n = 40 * PROBE_CELLS
+    rng = np.random.default_rng(8)
+    lab = pd.Series([f"{v:.1f}" for v in rng.gamma(2.0, 8.0, n)], dtype="str")
+    lab.iloc[rng.choice(n, 20, replace=False)] = "<5"
+    frame = pd.DataFrame({"lab": lab})
+    profiles = profile_columns(frame, {"lab": "lab"})
+    found = number_text_findings(frame, profiles)
+    assert [f.columns for f in found] == [("lab",)]
+    assert found[0].params["shares"]["lab"] == round((n - 20) / n, 4)
+
+
+def test_distinct_measurements_with_marks_are_not_taken_for_an_identifier():
+    """Check that a text column of distinct three-decimal measurements with a few '<0.01'
+    cells stays out of the identifiers (a numeric column of fractions is no identifier
+    either) and is named by the finding, while text codes of distinct values stay
+    identifiers."""
+    n = 300
+    rng = np.random.default_rng(9)
+    glucose: list[object] = [f"{v:.3f}" for v in rng.uniform(3, 12, n)]
+    glucose[::60] = ["<0.01"] * len(glucose[::60])
+    codes = [f"P{i:05d}" for i in rng.permutation(n)]
+    schema, found = _finding(_table({"glucose": glucose, "code": codes}, n))
+    reasons = {c.name: (c.kind, c.reason) for c in schema.columns}
+    assert reasons["glucose"][0] == "categorical", reasons
+    assert reasons["code"] == ("identifier", "identifier")
+    assert [f.columns for f in found] == [("glucose",)]

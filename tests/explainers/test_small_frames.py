@@ -140,3 +140,20 @@ def test_single_rows_from_many_threads_at_once(binary_run):
     np.testing.assert_allclose(
         np.stack([results[i] for i in range(len(X))]), reference, rtol=0, atol=1e-6
     )
+
+
+def test_categories_stored_as_numbers_take_the_pandas_route():
+    """Check that a booster storing number categories (1, 2, 3) does not read the codes of
+    a frame whose categories are other values that compare equal (1.0, 2.0, 3.0)."""
+    rng = np.random.default_rng(5)
+    n = 300
+    ward = pd.Categorical(rng.choice([1, 2, 3], n))
+    frame = pd.DataFrame({"ward": ward, "x": rng.normal(size=n)})
+    booster = xgb.train(
+        {"max_depth": 2},
+        xgb.DMatrix(frame, rng.normal(size=n), enable_categorical=True),
+        num_boost_round=3,
+    )
+    as_floats = frame.assign(ward=frame["ward"].cat.rename_categories([1.0, 2.0, 3.0]))
+    assert small_frame_matrix(booster, as_floats.iloc[:5]) is None
+    assert small_frame_matrix(booster, frame.iloc[:5]) is None  # not text: pandas route
