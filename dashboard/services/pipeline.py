@@ -51,7 +51,13 @@ chart ~0.25 s. On the bundled 5,000-row heart sample, a seeded 2,000-row sample 
 features as every row does, each top-10 mean |SHAP| within 2.3% (median 0.9%); the
 all-rows values replace it when the background job is done."""
 INTERACTION_ROWS = 500
-"""Rows (a seeded sample) on which SHAP interaction values are computed."""
+"""Rows (a seeded sample) on which SHAP interaction values are computed, at most."""
+INTERACTION_BYTES = 256 * 2**20
+"""Memory the interaction values of the sample may take: one (f+1) x (f+1) matrix per row
+and output, 12 bytes a value (XGBoost's float32 and our float64). A wide table gets fewer
+rows (500 rows fit up to 210 features)..."""
+MIN_INTERACTION_ROWS = 50
+"""...and none below this many rows (about 660 features): the page says so."""
 SCATTER_ROWS = 5000
 """Above this many rows, beeswarm and dependence plots draw a seeded sample."""
 SEED = 0
@@ -265,20 +271,33 @@ def computed_interactions(analysis: Analysis) -> InteractionResult | None:
     return peek(f"interactions|{analysis.key}", analysis.shared, InteractionResult)
 
 
+def interaction_rows(analysis: Analysis) -> int:
+    """Rows of the interaction sample: :data:`INTERACTION_ROWS` or as many as fit in
+    :data:`INTERACTION_BYTES` (0 when fewer than :data:`MIN_INTERACTION_ROWS` would)."""
+    if not analysis.has_rows:
+        return 0
+    per_row = 12 * analysis.model.n_outputs * (len(analysis.features) + 1) ** 2
+    rows = min(INTERACTION_ROWS, analysis.n_rows, INTERACTION_BYTES // per_row)
+    return rows if rows >= min(MIN_INTERACTION_ROWS, analysis.n_rows) else 0
+
+
 def has_interactions(analysis: Analysis) -> bool:
     """True when interaction values can be shown: computed from the rows, or saved."""
-    return analysis.has_rows or computed_interactions(analysis) is not None
+    return interaction_rows(analysis) > 0 or computed_interactions(analysis) is not None
 
 
-def interactions(analysis: Analysis) -> InteractionResult:
-    """SHAP interaction values on a seeded sample of :data:`INTERACTION_ROWS` rows (cached;
-    an opened analysis's saved ones when it has them)."""
+def interactions(analysis: Analysis) -> InteractionResult | None:
+    """SHAP interaction values on a seeded sample of :func:`interaction_rows` rows (cached;
+    an opened analysis's saved ones when it has them); None when none can be computed."""
     saved = analysis.opened.interactions if analysis.opened is not None else None
     if saved is not None:
         return saved
+    n_rows = interaction_rows(analysis)
+    if not n_rows:
+        return None
 
     def compute() -> InteractionResult:
-        rows = sample_rows(len(analysis.dataset.y), INTERACTION_ROWS, seed=SEED)
+        rows = sample_rows(len(analysis.dataset.y), n_rows, seed=SEED)
         with WORK_SLOTS:
             return compute_interactions(analysis.model, analysis.dataset.X.iloc[rows], rows=rows)
 

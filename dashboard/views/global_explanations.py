@@ -15,7 +15,7 @@ from dashboard.views import _full_values as full_values
 
 
 def _dependence(
-    analysis: services.Analysis, output: int, inter: services.InteractionResult
+    analysis: services.Analysis, output: int, inter: services.InteractionResult | None
 ) -> None:
     st.subheader(t("global.dependence_title"), anchor=False)
     st.caption(t("global.dependence_caption"))
@@ -28,7 +28,7 @@ def _dependence(
         key="w_dependence_feature",
     )
     feature = feature or ranking[0]
-    partner = inter.strongest_partner(feature, output)
+    partner = inter.strongest_partner(feature, output) if inter is not None else None
 
     def colour_label(option: str) -> str:
         if option == "__auto__":
@@ -48,7 +48,7 @@ def _dependence(
     )
     colour = partner if choice == "__auto__" else None if choice == "__none__" else choice
     ui.chart(figures.dependence(analysis, output, feature, colour), key="dependence_chart")
-    if partner:
+    if partner and inter is not None:
         st.caption(
             t(
                 "global.partner_caption",
@@ -104,7 +104,7 @@ def _body() -> None:
         st.info(t("global.one_feature"))
         return
     if analysis.has_rows:
-        n_inter = min(services.INTERACTION_ROWS, analysis.n_rows)
+        n_inter = services.interaction_rows(analysis)
         with st.spinner(t("global.computing_interactions", n=fmt_number(n_inter))):
             inter = services.interactions(analysis)
         _dependence(analysis, output, inter)
@@ -115,6 +115,12 @@ def _body() -> None:
             return
         inter = services.interactions(analysis)
     st.subheader(t("global.heatmap_title"), anchor=False)
+    if inter is None:  # too wide: a sample of interaction matrices would not fit
+        st.info(
+            t("global.too_wide_for_interactions", n=fmt_number(len(analysis.features))),
+            icon=":material/info:",
+        )
+        return
     st.caption(t("global.heatmap_caption", n=fmt_number(len(inter.rows))))
     ui.chart(figures.heatmap(analysis, output, inter), key="heatmap_chart")
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from synthetic_tables import synthetic_binary, to_csv_bytes
@@ -239,3 +240,29 @@ def test_a_new_upload_stops_the_previous_uploads_background_job(monkeypatch):
     assert not started[1].cancelled
     started[1].cancel()  # do not leave one-row steps running after the test
     assert started[1].wait(60)
+
+
+def test_a_wide_table_gets_fewer_interaction_rows_or_none(monkeypatch):
+    """Check that interaction values are computed on as many rows as fit the memory budget
+    (one (f+1)^2 matrix per row): all 500 rows of a narrow table, fewer of a wide one, none
+    of a very wide one, where the Global page says so instead of failing."""
+    rng = np.random.default_rng(21)
+    n, width = 120, 40
+    frame = {f"x{i}": rng.normal(size=n) for i in range(width)}
+    frame["outcome"] = (frame["x0"] + rng.normal(size=n) > 0).astype(int)
+    data = to_csv_bytes(pd.DataFrame(frame))
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[PENDING_UPLOAD_KEY] = ("wide.csv", data)
+    at.run()
+    per_row = 12 * (width + 1) ** 2  # every x is a feature
+    monkeypatch.setattr(pipeline, "INTERACTION_BYTES", per_row * 60)  # 60 rows fit
+    at.switch_page("views/global_explanations.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "on 60 rows." in captions, captions
+    monkeypatch.setattr(pipeline, "INTERACTION_BYTES", per_row * 10)  # fewer than 50 fit
+    at.switch_page("views/local_explanations.py").run()
+    at.switch_page("views/global_explanations.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    infos = " ".join(i.value for i in at.info)
+    assert "not computed for a table this wide (40 features)" in infos, infos
