@@ -51,7 +51,31 @@ def read_parquet(
 
 
 def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """The table as pandas columns: empty and decimal columns as floats, bytes as text."""
     for i, field in enumerate(table.schema):
         if pa.types.is_null(field.type) or pa.types.is_decimal(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+        elif _is_bytes(field.type):
+            table = table.set_column(i, field.name, _bytes_as_text(table.column(i)))
     return table.to_pandas(split_blocks=True)  # one block per column: no 2-D copy of the table
+
+
+def _is_bytes(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_fixed_size_binary(kind)
+        or pa.types.is_binary_view(kind)
+    )
+
+
+def _bytes_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column of bytes as text: UTF-8 as it is, other bytes with replacement marks (a
+    column of bytes is no number; as text it is profiled like any other)."""
+    try:
+        return column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        texts = [
+            None if v is None else bytes(v).decode("utf-8", "replace") for v in column.to_pylist()
+        ]
+        return pa.chunked_array([pa.array(texts, pa.string())])

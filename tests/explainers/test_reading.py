@@ -352,6 +352,36 @@ def test_parquet_round_trip_with_decimals():
     assert table.frame["price"].dtype == np.float64
 
 
+@pytest.mark.parametrize(
+    "kind", [pa.binary(), pa.large_binary(), pa.binary(4)], ids=["binary", "large", "fixed"]
+)
+def test_parquet_bytes_columns_are_read_as_text_and_explained(kind):
+    """Check that a Parquet column of bytes (UTF-8 or not) is read as text, UTF-8 bytes as
+    they decode and others with replacement marks, and that the table trains (raw bytes
+    crashed the profiling with a UnicodeDecodeError)."""
+    from explainers import explain_file
+
+    rng = np.random.default_rng(3)
+    n = 80
+    raw = [bytes(rng.integers(128, 256, 4).astype(np.uint8)) for _ in range(n)]
+    text = [f"ab{i % 10:02d}".encode() for i in range(n)]
+    arrow = pa.table(
+        {
+            "blob": pa.array(raw, kind),
+            "code": pa.array(text, kind),
+            "age": pa.array(rng.integers(20, 80, n)),
+            "outcome": pa.array(rng.choice(["yes", "no"], n)),
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(arrow, buffer)
+    table = read_table(buffer.getvalue(), name="t.parquet")
+    assert list(table.frame["code"]) == [b.decode() for b in text]
+    assert list(table.frame["blob"]) == [b.decode("utf-8", "replace") for b in raw]
+    run = explain_file(buffer.getvalue(), name="t.parquet", target="outcome")
+    assert "age" in run.dataset.X.columns
+
+
 def test_xlsx_header_only():
     buffer = io.BytesIO()
     pd.DataFrame(columns=["a", "b"]).to_excel(buffer, index=False)
