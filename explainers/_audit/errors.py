@@ -17,6 +17,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from .._dataset import Dataset
 from .._errors import DataError
+from .._float32 import out_of_range
 from .._training import TrainedModel
 
 Operator = Literal["<=", ">", "=", "!="]
@@ -168,7 +169,7 @@ def _design(
                 levels.append(str(level))
         else:
             values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-            blocks.append(np.where(np.isfinite(values), values, np.nan))
+            blocks.append(np.where(out_of_range(values), np.nan, values))  # as XGBoost does
             columns.append(shown)
             levels.append(None)
     matrix = np.column_stack(blocks) if blocks else np.empty((len(raw), 0))
@@ -191,7 +192,6 @@ def _simplify(
     """Keep the tightest bound per column and operator; ``=`` makes ``!=`` redundant.
 
     Conditions on the same column sit together, in the order the tree first used them.
-
     ``!=`` conditions that leave a single category (and no missing value) among
     the leaf's rows become ``=`` that category.
     """

@@ -204,3 +204,17 @@ def test_options_are_checked(binary: tuple[pd.DataFrame, ExplainRun]) -> None:
         error_rate_along(run.model, run.dataset, "outcome")
     with pytest.raises(DataError, match="bins must be at least 2"):
         error_rate_along(run.model, run.dataset, "group", bins=1)
+
+
+def test_numbers_beyond_float32_are_missing_for_the_error_tree() -> None:
+    """Check that a feature holding numbers too large for a 32-bit float (1e39, 1e308, which
+    XGBoost reads as missing) does not stop the error tree (scikit-learn refused them)."""
+    rng = np.random.default_rng(17)
+    n = 400
+    frame = pd.DataFrame({"x": rng.normal(size=n), "size": rng.normal(size=n)})
+    frame["outcome"] = (frame["x"] + rng.normal(scale=0.7, size=n) > 0).astype(int)
+    frame.loc[::25, "size"] = 1e39
+    frame.loc[1::25, "size"] = -1e308
+    run = explain_file(to_csv_bytes(frame), name="huge.csv", target="outcome", seed=3)
+    report = error_analysis(run.model, run.dataset, run.table.frame, run.schema.display_names)
+    assert report.rules and all(0 <= r.error_rate <= 1 for r in report.rules)
