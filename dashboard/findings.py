@@ -9,6 +9,7 @@ The same text serves the pages and the HTML report (:func:`plain_text`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dashboard.i18n import fmt_number, fmt_percent, has_key
@@ -29,11 +30,18 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", " ": "sp
 _MAX_NAMED = 5
 
 
-def _names(columns: tuple[str, ...] | list[str]) -> str:
-    shown = ", ".join(f"**{escape_md(c, max_len=80)}**" for c in columns[:_MAX_NAMED])
+def _names(
+    columns: tuple[str, ...] | list[str], figure: Callable[[str], str | None] = lambda _: None
+) -> str:
+    """The first columns in bold, each with its ``figure`` in brackets when it has one."""
+    parts = []
+    for name in columns[:_MAX_NAMED]:
+        shown, value = f"**{escape_md(name, max_len=80)}**", figure(name)
+        parts.append(f"{shown} ({value})" if value else shown)
+    text = ", ".join(parts)
     if len(columns) > _MAX_NAMED:
-        shown += t("finding.and_more", n=fmt_number(len(columns) - _MAX_NAMED))
-    return shown
+        text += t("finding.and_more", n=fmt_number(len(columns) - _MAX_NAMED))
+    return text
 
 
 def leak_figure(profile: ColumnProfile) -> str | None:
@@ -56,33 +64,26 @@ def reason_text(profile: ColumnProfile) -> str:
 
 def _leak_names(finding: Finding, schema: Schema | None) -> str:
     profiles = {c.display_name: c for c in schema.columns} if schema else {}
-    parts = []
-    for name in finding.columns[:_MAX_NAMED]:
+
+    def figure(name: str) -> str | None:
         profile = profiles.get(name)
-        figure = leak_figure(profile) if profile is not None else None
-        shown = f"**{escape_md(name, max_len=80)}**"
-        parts.append(f"{shown} ({figure})" if figure else shown)
-    text = ", ".join(parts)
-    if len(finding.columns) > _MAX_NAMED:
-        text += t("finding.and_more", n=fmt_number(len(finding.columns) - _MAX_NAMED))
-    return text
+        return leak_figure(profile) if profile is not None else None
+
+    return _names(finding.columns, figure)
 
 
 def _share_names(finding: Finding) -> str:
     """The columns of a ``numbers_with_text`` finding, each with its share of numbers."""
     shares = finding.params.get("shares")
     known = shares if isinstance(shares, dict) else {}
-    parts = []
-    for name in finding.columns[:_MAX_NAMED]:
+
+    def figure(name: str) -> str | None:
         share = known.get(name)
-        shown = f"**{escape_md(name, max_len=80)}**"
-        if isinstance(share, int | float):
-            shown += " (" + t("finding.numbers_share", share=fmt_percent(float(share))) + ")"
-        parts.append(shown)
-    text = ", ".join(parts)
-    if len(finding.columns) > _MAX_NAMED:
-        text += t("finding.and_more", n=fmt_number(len(finding.columns) - _MAX_NAMED))
-    return text
+        if not isinstance(share, int | float):
+            return None
+        return t("finding.numbers_share", share=fmt_percent(float(share)))
+
+    return _names(finding.columns, figure)
 
 
 def finding_text(finding: Finding, schema: Schema | None = None) -> str:
