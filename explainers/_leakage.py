@@ -10,7 +10,9 @@ Two checks, both run on the candidate features of a chosen target:
   classification (one-vs-rest macro for several classes), R² for regression. A
   feature that alone reaches AUC >= 0.99 or R² >= 0.98 leaks. Large tables are
   checked on a seeded sample of :data:`LEAK_SAMPLE_ROWS` labelled rows (fewer for
-  tables wider than 200 features, see :data:`LEAK_CELL_BUDGET`).
+  tables wider than 200 features, see :data:`LEAK_CELL_BUDGET`). A feature is scored
+  fold by fold and left as soon as the held-out rows scored so far rule a leak out (see
+  :class:`_Screen`): most features stop after one fold, and the leaks found are the same.
 - **By meaning.** A column whose name says it is recorded at or after the outcome
   (follow-up time, time to event, date or cause of death, discharge status, in
   their usual abbreviations and in Korean) is a possible leak.
@@ -18,6 +20,7 @@ Two checks, both run on the candidate features of a chosen target:
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import warnings
@@ -28,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
+from sklearn import config_context
 from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -39,6 +43,9 @@ LEAK_SAMPLE_ROWS = 10_000
 LEAK_CELL_BUDGET = 2_000_000
 """Rows x features tried alone at most: wide tables are checked on fewer rows (>= 2,000)."""
 _MIN_SAMPLE = 2_000
+_THREADED_ROWS = 1_000
+"""Fewer rows than this are scored on one thread: a small tree is mostly scikit-learn's
+Python checks, which hold the GIL, and two threads took 25% longer than one (300 rows)."""
 LEAK_AUC = 0.99
 LEAK_R2 = 0.98
 _FOLDS = 3
@@ -127,7 +134,9 @@ def score_single_features(
     Returns
     -------
     list of LeakScore, int
-        One score per feature that could be scored, and the rows they were scored on.
+        One score per feature that could be scored, and the rows they were scored on. A
+        feature whose first folds already rule a leak out is not scored further and gets
+        no score: every feature that leaks has one.
     """
     answer = frame[target]
     keep = answer.notna().to_numpy()
@@ -153,13 +162,18 @@ def score_single_features(
         y = pd.to_numeric(labelled[target], errors="coerce").to_numpy(dtype=float)
         splitter = KFold(_FOLDS, shuffle=True, random_state=seed)
     folds = list(splitter.split(np.zeros((len(y), 1)), y))  # the same folds for every feature
+    screen = _Screen(y, classification)
 
     def score(item: tuple[str, bool]) -> float | None:
-        return _score_one(labelled[item[0]], y, item[1], classification, folds, seed)
+        # The trees' settings are fixed and valid: checking them again for each of a wide
+        # table's trees took a tenth of the audit. The setting is per thread, so set here.
+        with config_context(skip_parameter_validation=True):
+            return _score_one(labelled[item[0]], y, item[1], classification, folds, seed, screen)
 
     # scikit-learn grows its trees without the GIL: one feature per core, same scores.
     # Warnings are silenced here, once: the filters are process-wide, not per thread.
-    workers = max(1, min(os.cpu_count() or 1, len(features)))
+    cores = (os.cpu_count() or 1) if len(labelled) >= _THREADED_ROWS else 1
+    workers = max(1, min(cores, len(features)))
     with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers) as pool:
         warnings.simplefilter("ignore")
         found = list(pool.map(score, features.items()))
@@ -178,9 +192,11 @@ def _score_one(
     classification: bool,
     folds: list[tuple[np.ndarray, np.ndarray]],
     seed: int,
+    screen: _Screen | None = None,
 ) -> float | None:
     """Out-of-fold score of one feature alone (the folds are fitted by hand: a wide table
-    pays for the trees, not for cross-validation's bookkeeping)."""
+    pays for the trees, not for cross-validation's bookkeeping); None when it cannot be
+    scored, or when ``screen`` rules a leak out before the last fold."""
     n_classes = int(y.max()) + 1 if classification else 0
     if numeric:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, copy=True)
@@ -192,8 +208,11 @@ def _score_one(
         text = column.astype(object).where(column.notna(), "\x00missing").astype(str)
         values = text.to_numpy().reshape(-1, 1)
     predicted = np.zeros((len(y), n_classes)) if classification else np.zeros(len(y))
+    scored = np.zeros(len(y), dtype=bool)
     try:
-        for train, test in folds:
+        for fold, (train, test) in enumerate(folds):
+            if fold and screen is not None and screen.rules_out(predicted, scored):
+                return None
             model = _model(numeric, classification, n_classes, seed)
             model.fit(values[train], y[train])
             if classification:
@@ -201,6 +220,7 @@ def _score_one(
                 predicted[np.ix_(test, model.classes_)] = proba
             else:
                 predicted[test] = model.predict(values[test])
+            scored[test] = True
         if not classification:
             return float(r2_score(y, predicted))
         if n_classes == 2:
@@ -208,6 +228,56 @@ def _score_one(
         return float(np.mean([rank_auc(y == k, predicted[:, k]) for k in range(n_classes)]))
     except ValueError:
         return None  # a fold without a class, or a constant column: nothing to learn from
+
+
+class _Screen:
+    """Rules a leak out from the held-out rows scored so far, exactly.
+
+    Each score is a sum of per-row or per-pair losses over all labelled rows, and the
+    rows of the folds already scored have their final predictions. Their losses are part
+    of the total, so once they exceed what a leak allows, no later fold can bring the
+    score back above the threshold:
+
+    - R² >= ``LEAK_R2`` needs the squared error summed over all rows to stay within
+      ``(1 - LEAK_R2)`` times their total sum of squares about the mean;
+    - ROC AUC >= ``LEAK_AUC`` needs the positive-negative pairs ranked the wrong way (ties
+      half) to stay within ``(1 - LEAK_AUC)`` of all such pairs; the pairs among the rows
+      scored so far are some of them. For several classes the same holds for the sum over
+      classes of ``1 - AUC``, each class's pairs counted against its own total.
+    """
+
+    def __init__(self, y: np.ndarray, classification: bool) -> None:
+        self._y = y
+        self._classification = classification
+        if classification:
+            n_classes = int(y.max()) + 1
+            self._classes = [1] if n_classes == 2 else list(range(n_classes))
+            positives = np.array([np.sum(y == k) for k in self._classes], dtype=float)
+            self._pairs = positives * (len(y) - positives)
+            self._allowed = (1.0 - LEAK_AUC) * len(self._classes)
+        else:
+            with np.errstate(invalid="ignore", over="ignore"):
+                total = float(np.sum((y - y.mean()) ** 2))
+            self._total = total if np.isfinite(total) else 0.0  # no screen; no R² either
+            self._allowed = (1.0 - LEAK_R2) * self._total
+
+    def rules_out(self, predicted: np.ndarray, scored: np.ndarray) -> bool:
+        """True when the ``scored`` rows' losses alone exceed what a leak allows (with a
+        relative margin of 1e-9, so rounding never rules a leak out)."""
+        y = self._y[scored]
+        if not self._classification:
+            if self._total <= 0:
+                return False
+            return float(np.sum((y - predicted[scored]) ** 2)) > self._allowed * (1 + 1e-9)
+        lost = 0.0
+        for k, pairs in zip(self._classes, self._pairs, strict=True):
+            positive = y == k
+            n_positive = int(positive.sum())
+            if pairs <= 0 or n_positive in (0, len(y)):
+                continue
+            wrong = (1.0 - rank_auc(positive, predicted[scored, k])) * n_positive
+            lost += wrong * (len(y) - n_positive) / pairs
+        return lost > self._allowed * (1 + 1e-9)
 
 
 def rank_auc(positive: np.ndarray, score: np.ndarray) -> float:
@@ -237,4 +307,15 @@ def _model(numeric: bool, classification: bool, n_classes: int, seed: int) -> An
     if numeric:
         return tree
     kind = "continuous" if not classification else ("binary" if n_classes == 2 else "multiclass")
-    return make_pipeline(TargetEncoder(target_type=kind, random_state=seed), tree)
+    return make_pipeline(_target_encoder(kind, seed), tree)
+
+
+def _target_encoder(kind: str, seed: int) -> TargetEncoder:
+    """scikit-learn's target encoder with its internal folds seeded: as a splitter from
+    scikit-learn 1.9 (``random_state`` is deprecated there and goes in 1.11), else as
+    ``random_state``; both give the 5 shuffled folds (stratified for classes) it would
+    build."""
+    if inspect.signature(TargetEncoder).parameters["random_state"].default != "deprecated":
+        return TargetEncoder(target_type=kind, random_state=seed)
+    splitter = KFold if kind == "continuous" else StratifiedKFold
+    return TargetEncoder(target_type=kind, cv=splitter(5, shuffle=True, random_state=seed))

@@ -223,3 +223,93 @@ def test_rank_auc_equals_scikit_learns_roc_auc(seed):
     assert mine == pytest.approx(theirs, abs=1e-12)
     with pytest.raises(ValueError, match="positive and negative"):
         rank_auc(np.ones(10, dtype=bool), rng.random(10))
+
+
+def _near_threshold(task: str, n: int = 900, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """Features from clean copies of the target to noisy ones: some leak, some just miss."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3 if task == "multiclass" else 2, n)
+    if task == "regression":
+        y = rng.normal(size=n)
+    columns = {}
+    for i, share in enumerate(np.linspace(0.0, 0.06, 25)):  # a share of rows scrambled
+        values = (y if task == "regression" else y * 1.0) + rng.normal(0, 0.01, n)
+        scrambled = rng.random(n) < share
+        values[scrambled] = rng.permutation(values[scrambled])
+        columns[f"f{i}"] = values
+    columns["weak"] = rng.normal(size=n) + 0.3 * y
+    columns["code"] = np.where(rng.random(n) < 0.02, "z", np.asarray(y).round(0).astype(str))
+    frame = pd.DataFrame({**columns, "target": y})
+    return frame, {c: c != "code" for c in columns}
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_stopping_early_finds_the_same_leaks_with_the_same_scores(task):
+    """Check the fold-by-fold screen against scikit-learn scoring every feature on every
+    fold (``cross_val_predict`` on the same folds, then ``roc_auc_score`` or ``r2_score``):
+    each feature at or above the threshold gets the same score, each one left unscored is
+    below it, and the screen does leave features unscored."""
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+
+    from explainers._leakage import LEAK_AUC, LEAK_R2, _model, score_single_features
+
+    frame, features = _near_threshold(task)
+    classification = task != "regression"
+    scores, rows = score_single_features(frame, "target", features, classification=classification)
+    assert rows == len(frame)
+    found = {s.column: s.score for s in scores}
+    y = frame["target"].to_numpy()
+    splitter = (StratifiedKFold if classification else KFold)(3, shuffle=True, random_state=0)
+    folds = list(splitter.split(np.zeros((len(y), 1)), y))
+    threshold = LEAK_AUC if classification else LEAK_R2
+    full = {}
+    for name, numeric in features.items():
+        x = frame[[name]].to_numpy() if numeric else frame[[name]].astype(str).to_numpy()
+        model = _model(numeric, classification, int(y.max()) + 1 if classification else 0, 0)
+        method = "predict_proba" if classification else "predict"
+        predicted = cross_val_predict(model, x, y, cv=folds, method=method)
+        if task == "binary":
+            full[name] = roc_auc_score(y, predicted[:, 1])
+        elif task == "multiclass":
+            full[name] = roc_auc_score(y, predicted, multi_class="ovr", average="macro")
+        else:
+            full[name] = r2_score(y, predicted)
+    leaks = {name for name, score in full.items() if score >= threshold}
+    misses = {name for name, score in full.items() if score < threshold}
+    assert leaks and misses  # the table has both
+    assert any(threshold - 0.01 < full[name] < threshold for name in misses)  # a near miss
+    for name in leaks:
+        assert found[name] == pytest.approx(full[name], abs=1e-12), name
+    for name in set(features) - set(found):
+        assert full[name] < threshold, name
+    assert len(found) < len(features)  # the screen left features unscored
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "continuous"])
+def test_the_category_encoder_is_seeded_without_deprecated_arguments(kind):
+    """Check that the audit's target encoder raises no FutureWarning (scikit-learn 1.9
+    deprecates ``random_state`` and removes it in 1.11) and, where scikit-learn still takes
+    ``random_state``, encodes exactly as the encoder seeded that way."""
+    import inspect
+    import warnings
+
+    from sklearn.preprocessing import TargetEncoder
+
+    from explainers._leakage import _target_encoder
+
+    rng = np.random.default_rng(4)
+    y = (
+        rng.normal(size=400)
+        if kind == "continuous"
+        else rng.integers(0, 3 - (kind == "binary"), 400)
+    )
+    x = rng.choice(list("abcdefgh"), size=(400, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mine = _target_encoder(kind, 7).fit_transform(x, y)
+    if "random_state" in inspect.signature(TargetEncoder).parameters:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            seeded = TargetEncoder(target_type=kind, random_state=7).fit_transform(x, y)
+        np.testing.assert_array_equal(mine, seeded)
