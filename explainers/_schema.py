@@ -305,7 +305,7 @@ def _choose_target(
     way only to another named column: rather than explain some column by its shape, its
     reason stops the guess (the user fixes the file or chooses the target)."""
     skipped = _refuse_unusable_named(profiles)
-    ranked = rank_candidates(profiles)
+    ranked = _event_beside_time_first(frame, profiles, rank_candidates(profiles))
     if not ranked:
         raise _no_target()
     named_refusal: DataError | None = None
@@ -327,6 +327,21 @@ def _choose_target(
     chosen_task = infer_task(frame[first.name]) if task == "auto" else task
     _check_target(frame, first.name, chosen_task, first.display_name)  # raises its reason
     raise _no_target()
+
+
+def _event_beside_time_first(
+    frame: pd.DataFrame, profiles: list[ColumnProfile], ranked: list[Candidate]
+) -> list[Candidate]:
+    """Where no column is named as the outcome, a column named as an event beside a
+    follow-up time (``arrest`` beside ``week``, ``fstat`` beside ``lenfol``) is the outcome
+    a reader sees, ahead of the last yes/no column; it counts as named (the weakest tier)."""
+    if not ranked or ranked[0].name_tier > 0:
+        return ranked
+    suggestion = suggest_survival(frame, profiles)
+    if suggestion is None or suggestion.event_reason != "named":
+        return ranked
+    event = [replace(c, name_tier=1) for c in ranked if c.profile.name == suggestion.event]
+    return event + [c for c in ranked if c.profile.name != suggestion.event]
 
 
 def _plausible(candidate: Candidate) -> bool:

@@ -249,3 +249,43 @@ def test_binary_task_on_three_classes_is_refused():
     frame = pd.DataFrame({"a": range(60), "target": ["x", "y", "z"] * 20})
     with pytest.raises(DataError, match="multiclass"):
         _schema(frame, target="target", task="binary")
+
+
+def _follow_up(n: int = 400, seed: int = 5) -> pd.DataFrame:
+    """A recidivism study laid out as such files are: the weeks followed, the event flag
+    beside them (named as an event, not as the outcome), then yes/no covariates."""
+    rng = np.random.default_rng(seed)
+    arrested = rng.random(n) < 0.3
+    weeks = np.where(arrested, rng.integers(1, 52, n), 52)
+    return pd.DataFrame(
+        {
+            "week": weeks,
+            "arrest": arrested.astype(int),
+            "fin": rng.integers(0, 2, n),
+            "age": rng.integers(17, 45, n),
+            "mar": rng.integers(0, 2, n),
+            "paro": rng.integers(0, 2, n),
+            "prio": rng.integers(0, 20, n),
+        }
+    )
+
+
+def test_an_event_beside_its_follow_up_time_is_the_guessed_target():
+    """Check that the event column of a time/event pair is guessed ahead of the last yes/no
+    column (a parole flag), as an analyst reads such a table, and that the time beside it
+    is left out as follow-up time with survival suggested."""
+    schema = _schema(_follow_up())
+    assert schema.target == "arrest" and schema.target_reason == "named"
+    assert schema.column("week").reason in ("leakage", "possible_leak")
+    assert schema.survival_suggestion is not None
+    assert schema.survival_suggestion.time == "week"
+
+
+def test_without_a_follow_up_time_the_last_yes_no_column_stays_the_guess():
+    """Check that an event-like name alone does not outrank the table's shape: without the
+    follow-up time beside it, the last yes/no column is guessed, as before."""
+    frame = _follow_up().drop(columns="week")
+    schema = _schema(frame)
+    assert schema.target == "paro" and schema.target_reason == "shape"
+    named = _follow_up().rename(columns={"paro": "outcome"})
+    assert _schema(named).target == "outcome"  # a column named as the outcome still wins
