@@ -266,3 +266,37 @@ def test_a_wide_table_gets_fewer_interaction_rows_or_none(monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     infos = " ".join(i.value for i in at.info)
     assert "not computed for a table this wide (40 features)" in infos, infos
+
+
+def test_a_wide_table_gets_editors_for_its_most_important_features_and_any_added():
+    """Check the What-if page of a 40-feature table: editors for the 24 most important
+    features (by the page's own ranking), the others offered to add; an added feature gets
+    an editor, and editing it changes its contribution and the prediction."""
+    from dashboard.views.what_if import EDITORS
+
+    rng = np.random.default_rng(22)
+    n, width = 300, 40
+    frame = {f"x{i}": rng.normal(size=n) for i in range(width)}
+    signal = sum(frame[f"x{i}"] * (2.0 if i < 2 else 0.5) for i in range(width))
+    frame["outcome"] = (signal + rng.normal(size=n) > 0).astype(int)  # every feature counts
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[PENDING_UPLOAD_KEY] = ("wide.csv", to_csv_bytes(pd.DataFrame(frame)))
+    at.run()
+    at.switch_page("views/what_if.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    editors = [s for s in at.slider if s.key and s.key.startswith("w_edit_")]
+    assert len(editors) == EDITORS < width
+    more = at.multiselect(key="w_whatif_more")
+    assert len(more.options) == width - EDITORS
+    assert f"most important of {width} features" in " ".join(c.value for c in at.caption)
+    added = more.options[0]  # the most important one without an editor
+    more.select(added).run()
+    assert not at.exception, [e.message for e in at.exception]
+    editors = [s for s in at.slider if s.key and s.key.startswith("w_edit_")]
+    assert len(editors) == EDITORS + 1
+    editor = next(s for s in editors if s.label == added)
+    before = at.metric[-1].value
+    editor.set_value(editor.max).run()
+    changed = at.dataframe[-1].value
+    assert added in set(changed.iloc[:, 0]), changed
+    assert at.metric[-1].value != before or changed.shape[0] >= 1
