@@ -22,7 +22,7 @@ Findings = tuple[Finding, ...]
 MODEL_CODES = ("near_perfect_score", "dominant_feature")
 """Findings about the trained model (the rest are about the table and the target)."""
 LEAK_CODES = ("leakage", "possible_leak")
-DATA_CODES = ("numbers_with_text",)
+DATA_CODES = ("numbers_with_text", "long_category_values")
 INCLUDABLE_REASONS = ("leakage", "possible_leak", "identifier", "personal")
 """Exclusions the user may overrule with one click."""
 _METRIC_KEYS = {"AUC": "auc", "accuracy": "accuracy", "R²": "r2"}
@@ -86,6 +86,18 @@ def _share_names(finding: Finding) -> str:
     return _names(finding.columns, figure)
 
 
+def _cell_names(finding: Finding) -> str:
+    """The columns of a ``long_category_values`` finding, each with its count of cells."""
+    cells = finding.params.get("cells")
+    known = cells if isinstance(cells, dict) else {}
+
+    def figure(name: str) -> str | None:
+        n = known.get(name)
+        return t("finding.cells", n=fmt_number(int(n))) if isinstance(n, int) else None
+
+    return _names(finding.columns, figure)
+
+
 def finding_text(finding: Finding, schema: Schema | None = None) -> str:
     """A finding as one translated Markdown sentence (empty for an unknown code)."""
     code, params, columns = finding.code, finding.params, finding.columns
@@ -115,6 +127,13 @@ def finding_text(finding: Finding, schema: Schema | None = None) -> str:
         )
     if code == "numbers_with_text":
         return t("finding.numbers_with_text", columns=_share_names(finding))
+    if code == "long_category_values":
+        limit = params.get("max_chars")
+        return t(
+            "finding.long_category_values",
+            columns=_cell_names(finding),
+            chars=fmt_number(int(limit) if isinstance(limit, int) else None),
+        )
     if code == "dominant_feature":
         share = params.get("share")
         return t(

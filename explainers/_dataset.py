@@ -10,6 +10,7 @@ import pandas as pd
 from ._errors import DataError
 from ._float32 import out_of_range
 from ._io.reading import Table
+from ._long_values import long_values
 from ._schema import Schema
 from ._survival.outcome import survival_outcome
 from ._types import Task
@@ -57,7 +58,10 @@ class FeatureSpec:
             if name in self.categories:
                 as_text = column.astype("object").where(column.notna(), None)
                 as_text = as_text.map(lambda v: None if v is None else str(v))
-                out[name] = pd.Categorical(as_text, categories=list(self.categories[name]))
+                known = list(self.categories[name])
+                # unknown values become missing here: pandas 4 refuses them in Categorical
+                as_text = as_text.where(as_text.isin(known), None)
+                out[name] = pd.Categorical(as_text, categories=known)
             elif self.kinds.get(name) == "boolean" and not pd.api.types.is_numeric_dtype(column):
                 lowered = column.astype("object").map(
                     lambda v: np.nan if pd.isna(v) else float(str(v).strip().lower() in _TRUE_WORDS)
@@ -99,9 +103,12 @@ class Dataset:
 
 
 def _categories(column: pd.Series) -> tuple[str, ...]:
+    """The column's distinct values as text, sorted, but for those too long to be a
+    category (see :mod:`explainers._long_values`): the model reads them as missing."""
     values = column.dropna().astype(str)
     counts = values.value_counts()
-    return tuple(sorted(counts.index.tolist()))
+    too_long = long_values(column)
+    return tuple(sorted(v for v in counts.index.tolist() if v not in too_long))
 
 
 def _class_labels(target: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:

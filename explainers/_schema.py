@@ -12,6 +12,7 @@ from ._errors import DataError
 from ._findings import Finding, leak_findings, target_findings
 from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
+from ._long_values import long_value_findings
 from ._number_text import number_text_findings
 from ._profiling import ColumnProfile, override_role, profile_columns
 from ._survival.columns import SurvivalColumns, mark_outcome, survival_columns
@@ -267,6 +268,7 @@ def build_schema(
     findings = target_findings(display, reason, alternatives, skipped, names)
     findings += leak_findings(profiles)
     findings += number_text_findings(frame, profiles)
+    findings += long_value_findings(frame, profiles)
     suggestion = suggest_survival(frame, profiles, prefer_event=target_name)
     if chosen_task == "binary" and suggestion is not None:
         findings.append(survival_leak_finding(display, suggestion))

@@ -314,18 +314,23 @@ def test_every_finding_code_reads_in_both_languages(lang, monkeypatch):
             Finding("near_perfect_score", "", ("a", "b"), {"metric": "R²", "score": 0.991}),
             Finding("dominant_feature", "", ("a",), {"share": 0.72}),
             Finding("numbers_with_text", "", ("crp", "hb"), {"shares": {"crp": 0.873}}),
+            Finding(
+                "long_category_values", "", ("note",), {"cells": {"note": 3}, "max_chars": 1000}
+            ),
         ]
     )
     for finding in cases:
         text = findings.finding_text(finding)
         assert text and "{" not in text, finding
         assert lang == "en" or HANGUL.search(text), text
-    assert "87%" in findings.finding_text(cases[-1]) and "**hb**" in findings.finding_text(
-        cases[-1]
+    long_text = findings.finding_text(cases[-1])
+    assert "1,000" in long_text and ("cells: 3" if lang == "en" else "3칸") in long_text
+    assert "87%" in findings.finding_text(cases[-2]) and "**hb**" in findings.finding_text(
+        cases[-2]
     )
-    assert "72%" in findings.finding_text(cases[-2])
-    assert "0.991" in findings.finding_text(cases[-3])
-    assert ("2 more" if lang == "en" else "2개") in findings.finding_text(cases[-4])
+    assert "72%" in findings.finding_text(cases[-3])
+    assert "0.991" in findings.finding_text(cases[-4])
+    assert ("2 more" if lang == "en" else "2개") in findings.finding_text(cases[-5])
 
 
 def test_report_lists_the_findings_escaped():
