@@ -211,7 +211,7 @@ def build_schema(
         a time/event pair is recognised when they are not given. The time column is
         never a feature; the event column is the schema's target.
     """
-    profiles = profile_columns(table.frame, _distinct_names(table.original_names))
+    profiles = _named(profile_columns(table.frame, _distinct_names(table.original_names)))
     by_name = {c.name: c for c in profiles}
     by_display = {c.display_name: c.name for c in profiles}
     frame = table.frame
@@ -296,6 +296,12 @@ def _distinct_names(originals: Mapping[str, str]) -> dict[str, str]:
     reader gave it (``age (2)``): every name shown stands for one column."""
     counts = Counter(" ".join(o.split()) for o in originals.values())
     return {name: o if counts[" ".join(o.split())] == 1 else name for name, o in originals.items()}
+
+
+def _named(profiles: list[ColumnProfile]) -> list[ColumnProfile]:
+    """The profiles, a blank header (R's row names; profiling reads it as a row-number
+    name) shown by the name the reader gave it (``column_1``): no label is empty."""
+    return [c if c.display_name.strip() else replace(c, display_name=c.name) for c in profiles]
 
 
 def _choose_target(

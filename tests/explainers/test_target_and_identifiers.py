@@ -126,7 +126,7 @@ def test_r_row_names_with_gaps_under_an_empty_header_are_an_identifier():
         lines.append(f'"{label}",{rng.integers(15, 45)},{rng.normal(60, 9):.1f},{rng.integers(2)}')
     table = read_table("\n".join(lines).encode(), name="birthwt.csv")
     schema = build_schema(table, target="low")
-    (row_names,) = [c for c in schema.columns if c.display_name.strip() == ""]
+    (row_names,) = [c for c in schema.columns if table.original_names[c.name].strip() == ""]
     assert row_names.role == "excluded" and row_names.reason == "identifier"
     assert {"age", "weight"} <= {schema.display_names[f] for f in schema.features}
 
@@ -401,3 +401,18 @@ def test_names_that_differ_only_by_spaces_are_shown_by_their_numbered_names():
     schema = build_schema(read_table("\n".join(lines).encode(), name="d.csv"), target="outcome")
     shown = sorted(schema.display_names[f] for f in schema.features)
     assert shown == ["Age", "age", "age (2)", "age (3)"], shown
+
+
+def test_a_blank_header_is_shown_by_the_name_the_reader_gave_it():
+    """Check that a column with a blank header (R's row names, as R's write.csv leaves
+    them) is shown by the reader's name for it, never as an empty label."""
+    rng = np.random.default_rng(14)
+    lines = ['"","height","weight","outcome"']
+    for i in range(150):
+        lines.append(f'"{i + 1}",{rng.normal(170, 9):.1f},{rng.normal(70, 8):.1f},{i % 2}')
+    table = read_table("\n".join(lines).encode(), name="r.csv")
+    assert "" in {o.strip() for o in table.original_names.values()}  # the file's blank name
+    schema = build_schema(table, target="outcome")
+    shown = set(schema.display_names.values())
+    assert all(name.strip() for name in shown), shown
+    assert {"height", "weight", "outcome"} <= shown
