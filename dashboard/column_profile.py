@@ -56,7 +56,7 @@ def column_summaries(
             out.append(
                 ColumnSummary(
                     name=str(name),
-                    display=table.original_names.get(str(name), str(name)),
+                    display=_shown_name(table, str(name)),
                     missing_fraction=float(column.isna().mean()) if len(column) else 0.0,
                     n_distinct=known[str(name)]
                     if str(name) in known
@@ -67,6 +67,13 @@ def column_summaries(
         return tuple(out)
 
     return memo(f"profile|{source.key}", source.is_sample, compute, tuple)
+
+
+def _shown_name(table: Table, name: str) -> str:
+    """The column's name in the file, or the reader's name for it where the file's is
+    blank (R's row names), as the other pages show it."""
+    original = table.original_names.get(name, name)
+    return original if original.strip() else name
 
 
 def renamed_columns(table: Table) -> list[tuple[str, str]]:

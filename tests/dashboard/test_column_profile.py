@@ -51,3 +51,15 @@ def test_distinct_counts_from_the_schema_equal_pandas_on_every_column():
             column = frame[summary.name]
             assert summary.n_distinct == column.nunique(dropna=True), summary.name
             assert summary.missing_fraction == column.isna().mean()
+
+
+def test_a_blank_header_is_profiled_under_the_readers_name():
+    """Check that R's row names (a blank header) get a visible name in the profile table,
+    the reader's one, while other columns keep the file's names."""
+    lines = ['"","dose","outcome"'] + [f'"{i}",{i % 7}.5,{i % 2}' for i in range(1, 61)]
+    data = "\n".join(lines).encode()
+    source = Source("upload", "r.csv", hashlib.sha256(data).hexdigest(), data)
+    table = read_table(data, name="r.csv")
+    blank = next(n for n, o in table.original_names.items() if not o.strip())
+    shown = {s.name: s.display for s in column_profile.column_summaries(source)}
+    assert shown[blank] == blank and shown["dose"] == "dose"
