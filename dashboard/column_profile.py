@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.result_cache import memo
+from dashboard.safe_text import shown_names
 from dashboard.services import load_table
 from dashboard.state import Source
 from explainers import Table
@@ -50,13 +51,14 @@ def column_summaries(
 
     def compute() -> tuple[ColumnSummary, ...]:
         frame = table.frame
+        shown = shown_names(table.original_names)
         out = []
         for name in frame.columns:
             column = frame[name]
             out.append(
                 ColumnSummary(
                     name=str(name),
-                    display=_shown_name(table, str(name)),
+                    display=shown.get(str(name), str(name)),
                     missing_fraction=float(column.isna().mean()) if len(column) else 0.0,
                     n_distinct=known[str(name)]
                     if str(name) in known
@@ -67,13 +69,6 @@ def column_summaries(
         return tuple(out)
 
     return memo(f"profile|{source.key}", source.is_sample, compute, tuple)
-
-
-def _shown_name(table: Table, name: str) -> str:
-    """The column's name in the file, or the reader's name for it where the file's is
-    blank (R's row names), as the other pages show it."""
-    original = table.original_names.get(name, name)
-    return original if original.strip() else name
 
 
 def renamed_columns(table: Table) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dashboard.i18n import fmt_number, fmt_percent, has_key
-from dashboard.safe_text import escape_md, plain
+from dashboard.safe_text import escape_md, plain, shown_names
 from dashboard.text import t
 from explainers import ColumnProfile, Finding, Schema, Table
 
@@ -196,7 +196,7 @@ def _marker(token: str) -> str:
 def reading_facts(table: Table, *, sheet_chosen_by_user: bool) -> ReadingFacts:
     """The format, sheet, header row, missing markers and number conversions of ``table``."""
     reading = table.reading
-    names = table.original_names
+    names = shown_names(table.original_names)
     if table.delimiter is not None:
         key = _DELIMITERS.get(table.delimiter)
         delimiter = t(f"reading.delimiter_{key}") if key else f"“{plain(table.delimiter)}”"

@@ -8,6 +8,7 @@ show as the characters it is, so it is escaped before it reaches either.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, which
 # turns it into a literal; escaping all of them defeats links, images, emphasis,
@@ -49,3 +50,10 @@ def plain(text: object, *, max_len: int = 200) -> str:
     """
     value = _CONTROL.sub(" ", str(text)).replace("\n", " ").replace("\r", " ")
     return value if len(value) <= max_len else value[: max_len - 1] + "…"
+
+
+def shown_names(original_names: Mapping[str, str]) -> dict[str, str]:
+    """Each column's name as the file gives it (``Table.original_names``: safe name to the
+    file's name), or its safe name where the file's is blank (R's row names under an empty
+    header): no picker option or label is empty."""
+    return {safe: name if name.strip() else safe for safe, name in original_names.items()}

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import charts, column_profile, services, state
 from dashboard.i18n import fmt_number
-from dashboard.safe_text import escape_md, plain
+from dashboard.safe_text import escape_md, plain, shown_names
 from dashboard.text import t
 from dashboard.views import _common as ui
 
@@ -50,6 +50,7 @@ def show_profile(
         },
     )
     names = [s.name for s in summaries]
+    display = shown_names(table.original_names)
     left, right = st.columns(2, gap="large")
     with left:
         features = [c.name for c in schema.columns if c.role == "feature"] if schema else []
@@ -59,7 +60,7 @@ def show_profile(
             options=names,
             key="w_profile_column",
             index=first,
-            format_func=lambda n: plain(table.original_names.get(n, n)),
+            format_func=lambda n: plain(display.get(n, n)),
         )
         meta = services.sample_meta(source)
         unit = None
@@ -70,10 +71,10 @@ def show_profile(
             ui.chart(
                 charts.histogram_figure(
                     table.frame[chosen],
-                    name=table.original_names.get(chosen, chosen),
+                    name=display.get(chosen, chosen),
                     unit=unit,
                     height=300,
-                    title=table.original_names.get(chosen, chosen),
+                    title=display.get(chosen, chosen),
                     labelled=True,
                     count_label=t("chart.rows"),
                     other_label=t("chart.other_values"),

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import findings, services, state
-from dashboard.safe_text import escape_md, plain
+from dashboard.safe_text import escape_md, plain, shown_names
 from dashboard.state import Settings
 from dashboard.text import t
 
@@ -97,7 +97,7 @@ def pickers(
     default = current.time or (schema.time if schema is not None else None)
     if default is None and suggestion is not None:
         default = suggestion.time
-    names = table.original_names
+    names = shown_names(table.original_names)
     left, right = st.columns(2)
     time = left.selectbox(
         t("survival.time_column"),

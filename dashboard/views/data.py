@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import column_profile, findings, services, state
 from dashboard.i18n import fmt_number, has_key
-from dashboard.safe_text import escape_md, plain
+from dashboard.safe_text import escape_md, plain, shown_names
 from dashboard.state import Settings
 from dashboard.text import error_message, t
 from dashboard.views import _column_profile, _findings, _open_analysis, _reading, _survival_settings
@@ -89,12 +89,13 @@ def _model_target(table: services.Table, analysis: services.Analysis | None) -> 
         return
     current = analysis.schema.target if analysis is not None else state.settings().target
     index = names.index(current) if current in names else None
+    display = shown_names(table.original_names)
     choice = st.selectbox(
         t("data.target"),
         options=names,
         index=index,
         key="w_model_target",
-        format_func=lambda n: plain(table.original_names.get(n, n)),
+        format_func=lambda n: plain(display.get(n, n)),
         placeholder=t("data.target_placeholder"),
     )
     if choice is not None and choice != current:
@@ -163,7 +164,7 @@ def _quality_warnings(analysis: services.Analysis | None, table: services.Table)
 def _settings_form(schema: services.Schema, table: services.Table) -> None:
     current = state.settings()
     names = [str(c) for c in table.frame.columns]
-    display = table.original_names
+    display = shown_names(table.original_names)
     st.subheader(t("data.settings_title"), anchor=False)
     st.caption(t("data.settings_intro"))
     profiles = [c for c in schema.columns if c.role != "target"]
@@ -237,14 +238,15 @@ def _fallback_settings(table: services.Table, error: BaseException) -> None:
     changed in one step."""
     names = [str(c) for c in table.frame.columns]
     failed = state.settings().target or getattr(error, "params", {}).get("column")
-    shown = [table.original_names.get(n, n) for n in names]
+    display = shown_names(table.original_names)
+    shown = [display.get(n, n) for n in names]
     start = next((i for i, n in enumerate(names) if failed in (n, shown[i])), 0)
     with st.form("w_settings_fallback"):
         target = st.selectbox(
             t("data.target"),
             options=names,
             index=start,
-            format_func=lambda n: plain(table.original_names.get(n, n)),
+            format_func=lambda n: plain(display.get(n, n)),
         )
         task = st.selectbox(
             t("data.task"), options=TASKS, format_func=lambda v: t(f"task_choice.{v}")

@@ -63,3 +63,17 @@ def test_a_blank_header_is_profiled_under_the_readers_name():
     blank = next(n for n, o in table.original_names.items() if not o.strip())
     shown = {s.name: s.display for s in column_profile.column_summaries(source)}
     assert shown[blank] == blank and shown["dose"] == "dose"
+
+
+def test_shown_names_fill_only_blank_names():
+    """Check that a blank or all-space file name is shown by the safe name, others as the
+    file gives them (with their spaces)."""
+    from dashboard.safe_text import shown_names
+
+    names = {"column_1": "", "column_2": "   ", " age": " age", "bmi": "BMI"}
+    assert shown_names(names) == {
+        "column_1": "column_1",
+        "column_2": "column_2",
+        " age": " age",
+        "bmi": "BMI",
+    }
