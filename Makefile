@@ -17,7 +17,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 python3 python \
 	$$p -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-share bench-remount bench-gpu bench-cap load-test lint e2e-deps clean help
+.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-share bench-remount bench-gpu bench-cap bench-wide load-test lint e2e-deps clean help
 
 help:
 	@echo "make run    start the app on http://$(ADDRESS):$(PORT)"
@@ -63,6 +63,9 @@ bench-upload: $(TEST_STAMP)
 
 bench-cap: $(TEST_STAMP)
 	$(PY) -m benchmarks.training_cap
+
+bench-wide: $(TEST_STAMP)
+	$(PY) -m benchmarks.wide_table
 
 bench-checks: $(TEST_STAMP)
 	$(PY) -m benchmarks.read_checks
