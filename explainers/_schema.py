@@ -340,13 +340,18 @@ def _choose_target(
 def _event_beside_time_first(
     frame: pd.DataFrame, profiles: list[ColumnProfile], ranked: list[Candidate]
 ) -> list[Candidate]:
-    """Where no column is named as the outcome, a column named as an event beside a
-    follow-up time (``arrest`` beside ``week``, ``fstat`` beside ``lenfol``) is the outcome
-    a reader sees, ahead of the last yes/no column; it counts as named (the weakest tier)."""
+    """Where no column is named as the outcome, the event of a time/event pair (``arrest``
+    beside ``week``, ``fstat`` beside ``lenfol``, a 0/1 column beside ``futime``) is the
+    outcome a reader sees, ahead of the last yes/no column; it counts as named (the weakest
+    tier)."""
     if not ranked or ranked[0].name_tier > 0:
         return ranked
     suggestion = suggest_survival(frame, profiles)
-    if suggestion is None or suggestion.event_reason != "named":
+    if suggestion is None:
+        return ranked
+    # an event found by its values (0/1 beside the time) counts only beside a time whose
+    # own name says follow-up (``futime``, ``os_months``), not a bare ``time`` or ``days``
+    if suggestion.event_reason != "named" and not recorded_after_outcome(suggestion.time_display):
         return ranked
     event = [replace(c, name_tier=1) for c in ranked if c.profile.name == suggestion.event]
     return event + [c for c in ranked if c.profile.name != suggestion.event]

@@ -25,7 +25,7 @@ from .._profiling import ColumnProfile
 from .outcome import CENSORED_WORDS, EVENT_WORDS, normal_value
 
 _EVENT_NAME = re.compile(
-    r"(^|[_\s.-])(event|events|status|death|dead|died|deceased|mortality|fstat|vital|"
+    r"(^|[_\s.-])(event|events|status|death|dead|died|deceased|mortality|fstat|fustat|vital|"
     r"relapse|recurrence|progression|failure|os|pfs|dfs|arrest|churn|churned|readmitted)"
     r"([_\s.-]|$)|사망|사건|재발|발생",
     re.IGNORECASE,
