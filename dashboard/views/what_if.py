@@ -124,7 +124,7 @@ def _edited_features(analysis: services.Analysis) -> list[str]:
         t("whatif.more_features"),
         options=ranking[EDITORS:],
         format_func=lambda name: analysis.display(name),
-        key="w_whatif_more",
+        key=f"w_whatif_more_{ui.short_key('|'.join(ranking))}",  # per table: no stale choice
         help=t("whatif.more_features_help"),
     )
     return ranking[:EDITORS] + [name for name in ranking[EDITORS:] if name in set(more)]

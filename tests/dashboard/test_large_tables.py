@@ -286,7 +286,7 @@ def test_a_wide_table_gets_editors_for_its_most_important_features_and_any_added
     assert not at.exception, [e.message for e in at.exception]
     editors = [s for s in at.slider if s.key and s.key.startswith("w_edit_")]
     assert len(editors) == EDITORS < width
-    more = at.multiselect(key="w_whatif_more")
+    (more,) = [m for m in at.multiselect if m.key and m.key.startswith("w_whatif_more_")]
     assert len(more.options) == width - EDITORS
     assert f"most important of {width} features" in " ".join(c.value for c in at.caption)
     added = more.options[0]  # the most important one without an editor
