@@ -144,7 +144,7 @@ def report(payload: dict[str, Any]) -> list[str]:
         f"{payload['columns']:,} numeric features + 20 categories + 1 leak; "
         f"{payload['repeats']} interleaved repeats, medians.",
         "",
-        "| step | as shipped (s) | without the change (s) | ratio |",
+        "| step | as shipped (s) | without the early stop (s) | ratio |",
         "|---|---|---|---|",
         f"| leak audit (stop once a leak is ruled out / every fold) | {ls['shipped']} | "
         f"{ls['every fold']} | {ls['every fold'] / max(ls['shipped'], 1e-9):.1f}x |",
