@@ -10,7 +10,7 @@ import pandas as pd
 from ._errors import DataError
 from ._float32 import out_of_range
 from ._io.reading import Table
-from ._long_values import long_values
+from ._long_values import as_category_texts, category_text
 from ._schema import Schema
 from ._survival.outcome import survival_outcome
 from ._types import Task
@@ -57,7 +57,7 @@ class FeatureSpec:
             column = frame[name]
             if name in self.categories:
                 as_text = column.astype("object").where(column.notna(), None)
-                as_text = as_text.map(lambda v: None if v is None else str(v))
+                as_text = as_text.map(lambda v: None if v is None else category_text(v))
                 known = list(self.categories[name])
                 # unknown values become missing here: pandas 4 refuses them in Categorical
                 as_text = as_text.where(as_text.isin(known), None)
@@ -103,12 +103,11 @@ class Dataset:
 
 
 def _categories(column: pd.Series) -> tuple[str, ...]:
-    """The column's distinct values as text, sorted, but for those too long to be a
-    category (see :mod:`explainers._long_values`): the model reads them as missing."""
-    values = column.dropna().astype(str)
+    """The column's distinct values as text, sorted; a text too long to be kept stands in
+    by its length and fingerprint (see :mod:`explainers._long_values`)."""
+    values = as_category_texts(column.dropna().astype(str))
     counts = values.value_counts()
-    too_long = long_values(column)
-    return tuple(sorted(v for v in counts.index.tolist() if v not in too_long))
+    return tuple(sorted(counts.index.tolist()))
 
 
 def _class_labels(target: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:

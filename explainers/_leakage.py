@@ -315,7 +315,8 @@ def _target_encoder(kind: str, seed: int) -> TargetEncoder:
     scikit-learn 1.9 (``random_state`` is deprecated there and goes in 1.11), else as
     ``random_state``; both give the 5 shuffled folds (stratified for classes) it would
     build."""
-    if inspect.signature(TargetEncoder).parameters["random_state"].default != "deprecated":
+    seeded = inspect.signature(TargetEncoder).parameters.get("random_state")
+    if seeded is not None and seeded.default != "deprecated":  # gone from 1.11
         return TargetEncoder(target_type=kind, random_state=seed)
     splitter = KFold if kind == "continuous" else StratifiedKFold
     return TargetEncoder(target_type=kind, cv=splitter(5, shuffle=True, random_state=seed))

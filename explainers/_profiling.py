@@ -280,6 +280,12 @@ def profile_columns(frame: pd.DataFrame, display_names: dict[str, str]) -> list[
     ]
 
 
+def visible_names(profiles: list[ColumnProfile]) -> list[ColumnProfile]:
+    """The profiles, a blank header (R's row names; profiling reads it as a row-number
+    name) shown by the name the reader gave it (``column_1``): no label is empty."""
+    return [c if c.display_name.strip() else replace(c, display_name=c.name) for c in profiles]
+
+
 def override_role(profile: ColumnProfile, role: Role) -> ColumnProfile:
     """Return ``profile`` with a role chosen by the user (reason ``user`` when excluded)."""
     if role == "excluded":

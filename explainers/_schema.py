@@ -14,11 +14,17 @@ from ._io.reading import Table
 from ._leakage import recorded_after_outcome, score_single_features
 from ._long_values import long_value_findings
 from ._number_text import number_text_findings
-from ._profiling import ColumnProfile, override_role, profile_columns
+from ._profiling import ColumnProfile, override_role, profile_columns, visible_names
 from ._survival.columns import SurvivalColumns, mark_outcome, survival_columns
 from ._survival.detect import SurvivalSuggestion, suggest_survival, survival_leak_finding
 from ._survival.outcome import EventValue
-from ._target_guess import EXACT_TIER, Candidate, name_tier, rank_candidates
+from ._target_guess import (
+    EXACT_TIER,
+    Candidate,
+    event_beside_time_first,
+    name_tier,
+    rank_candidates,
+)
 from ._types import Role, TargetReason, Task, TaskChoice
 
 MIN_ROWS = 20
@@ -211,7 +217,7 @@ def build_schema(
         a time/event pair is recognised when they are not given. The time column is
         never a feature; the event column is the schema's target.
     """
-    profiles = _named(profile_columns(table.frame, _distinct_names(table.original_names)))
+    profiles = visible_names(profile_columns(table.frame, _distinct_names(table.original_names)))
     by_name = {c.name: c for c in profiles}
     by_display = {c.display_name: c.name for c in profiles}
     frame = table.frame
@@ -268,7 +274,7 @@ def build_schema(
     findings = target_findings(display, reason, alternatives, skipped, names)
     findings += leak_findings(profiles)
     findings += number_text_findings(frame, profiles)
-    findings += long_value_findings(frame, profiles)
+    findings += long_value_findings(frame, profiles, labelled=frame[target_name].notna())
     suggestion = suggest_survival(frame, profiles, prefer_event=target_name)
     if chosen_task == "binary" and suggestion is not None:
         findings.append(survival_leak_finding(display, suggestion))
@@ -298,12 +304,6 @@ def _distinct_names(originals: Mapping[str, str]) -> dict[str, str]:
     return {name: o if counts[" ".join(o.split())] == 1 else name for name, o in originals.items()}
 
 
-def _named(profiles: list[ColumnProfile]) -> list[ColumnProfile]:
-    """The profiles, a blank header (R's row names; profiling reads it as a row-number
-    name) shown by the name the reader gave it (``column_1``): no label is empty."""
-    return [c if c.display_name.strip() else replace(c, display_name=c.name) for c in profiles]
-
-
 def _choose_target(
     frame: pd.DataFrame, profiles: list[ColumnProfile], task: TaskChoice
 ) -> tuple[str, TargetReason, tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -313,7 +313,7 @@ def _choose_target(
     way only to another named column: rather than explain some column by its shape, its
     reason stops the guess (the user fixes the file or chooses the target)."""
     skipped = _refuse_unusable_named(profiles)
-    ranked = _event_beside_time_first(frame, profiles, rank_candidates(profiles))
+    ranked = event_beside_time_first(frame, profiles, rank_candidates(profiles))
     if not ranked:
         raise _no_target()
     named_refusal: DataError | None = None
@@ -335,26 +335,6 @@ def _choose_target(
     chosen_task = infer_task(frame[first.name]) if task == "auto" else task
     _check_target(frame, first.name, chosen_task, first.display_name)  # raises its reason
     raise _no_target()
-
-
-def _event_beside_time_first(
-    frame: pd.DataFrame, profiles: list[ColumnProfile], ranked: list[Candidate]
-) -> list[Candidate]:
-    """Where no column is named as the outcome, the event of a time/event pair (``arrest``
-    beside ``week``, ``fstat`` beside ``lenfol``, a 0/1 column beside ``futime``) is the
-    outcome a reader sees, ahead of the last yes/no column; it counts as named (the weakest
-    tier)."""
-    if not ranked or ranked[0].name_tier > 0:
-        return ranked
-    suggestion = suggest_survival(frame, profiles)
-    if suggestion is None:
-        return ranked
-    # an event found by its values (0/1 beside the time) counts only beside a time whose
-    # own name says follow-up (``futime``, ``os_months``), not a bare ``time`` or ``days``
-    if suggestion.event_reason != "named" and not recorded_after_outcome(suggestion.time_display):
-        return ranked
-    event = [replace(c, name_tier=1) for c in ranked if c.profile.name == suggestion.event]
-    return event + [c for c in ranked if c.profile.name != suggestion.event]
 
 
 def _plausible(candidate: Candidate) -> bool:

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+import pandas as pd
 
 from ._leakage import recorded_after_outcome
 from ._profiling import ColumnProfile
+from ._survival.detect import suggest_survival
 
 GuessReason = Literal["named", "shape", "last_column"]
 
@@ -226,3 +229,28 @@ def rank_candidates(columns: Sequence[ColumnProfile]) -> list[Candidate]:
     return sorted(
         ranked, key=lambda k: (k.name_tier, k.last_classlike, k.shape, k.position), reverse=True
     )
+
+
+def event_beside_time_first(
+    frame: pd.DataFrame, profiles: Sequence[ColumnProfile], ranked: list[Candidate]
+) -> list[Candidate]:
+    """Where no column is named as the outcome, the event of a time/event pair (``arrest``
+    beside ``week``, ``fstat`` beside ``lenfol``, a 0/1 column beside ``futime``) is the
+    outcome a reader sees, ahead of the last yes/no column. An event named as one counts as
+    named (the weakest tier); one found by its values keeps its shape as the reason."""
+    if not ranked or ranked[0].name_tier > 0:
+        return ranked
+    suggestion = suggest_survival(frame, profiles)
+    if suggestion is None:
+        return ranked
+    named = suggestion.event_reason == "named"
+    # an event found by its values (0/1 beside the time) counts only beside a time whose
+    # own name says follow-up (``futime``, ``os_months``), not a bare ``time`` or ``days``
+    if not named and not recorded_after_outcome(suggestion.time_display):
+        return ranked
+    event = [
+        replace(c, name_tier=1) if named else c
+        for c in ranked
+        if c.profile.name == suggestion.event
+    ]
+    return event + [c for c in ranked if c.profile.name != suggestion.event]

@@ -20,7 +20,7 @@ import xgboost as xgb
 from .._dataset import Dataset, FeatureSpec, count_infinite
 from .._errors import ModelError
 from .._io.reading import Table
-from .._profiling import ColumnProfile, profile_columns
+from .._profiling import ColumnProfile, profile_columns, visible_names
 from .._schema import Schema, guess_target
 from .._training import TrainedModel, TrainingOptions
 from .._types import Kind
@@ -76,7 +76,7 @@ def attach_model(loaded: LoadedModel, table: Table, *, target: str | None = None
         or ``too_few_rows``.
     """
     frame = table.frame
-    profiles = profile_columns(frame, table.original_names)
+    profiles = visible_names(profile_columns(frame, table.original_names))
     by_name = {c.name: c for c in profiles}
     chosen = resolve_target(target, profiles)
     warnings: list[str] = []

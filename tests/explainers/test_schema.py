@@ -289,3 +289,25 @@ def test_without_a_follow_up_time_the_last_yes_no_column_stays_the_guess():
     assert schema.target == "paro" and schema.target_reason == "shape"
     named = _follow_up().rename(columns={"paro": "outcome"})
     assert _schema(named).target == "outcome"  # a column named as the outcome still wins
+
+
+def test_a_coded_event_beside_a_named_follow_up_time_is_the_guessed_target():
+    """Check that an unnamed 0/1 column standing beside a column named as follow-up time
+    (``futime``) is guessed as the outcome, ahead of the last two-valued covariate, and
+    said to be found by its values; beside a bare ``days`` it is not (a bare time needs an
+    event named as one)."""
+    rng = np.random.default_rng(6)
+    n = 300
+    died = rng.random(n) < 0.4
+    frame = pd.DataFrame(
+        {
+            "futime": np.where(died, rng.integers(30, 1200, n), 1200),
+            "d": died.astype(int),
+            "age": rng.integers(38, 75, n),
+            "rx": rng.integers(1, 3, n),
+            "ecog": rng.integers(1, 3, n),
+        }
+    )
+    schema = _schema(frame)
+    assert schema.target == "d" and schema.target_reason == "shape"
+    assert _schema(frame.rename(columns={"futime": "days"})).target == "ecog"
