@@ -8,6 +8,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, services, state
 from dashboard.display.prediction import RowPrediction
@@ -105,29 +106,31 @@ def _boolean_editor(
     return float(choice)
 
 
-def _edited_features(analysis: services.Analysis) -> list[str]:
-    """The features to draw editors for, most important first: every one of a table of up
-    to :data:`EDITORS` features, else the :data:`EDITORS` most important and those the user
-    adds (the others keep the row's values)."""
+def _edited_features(analysis: services.Analysis) -> tuple[list[str], list[DeltaGenerator]]:
+    """Draw the editors' caption, their three columns and, for a table of more than
+    :data:`EDITORS` features, a list below them to add features from. Return the features
+    to draw editors for, most important first (the :data:`EDITORS` most important and
+    those added, at most as many again; the others keep the row's values), and the
+    columns."""
     ranking = [name for name, _ in analysis.shap.ranking()]
     if len(ranking) <= EDITORS:
         st.caption(t("whatif.edit_caption"))
-        return ranking
-    st.caption(
-        t(
-            "whatif.some_editors",
-            shown=fmt_number(EDITORS),
-            total=fmt_number(len(ranking)),
-        )
-    )
+        return ranking, list(st.columns(3))
+    total = fmt_number(len(ranking))
+    st.caption(t("whatif.some_editors", shown=fmt_number(EDITORS), total=total))
+    columns = list(st.columns(3))  # drawn above the list, filled once it is read
     more = st.multiselect(
         t("whatif.more_features"),
         options=ranking[EDITORS:],
         format_func=lambda name: analysis.display(name),
         key=f"w_whatif_more_{ui.short_key('|'.join(ranking))}",  # per table: no stale choice
-        help=t("whatif.more_features_help"),
+        help=t("whatif.more_features_help", most=fmt_number(EDITORS)),
+        max_selections=EDITORS,  # a page of sliders stays quick to draw
+        select_all=False,
+        placeholder=t("whatif.more_features_placeholder"),
     )
-    return ranking[:EDITORS] + [name for name in ranking[EDITORS:] if name in set(more)]
+    chosen = set(more)
+    return ranking[:EDITORS] + [name for name in ranking[EDITORS:] if name in chosen], columns
 
 
 def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
@@ -135,8 +138,8 @@ def _edited_row(analysis: services.Analysis, position: int) -> pd.DataFrame:
     encoded row."""
     row = analysis.dataset.X.iloc[[position]].copy().reset_index(drop=True)
     originals = row.iloc[0].to_dict()  # the row's values, read once (not once per feature)
-    columns = st.columns(3)
-    for i, feature in enumerate(_edited_features(analysis)):
+    features, columns = _edited_features(analysis)
+    for i, feature in enumerate(features):
         original = originals[feature]
         with columns[i % 3]:
             if feature in analysis.model.spec.categories:
