@@ -91,8 +91,9 @@ def _rows_computed(run: ExplainRun | OpenedAnalysis) -> int:
 
 
 def reading_of(table: Table | TableFacts) -> dict[str, object]:
-    """How the file was read: format, sheet, header row, missing markers, number formats."""
-    names = table.original_names
+    """How the file was read: format, sheet, header row, missing markers, number formats.
+    Columns go by their names in the file, or the reader's where the file's is blank."""
+    names = {safe: o if o.strip() else safe for safe, o in table.original_names.items()}
     reading = table.reading
     return {
         "format": table.format,

@@ -339,7 +339,7 @@ def _table_column(run: ExplainRun, name: str) -> pd.Series:
             code="unknown_column",
             column=name,
         )
-    return run.table.frame[safe].rename(names[safe])
+    return run.table.frame[safe].rename(names[safe] if names[safe].strip() else safe)
 
 
 if __name__ == "__main__":

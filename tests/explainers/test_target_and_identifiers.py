@@ -416,3 +416,19 @@ def test_a_blank_header_is_shown_by_the_name_the_reader_gave_it():
     shown = set(schema.display_names.values())
     assert all(name.strip() for name in shown), shown
     assert {"height", "weight", "outcome"} <= shown
+
+
+def test_reading_facts_name_a_blank_header_by_the_readers_name():
+    """Check that summary.json's reading facts (missing markers) name a column whose header
+    is blank by the reader's name, not by an empty string."""
+    from explainers.cli import reading_of
+
+    rng = np.random.default_rng(15)
+    lines = ['"","height","outcome"']
+    for i in range(120):
+        code = "NA" if i % 10 == 0 else f"{rng.normal(5, 1):.2f}"
+        lines.append(f"{code},{rng.normal(170, 9):.1f},{i % 2}")
+    table = read_table("\n".join(lines).encode(), name="r.csv")
+    blank = next(safe for safe, o in table.original_names.items() if not o.strip())
+    columns = [m["column"] for m in reading_of(table)["missing_tokens"]]
+    assert columns == [blank], columns
