@@ -72,30 +72,17 @@ def _leak_names(finding: Finding, schema: Schema | None) -> str:
     return _names(finding.columns, figure)
 
 
-def _share_names(finding: Finding) -> str:
-    """The columns of a ``numbers_with_text`` finding, each with its share of numbers."""
-    shares = finding.params.get("shares")
-    known = shares if isinstance(shares, dict) else {}
+def _figure_names(finding: Finding, param: str, figure: Callable[[float], str]) -> str:
+    """The columns of a finding, each with ``figure`` of its number in ``params[param]``
+    (a dict of column to number), when it has one."""
+    numbers = finding.params.get(param)
+    known = numbers if isinstance(numbers, dict) else {}
 
-    def figure(name: str) -> str | None:
-        share = known.get(name)
-        if not isinstance(share, int | float):
-            return None
-        return t("finding.numbers_share", share=fmt_percent(float(share)))
+    def shown(name: str) -> str | None:
+        value = known.get(name)
+        return figure(float(value)) if isinstance(value, int | float) else None
 
-    return _names(finding.columns, figure)
-
-
-def _cell_names(finding: Finding) -> str:
-    """The columns of a ``long_category_values`` finding, each with its count of cells."""
-    cells = finding.params.get("cells")
-    known = cells if isinstance(cells, dict) else {}
-
-    def figure(name: str) -> str | None:
-        n = known.get(name)
-        return t("finding.cells", n=fmt_number(int(n))) if isinstance(n, int) else None
-
-    return _names(finding.columns, figure)
+    return _names(finding.columns, shown)
 
 
 def finding_text(finding: Finding, schema: Schema | None = None) -> str:
@@ -126,12 +113,17 @@ def finding_text(finding: Finding, schema: Schema | None = None) -> str:
             columns=_names(columns),
         )
     if code == "numbers_with_text":
-        return t("finding.numbers_with_text", columns=_share_names(finding))
+        shares = _figure_names(
+            finding, "shares", lambda v: t("finding.numbers_share", share=fmt_percent(v))
+        )
+        return t("finding.numbers_with_text", columns=shares)
     if code == "long_category_values":
         limit = params.get("max_chars")
         return t(
             "finding.long_category_values",
-            columns=_cell_names(finding),
+            columns=_figure_names(
+                finding, "cells", lambda n: t("finding.cells", n=fmt_number(int(n)))
+            ),
             chars=fmt_number(int(limit) if isinstance(limit, int) else None),
         )
     if code == "dominant_feature":

@@ -41,6 +41,12 @@ def _names(columns: tuple[str, ...]) -> str:
     return shown + (f" and {len(columns) - 5} more" if len(columns) > 5 else "")
 
 
+def names_with(figures: Mapping[str, str]) -> str:
+    """The first five columns, each with its figure in brackets, then "and N more"."""
+    shown = ", ".join(f"{name!r} ({figure})" for name, figure in list(figures.items())[:5])
+    return shown + (f" and {len(figures) - 5} more" if len(figures) > 5 else "")
+
+
 def score_findings(
     metrics: Mapping[str, float],
     *,

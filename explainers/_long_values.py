@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._findings import Finding
+from ._findings import Finding, names_with
 from ._profiling import ColumnProfile
 
 MAX_CATEGORY_CHARS = 1_000
@@ -64,12 +64,11 @@ def long_value_findings(
             counts[profile.display_name] = n
     if not counts:
         return []
-    named = ", ".join(f"{name!r} ({n} cells)" for name, n in list(counts.items())[:5])
-    more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+    named = names_with({name: f"{n} cells" for name, n in counts.items()})
     return [
         Finding(
             "long_category_values",
-            f"Cells longer than {MAX_CATEGORY_CHARS:,} characters in {named}{more} are "
+            f"Cells longer than {MAX_CATEGORY_CHARS:,} characters in {named} are "
             "categories under a short stand-in (their length and a fingerprint), not their "
             "text: the model file stays small. If the column holds free text (notes, "
             "documents), leave it out.",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._findings import Finding
+from ._findings import Finding, names_with
 from ._profiling import ColumnProfile
 
 MOSTLY_NUMBERS = 0.5
@@ -73,12 +73,11 @@ def number_text_findings(frame: pd.DataFrame, profiles: list[ColumnProfile]) -> 
             shares[profile.display_name] = round(share, 4)
     if not shares:
         return []
-    named = ", ".join(f"{name!r} ({share:.0%} numbers)" for name, share in list(shares.items())[:5])
-    more = f" and {len(shares) - 5} more" if len(shares) > 5 else ""
+    named = names_with({name: f"{share:.0%} numbers" for name, share in shares.items()})
     return [
         Finding(
             "numbers_with_text",
-            f"Read as categories though mostly numbers: {named}{more}. Their other cells hold "
+            f"Read as categories though mostly numbers: {named}. Their other cells hold "
             "words or marks (such as '<5' or 'pending'), so the model cannot use them as "
             "numbers: each number is a category (their order is lost), or the column is left "
             "out when it has too many. If those cells mean 'not measured' or 'below the limit', "
