@@ -17,7 +17,7 @@ find_python = $(shell for c in python3.14 python3.13 python3.12 python3 python \
 	$$p -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-share bench-remount bench-gpu bench-cap bench-wide load-test lint e2e-deps clean help
+.PHONY: run test bench bench-app bench-upload bench-checks bench-audit bench-dask bench-distinct bench-priority bench-share bench-remount bench-switch bench-gpu bench-cap bench-wide load-test lint e2e-deps clean help
 
 help:
 	@echo "make run    start the app on http://$(ADDRESS):$(PORT)"
@@ -86,6 +86,10 @@ bench-priority: $(TEST_STAMP)
 
 bench-remount: $(TEST_STAMP)
 	$(PY) -m benchmarks.plotly_remount
+
+# The Local row switch, kept chart against st.plotly_chart, alternating (about 15 minutes).
+bench-switch: $(TEST_STAMP)
+	$(PY) -m benchmarks.row_switch
 
 # GPU TreeSHAP against the same machine's CPU (needs an NVIDIA GPU; see benchmarks/gpu_check.py).
 bench-gpu: $(TEST_STAMP)

@@ -49,18 +49,21 @@ def _apply_deep_link() -> bool:
 
 
 def _preload_charts() -> None:
-    """Once per session, a hidden empty chart in the sidebar: the browser then loads the
-    charting code (4.7 MB of JavaScript, a second or more of CPU on a small machine) while
-    the user is still choosing a table, not while the model trains beside the first chart.
-    Later runs keep its place with an empty element, so the sidebar's elements below keep
-    theirs (else, while a long run is drawing, the browser shows the previous run's last
-    element again, faded, below the new one)."""
+    """Once per session, two hidden empty charts in the sidebar (Streamlit's, and a kept one
+    of :mod:`dashboard.views._kept_chart`): the browser then loads the charting code (4.7 MB
+    of JavaScript each, a second or more of CPU on a small machine) while the user is still
+    choosing a table, not while the model trains beside the first chart. Later runs keep
+    their place with an empty element, so the sidebar's elements below keep theirs (else,
+    while a long run is drawing, the browser shows the previous run's last element again,
+    faded, below the new one)."""
     if not state.first_time("charts_preloaded"):
         st.sidebar.empty()
         return
     with st.sidebar.container(key="chart_preload"):
         st.html("<style>.st-key-chart_preload{display:none}</style>")
         ui.chart(go.Figure(layout={"height": 10}), key="chart_preload_figure")
+        # and the plotly.js the charts kept between reruns draw with (the Local waterfall)
+        ui.chart(go.Figure(layout={"height": 10}), key="chart_preload_kept", kept=True)
 
 
 def _on_language_change() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import page_charts
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -265,7 +266,7 @@ def test_app_deep_link_and_local_page_need_no_network(no_network):
     _assert_clean(at, "global")
     at.switch_page("views/local_explanations.py").run()
     _assert_clean(at, "local")
-    assert at.main.get("plotly_chart"), "the Local page drew no chart"
+    assert page_charts.chart_specs(at), "the Local page drew no chart"
     assert no_network.attempts == []
 
 
@@ -327,7 +328,7 @@ def test_app_logs_no_cell_values(every_log, capfd):
     for page in ("views/global_explanations.py", "views/local_explanations.py"):
         at.switch_page(page).run()
         _assert_clean(at, page)
-        assert at.main.get("plotly_chart"), f"{page}: no chart drawn"
+        assert page_charts.chart_specs(at), f"{page}: no chart drawn"
     bad = _app()
     bad.session_state[PENDING_UPLOAD_KEY] = ("ragged.csv", _ragged_csv())
     bad.run()

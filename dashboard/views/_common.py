@@ -18,6 +18,7 @@ from dashboard.i18n import fmt_metric, fmt_number, fmt_percent
 from dashboard.safe_text import escape_md
 from dashboard.services import Analysis
 from dashboard.text import error_message, t
+from dashboard.views._kept_chart import kept_chart, plain_charts
 
 _log = logging.getLogger("dashboard")
 
@@ -222,15 +223,18 @@ def explained_label(analysis: Analysis, output: int) -> str | None:
     return analysis.class_labels[output]
 
 
-def chart(fig: go.Figure, *, key: str | None = None) -> None:
+def chart(fig: go.Figure, *, key: str | None = None, kept: bool = False) -> None:
     """Draw a plotly figure at full width with the house toolbar settings.
 
     Streamlit (1.67) derives a chart's element id from its figure, even with ``key``, so
     a changed figure is mounted afresh in the browser (``Plotly.newPlot``, not
-    ``Plotly.react``): for the Local page's waterfall a median 57 ms against 31 ms in a bare
-    page (``make bench-remount``, 2026-12-02). streamlit/streamlit#16052 (open) would keep
-    keyed charts mounted.
+    ``Plotly.react``; streamlit/streamlit#16052 is open). A chart redrawn on every rerun
+    passes ``kept=True`` (with a ``key``): it stays mounted and is updated in place
+    (:mod:`dashboard.views._kept_chart`), unless the server runs with plain charts.
     """
+    if kept and key is not None and not plain_charts():
+        kept_chart(fig, key=key, config=PLOT_CONFIG)
+        return
     st.plotly_chart(fig, width="stretch", config=PLOT_CONFIG, key=key, theme="streamlit")
 
 

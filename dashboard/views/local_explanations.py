@@ -232,7 +232,7 @@ def _row_content(analysis: services.Analysis) -> None:
         st.caption(t("local.multiclass_margin"))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        ui.chart(fig, key="waterfall_chart")
+        ui.chart(fig, key="waterfall_chart", kept=True)  # redrawn with every row switch
         if points is not None:
             st.caption(_points_caption(analysis, points))
     with right:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from pathlib import Path
 
 import numpy as np
+import page_charts
 import pytest
 import xgboost as xgb
 from streamlit.testing.v1 import AppTest
@@ -63,9 +63,7 @@ def test_average_and_prediction_are_the_boosters_base_and_output(request, run_na
 
 
 def _first_bar(at: AppTest) -> tuple[float, str, str]:
-    spec = json.loads(
-        next(c for c in at.main.get("plotly_chart") if "waterfall" in c.proto.spec).proto.spec
-    )
+    spec = page_charts.waterfall(at)
     trace = spec["data"][0]
     x = trace["x"]
     if isinstance(x, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import page_charts
 from streamlit.testing.v1 import AppTest
 
 from dashboard import services
@@ -38,7 +39,8 @@ def test_lime_is_off_until_turned_on_then_kept_across_pages(monkeypatch):
     toggle = at.toggle(key="w_local_lime")
     assert toggle.value is False and toggle.label == "Compare with LIME"
     assert not calls and not _lime_shown(at)
-    assert any("waterfall_chart" in c.proto.id for c in at.main.get("plotly_chart"))
+    assert any("waterfall_chart" in e.proto.id for e in at.main.get("bidi_component"))
+    assert page_charts.waterfall(at)["data"][0]["type"] == "waterfall"
 
     at.toggle(key="w_local_lime").set_value(True).run()
     assert not at.exception

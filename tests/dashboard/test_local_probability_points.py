@@ -4,12 +4,12 @@ the booster's own probabilities, a brute-force Shapley sum and the engine called
 from __future__ import annotations
 
 import base64
-import json
 import re
 from math import factorial
 from pathlib import Path
 
 import numpy as np
+import page_charts
 import pandas as pd
 import pytest
 import xgboost as xgb
@@ -38,9 +38,7 @@ def _array(value) -> np.ndarray:
 
 def _waterfall(at: AppTest) -> dict:
     """The Local page's waterfall figure as plotly JSON."""
-    chart = next(c for c in at.main.get("plotly_chart") if '"waterfall"' in c.proto.spec)
-    spec: dict = json.loads(chart.proto.spec)
-    return spec
+    return page_charts.waterfall(at)
 
 
 def _assert_clean(at: AppTest) -> None:

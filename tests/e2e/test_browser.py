@@ -86,9 +86,57 @@ def test_the_landing_page_loads_the_chart_code_before_any_chart(page, app_server
         ".some(e => e.name.includes('/PlotlyChart.'))",
         timeout=30_000,
     )
+    # and the plotly.js of the kept charts, from the app's own server (the plotly package)
+    page.wait_for_function("() => !!(window.Plotly && window.Plotly.react)", timeout=30_000)
+    sources = page.evaluate(
+        "() => performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => n.endsWith('/plotly.min.js'))"
+    )
+    assert sources and all(s.startswith(app_server.url) for s in sources), sources
     visible = [gd.is_visible() for gd in page.locator(".js-plotly-plot").all()]
     assert not any(visible), visible
     assert page.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
+
+
+_WATERFALL_JS = """() => {
+  const gd = document.querySelector('.st-key-waterfall_chart .js-plotly-plot');
+  if (!gd || !gd._fullLayout || !gd.querySelector('.main-svg g.trace')) return null;
+  return {bars: JSON.stringify(gd.data[0].text), kept: gd.__probe === true,
+          buttons: [...gd.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title')),
+          font: gd._fullLayout.font.color};
+}"""
+
+
+def test_local_waterfall_is_updated_in_place(page, app_server, screenshot_dir) -> None:
+    """Check that a row switch on the Local page redraws the waterfall in the same plot
+    (Plotly.react on the kept element, not a new chart), that its toolbar offers full screen
+    and never plotly's cloud upload, and that it takes Streamlit's chart text colour."""
+    goto(page, app_server.url, "/?lang=en&sample=heart_disease")
+    _assert_healthy(page, "global (deep link)")
+    click_nav(page, "local")
+    _assert_healthy(page, "local")
+    first = page.wait_for_function(_WATERFALL_JS, timeout=60_000).json_value()
+    assert "Full screen" in first["buttons"], first["buttons"]
+    assert not any("Share" in b for b in first["buttons"]), first["buttons"]
+    assert first["font"].lower() == "#808495", first  # Streamlit's theme: gray70 text
+    page.evaluate(
+        "() => { document.querySelector('.st-key-waterfall_chart .js-plotly-plot')"
+        ".__probe = true; }"
+    )
+    box = page.locator("[data-testid=stNumberInput] input").first
+    box.fill(str(int(box.input_value()) + 7))
+    box.press("Enter")
+    page.wait_for_function(
+        f"(old) => {{ const w = ({_WATERFALL_JS})(); return w && w.bars !== old; }}",
+        arg=first["bars"],
+        timeout=60_000,
+    )
+    wait_for_app(page, timeout=60)
+    after = page.evaluate(_WATERFALL_JS)
+    assert after["kept"], "the waterfall was mounted afresh, not updated in place"
+    assert page.locator("[data-testid=stMain] .js-plotly-plot").count() == 1
+    _assert_waterfall_fits(page, "local (after a switch)")
+    screenshot(page, screenshot_dir / "local_switched.png")
 
 
 def test_every_page_through_the_sidebar(page, app_server, screenshot_dir) -> None:
