@@ -156,7 +156,7 @@ def _curve_chart(
         x_title=_time_axis(outcome),
         y_title=t("survival.survival_axis"),
     )
-    ui.chart(fig, key=key)
+    ui.chart(fig, key=key, kept=True)  # redrawn with every row switch or edit
 
 
 def row_curve(analysis: services.Analysis, position: int) -> None:

@@ -170,9 +170,10 @@ export default function ({ data, parentElement }) {
         if (window.ResizeObserver) {
           let last = gd.clientWidth;
           gd.__xaiResize = new ResizeObserver(() => {
-            if (gd.clientWidth !== last && gd._fullLayout) {
+            // only a displayed plot can be resized (a hidden one keeps its size)
+            if (gd.clientWidth !== last && gd.clientWidth > 0 && gd._fullLayout && gd.isConnected) {
               last = gd.clientWidth;
-              Plotly.Plots.resize(gd);
+              Promise.resolve(Plotly.Plots.resize(gd)).catch(() => undefined);
             }
           });
           gd.__xaiResize.observe(gd);

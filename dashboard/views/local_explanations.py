@@ -138,6 +138,7 @@ def _lime(analysis: services.Analysis, position: int, row: RowPrediction) -> Non
             lime_title=t("chart.lime_units"),
         ),
         key="lime_chart",
+        kept=True,
     )
 
 

@@ -227,7 +227,7 @@ def _body() -> None:
         fig = figures.waterfall(
             analysis, edited, new_values, raw=False, title=t("whatif.new_waterfall")
         )
-        ui.chart(fig, key="whatif_new")
+        ui.chart(fig, key="whatif_new", kept=True)  # redrawn with every edit
     if analysis.is_survival:
         _survival.edited_curves(analysis, position, encoded)
     before, after = original.shap, edited.shap
@@ -244,6 +244,7 @@ def _body() -> None:
             change_label=t("chart.change"),
         ),
         key="whatif_chart",
+        kept=True,
     )
     changed = np.flatnonzero(np.abs(after - before) > 1e-12)
     if len(changed):

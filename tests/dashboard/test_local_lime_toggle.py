@@ -14,7 +14,7 @@ LOCAL = "views/local_explanations.py"
 
 
 def _lime_shown(at: AppTest) -> bool:
-    charts = [c for c in at.main.get("plotly_chart") if "lime_chart" in c.proto.id]
+    charts = [e for e in at.main.get("bidi_component") if "lime_chart" in e.proto.id]
     labels = [m.label for m in at.metric]
     return bool(charts) and "Rank agreement (Spearman)" in labels
 

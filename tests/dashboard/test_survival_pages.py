@@ -4,13 +4,13 @@ checked against scikit-survival and the booster's own outputs, in English and Ko
 from __future__ import annotations
 
 import base64
-import json
 import re
 import time
 from hashlib import sha256
 from pathlib import Path
 
 import numpy as np
+import page_charts
 import pytest
 import xgboost as xgb
 from sksurv.metrics import concordance_index_censored
@@ -38,12 +38,7 @@ def _array(value) -> np.ndarray:
 
 def _figure(at: AppTest, marker: str) -> dict:
     """The first plotly figure on the page whose JSON contains ``marker``."""
-    escaped = json.dumps(marker)[1:-1]  # the spec may write non-ASCII text as \\u escapes
-    chart = next(
-        c for c in at.main.get("plotly_chart") if marker in c.proto.spec or escaped in c.proto.spec
-    )
-    spec: dict = json.loads(chart.proto.spec)
-    return spec
+    return page_charts.figure_with(at, marker)
 
 
 def _assert_clean(at: AppTest) -> None:
