@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.app_timing import save_results, wait_for_quiet
+import plotly
+import streamlit
+
+from benchmarks.app_timing import save_json, save_results, wait_for_quiet
 from benchmarks.large_upload import measure
 from benchmarks.run import machine_info
 from dashboard.views._kept_chart import PLAIN_CHARTS_ENV
@@ -64,7 +67,7 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 def _lines(payload: dict[str, Any]) -> list[str]:
     m, s, a = payload["machine"], payload["summary"], payload["arguments"]
     lines = [
-        f"# Local row switch: kept chart against st.plotly_chart ({m['date']})",
+        f"# Local row switch: kept chart against st.plotly_chart ({m['date'][:10]})",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}, "
         f"Streamlit {m['streamlit']}, plotly {m['plotly']}, {payload['browser']}. "
@@ -119,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
             )
     load["at_end"] = [round(x, 2) for x in os.getloadavg()]
     payload = {
-        "machine": machine_info(),
+        "machine": {
+            **machine_info(),
+            "streamlit": streamlit.__version__,
+            "plotly": plotly.__version__,
+        },
         "browser": runs["kept"][0].get("browser", "Chromium"),
         "load_average": load,
         "arguments": vars(args),
@@ -128,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "wall_s": round(time.monotonic() - began, 1),
     }
+    save_json("row-switch", payload)  # the figures are kept even if the page fails
     save_results("row-switch", payload, _lines(payload))
     failed = any(r.get("errors") or r.get("server_problems") for rs in runs.values() for r in rs)
     return 1 if failed else 0

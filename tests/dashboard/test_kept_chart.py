@@ -11,9 +11,11 @@ import numpy as np
 import page_charts
 import plotly
 import plotly.graph_objects as go
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import translate
+from dashboard.views import _kept_chart
 from dashboard.views._kept_chart import PLAIN_CHARTS_ENV, figure_json
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -69,3 +71,14 @@ def test_plain_charts_draw_the_waterfall_with_st_plotly_chart(monkeypatch):
     at = _local()
     assert [c for c in at.main.get("plotly_chart") if '"waterfall"' in c.proto.spec]
     assert not at.get("bidi_component")
+
+
+@pytest.mark.parametrize(
+    ("base", "prefix"), [("", "/component/"), ("/tools/xai/", "/tools/xai/component/")]
+)
+def test_plotly_js_url_follows_the_servers_base_path(monkeypatch, base, prefix):
+    """Check that plotly.js is asked for under ``server.baseUrlPath`` (the app behind a
+    proxy at a sub-path), from the component that serves the ``plotly`` package's folder."""
+    monkeypatch.setattr(_kept_chart.st, "get_option", lambda name: base)
+    url = _kept_chart._plotly_js_url()
+    assert url.startswith(prefix) and url.endswith(".plotlyjs/plotly.min.js"), url
