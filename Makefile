@@ -87,7 +87,7 @@ bench-priority: $(TEST_STAMP)
 bench-remount: $(TEST_STAMP)
 	$(PY) -m benchmarks.plotly_remount
 
-# The Local row switch, kept chart against st.plotly_chart, alternating (about 15 minutes).
+# The Local row switch, kept chart against st.plotly_chart, alternating (about 8 minutes).
 bench-switch: $(TEST_STAMP)
 	$(PY) -m benchmarks.row_switch
 

@@ -4,25 +4,57 @@
 // No data value is ever logged: an error shows a fixed message only.
 
 const LOADING = "__xaiPlotlyLoading";
+// The plotly.js this script loaded. Not window.Plotly: Streamlit's own chart bundle sets
+// that name to its plotly.js when it loads, earlier or later than this one.
+const PLOTLY = "__xaiPlotly";
 
-function loadPlotly(url) {
-  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
+function loadScript(url) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = url;
+    script.async = true;
+    script.onload = () => {
+      // the load event follows the script's run in the same task: window.Plotly is its own
+      const Plotly = window.Plotly;
+      if (Plotly && Plotly.react) {
+        window[PLOTLY] = Plotly;
+        resolve(Plotly);
+      } else reject(new Error("plotly.js loaded without Plotly"));
+    };
+    script.onerror = () => {
+      script.remove();
+      reject(new Error("plotly.js could not be fetched"));
+    };
+    document.head.appendChild(script);
+  });
+}
+
+// Where plotly.js may be: the component route next to the page the browser shows (right
+// behind a proxy that strips a path prefix), the same one level up (a page address that
+// ends in "/"), then the address the server built from its own base path.
+function plotlyUrls(spec) {
+  const here = window.location.href;
+  const urls = [];
+  if (spec.plotlyPath) {
+    urls.push(new URL(spec.plotlyPath, here).href);
+    const path = window.location.pathname;
+    if (path.endsWith("/") && path.replace(/\/+$/, "").includes("/")) {
+      urls.push(new URL(`../${spec.plotlyPath}`, here).href);
+    }
+  }
+  if (spec.plotly) urls.push(new URL(spec.plotly, here).href);
+  return [...new Set(urls)];
+}
+
+function loadPlotly(spec) {
+  if (window[PLOTLY]) return Promise.resolve(window[PLOTLY]);
   if (!window[LOADING]) {
-    window[LOADING] = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.onload = () =>
-        window.Plotly && window.Plotly.react
-          ? resolve(window.Plotly)
-          : reject(new Error("plotly.js loaded without Plotly"));
-      script.onerror = () => {
+    window[LOADING] = plotlyUrls(spec)
+      .reduce((tried, url) => tried.catch(() => loadScript(url)), Promise.reject(new Error("no address")))
+      .catch((error) => {
         window[LOADING] = null; // the next draw tries again
-        script.remove();
-        reject(new Error("plotly.js could not be fetched"));
-      };
-      document.head.appendChild(script);
-    });
+        throw error;
+      });
   }
   return window[LOADING];
 }
@@ -144,6 +176,36 @@ function draw(Plotly, gd, spec, host) {
   return Plotly.react(gd, traces, layout, plotConfig(gd, spec, full));
 }
 
+// The message shown in place of a chart; only a fixed text, never a data value.
+function showFailure(parentElement, gd, text) {
+  let message = parentElement.querySelector(":scope > .xai-kept-chart-failed");
+  if (!message) {
+    message = document.createElement("p");
+    message.className = "xai-kept-chart-failed";
+    parentElement.insertBefore(message, gd);
+  }
+  message.textContent = text;
+}
+
+function listen(Plotly, gd, parentElement) {
+  if (gd.__xaiListening) return;
+  gd.__xaiListening = true;
+  gd.addEventListener("fullscreenchange", () => {
+    Promise.resolve(draw(Plotly, gd, gd.__xaiSpec, parentElement)).catch(() => undefined);
+  });
+  if (window.ResizeObserver) {
+    let last = gd.clientWidth;
+    gd.__xaiResize = new ResizeObserver(() => {
+      // only a displayed plot can be resized (a hidden one keeps its size)
+      if (gd.clientWidth !== last && gd.clientWidth > 0 && gd._fullLayout && gd.isConnected) {
+        last = gd.clientWidth;
+        Promise.resolve(Plotly.Plots.resize(gd)).catch(() => undefined);
+      }
+    });
+    gd.__xaiResize.observe(gd);
+  }
+}
+
 export default function ({ data, parentElement }) {
   const spec = typeof data === "string" ? JSON.parse(data) : data;
   if (typeof spec.figure === "string") spec.figure = JSON.parse(spec.figure);
@@ -157,45 +219,50 @@ export default function ({ data, parentElement }) {
   gd.__xaiSpec = spec; // what a fullscreen change redraws
   const height = (spec.figure.layout && spec.figure.layout.height) || 450;
   gd.style.minHeight = `${height}px`;
-  let cancelled = false;
-  loadPlotly(spec.plotly)
-    .then((Plotly) => {
-      if (cancelled) return undefined;
-      const message = parentElement.querySelector(":scope > .xai-kept-chart-failed");
-      if (message) message.remove();
-      const drawn = draw(Plotly, gd, spec, parentElement);
-      if (!gd.__xaiListening) {
-        gd.__xaiListening = true;
-        gd.addEventListener("fullscreenchange", () => draw(Plotly, gd, gd.__xaiSpec, parentElement));
-        if (window.ResizeObserver) {
-          let last = gd.clientWidth;
-          gd.__xaiResize = new ResizeObserver(() => {
-            // only a displayed plot can be resized (a hidden one keeps its size)
-            if (gd.clientWidth !== last && gd.clientWidth > 0 && gd._fullLayout && gd.isConnected) {
-              last = gd.clientWidth;
-              Promise.resolve(Plotly.Plots.resize(gd)).catch(() => undefined);
-            }
-          });
-          gd.__xaiResize.observe(gd);
-        }
-      }
-      return drawn;
-    })
-    .catch(() => {
-      if (cancelled || parentElement.querySelector(":scope > .xai-kept-chart-failed")) return;
-      const message = document.createElement("p");
-      message.className = "xai-kept-chart-failed";
-      message.textContent = spec.failed || "The chart could not be drawn.";
-      parentElement.insertBefore(message, gd);
-    });
+  // Streamlit calls this function again for each new figure without a cleanup in between
+  // (the cleanup runs only when the chart leaves the page), so each call takes a number and
+  // only the latest one draws or reports: a slow earlier call never overwrites a newer row.
+  const seq = (gd.__xaiSeq || 0) + 1;
+  gd.__xaiSeq = seq;
+  const current = () => gd.__xaiSeq === seq && gd.isConnected;
+  loadPlotly(spec).then(
+    (Plotly) => {
+      if (!current()) return undefined;
+      gd.style.display = ""; // shown again if an earlier figure failed
+      return Promise.resolve()
+        .then(() => draw(Plotly, gd, spec, parentElement))
+        .then(() => {
+          if (!current()) return;
+          const message = parentElement.querySelector(":scope > .xai-kept-chart-failed");
+          if (message) message.remove();
+          listen(Plotly, gd, parentElement);
+        })
+        .catch((error) => {
+          // the name and message of plotly's error only: they hold no cell value
+          console.error("xai kept chart: the figure could not be drawn:", error && error.name, error && error.message);
+          if (!current()) return;
+          // the previous figure (another row's) must not stay on screen under the message
+          Plotly.purge(gd);
+          gd.style.display = "none";
+          showFailure(parentElement, gd, spec.failed || "The chart could not be drawn.");
+        });
+    },
+    (error) => {
+      console.error("xai kept chart: plotly.js could not be loaded:", error && error.message);
+      if (!current()) return;
+      if (window[PLOTLY] && gd._fullLayout) window[PLOTLY].purge(gd);
+      gd.style.display = "none";
+      showFailure(parentElement, gd, spec.loadFailed || spec.failed || "The chart library could not be loaded.");
+    },
+  );
   return () => {
-    cancelled = true;
-    // Called before each update and once when the chart leaves the page: only then is
-    // the plot released (its listeners and WebGL contexts).
+    // Runs when the chart leaves the page (not between figures): only then is the plot
+    // released (its listeners and WebGL contexts). The check in a later task lets a chart
+    // that is only moved keep its plot.
     setTimeout(() => {
       if (!gd.isConnected) {
         if (gd.__xaiResize) gd.__xaiResize.disconnect();
-        if (window.Plotly) window.Plotly.purge(gd);
+        if (window[PLOTLY]) window[PLOTLY].purge(gd);
       }
     }, 0);
   };

@@ -312,19 +312,21 @@ def _sidebar_slots(at: AppTest) -> list[str]:
 
 
 def test_the_chart_code_is_preloaded_once_per_session_out_of_sight():
-    """Check that the first run of a session draws one hidden chart in the sidebar (the
-    browser loads plotly's code while the user chooses a table), hidden by its style, and
-    that later runs draw it no more."""
+    """Check that the first run of a session draws one hidden chart of each kind in the
+    sidebar (the browser loads plotly's code while the user chooses a table), hidden by its
+    style, and that later runs draw them no more."""
     at = _app()
     at.run()
     _assert_clean(at, "data")
     hidden = at.sidebar.get("plotly_chart")
     assert len(hidden) == 1 and not _charts(at)
+    assert len(at.sidebar.get("bidi_component")) == 1  # the kept charts' plotly.js
     styles = " ".join(h.proto.body for h in at.get("html"))  # styles go to the page at large
     assert ".st-key-chart_preload{display:none}" in styles
     first = _sidebar_slots(at)
     at.run()
     assert not at.sidebar.get("plotly_chart") and not _charts(at)
+    assert not at.sidebar.get("bidi_component")
     # every element below it keeps its place (no stale copy shown while a run draws)
     later = _sidebar_slots(at)
     assert (

@@ -78,7 +78,25 @@ def test_plain_charts_draw_the_waterfall_with_st_plotly_chart(monkeypatch):
 )
 def test_plotly_js_url_follows_the_servers_base_path(monkeypatch, base, prefix):
     """Check that plotly.js is asked for under ``server.baseUrlPath`` (the app behind a
-    proxy at a sub-path), from the component that serves the ``plotly`` package's folder."""
+    proxy at a sub-path), from the component that serves the ``plotly`` package's folder,
+    and next to the page's own address (a proxy that strips its prefix)."""
     monkeypatch.setattr(_kept_chart.st, "get_option", lambda name: base)
-    url = _kept_chart._plotly_js_url()
-    assert url.startswith(prefix) and url.endswith(".plotlyjs/plotly.min.js"), url
+    urls = _kept_chart._plotly_js_addresses()
+    assert urls["plotly"].startswith(prefix), urls
+    assert urls["plotly"].endswith(".plotlyjs/plotly.min.js"), urls
+    assert urls["plotlyPath"].startswith("component/")
+    assert urls["plotly"].endswith("/" + urls["plotlyPath"])
+
+
+def test_plotly_js_url_follows_a_component_base_url():
+    """Check that a deployment serving components from elsewhere
+    (``server.customComponentBaseUrlPath``) gets plotly.js from there too."""
+    from streamlit import config
+
+    config.set_option("server.customComponentBaseUrlPath", "https://static.example/c")
+    try:
+        urls = _kept_chart._plotly_js_addresses()
+    finally:
+        config.set_option("server.customComponentBaseUrlPath", "")
+    assert urls["plotly"].startswith("https://static.example/c/"), urls
+    assert urls["plotly"].endswith(".plotlyjs/plotly.min.js"), urls

@@ -8,10 +8,12 @@ to ``tests/e2e/screenshots/`` (git-ignored).
 from __future__ import annotations
 
 import re
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly
 import pytest
 from _app_server import (
     HANGUL,
@@ -25,6 +27,8 @@ from _app_server import (
     wait_for_chart,
 )
 from _messy_tables import write_messy_clinic_csv
+
+from dashboard.i18n import translate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -87,7 +91,10 @@ def test_the_landing_page_loads_the_chart_code_before_any_chart(page, app_server
         timeout=30_000,
     )
     # and the plotly.js of the kept charts, from the app's own server (the plotly package)
-    page.wait_for_function("() => !!(window.Plotly && window.Plotly.react)", timeout=30_000)
+    # (its own copy: Streamlit's chart bundle sets window.Plotly to another plotly.js)
+    page.wait_for_function("() => !!(window.__xaiPlotly && window.__xaiPlotly.react)")
+    version = page.evaluate("() => window.__xaiPlotly.version")
+    assert version == plotly.offline.get_plotlyjs_version(), version
     sources = page.evaluate(
         "() => performance.getEntriesByType('resource').map(e => e.name)"
         ".filter(n => n.endsWith('/plotly.min.js'))"
@@ -105,6 +112,31 @@ _WATERFALL_JS = """() => {
           buttons: [...gd.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title')),
           font: gd._fullLayout.font.color};
 }"""
+
+
+def test_a_kept_chart_says_why_when_plotly_js_cannot_be_fetched(page, app_server) -> None:
+    """Check that where the browser cannot fetch plotly.js (a reverse proxy that does not
+    forward the component path), the Local page's waterfall shows the translated message
+    in its place instead of an empty space; and that the app's server does serve that
+    file, byte for byte the ``plotly`` package's own."""
+    asked: list[str] = []
+
+    def refuse(route) -> None:
+        asked.append(route.request.url)
+        route.abort()
+
+    page.route("**/plotly.min.js", refuse)
+    goto(page, app_server.url, "/?lang=en&sample=heart_disease")
+    click_nav(page, "local")
+    message = page.locator(".st-key-waterfall_chart .xai-kept-chart-failed")
+    message.wait_for(timeout=60_000)
+    assert message.inner_text() == translate("en", "common.chart_load_failed")
+    assert page.locator(".st-key-waterfall_chart .js-plotly-plot").count() == 0
+    assert asked and all(u.startswith(app_server.url) and "/component/" in u for u in asked)
+    with urllib.request.urlopen(asked[0], timeout=30) as response:  # noqa: S310 (localhost)
+        assert response.status == 200
+        served = response.read()
+    assert served == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
 
 
 def test_local_waterfall_is_updated_in_place(page, app_server, screenshot_dir) -> None:
