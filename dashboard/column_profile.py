@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.display.histogram import finite_histogram
 from dashboard.result_cache import memo
 from dashboard.safe_text import shown_names
 from dashboard.services import load_table
@@ -32,7 +33,7 @@ def _histogram(column: pd.Series, bins: int = 20) -> tuple[int, ...]:
         finite = values[np.isfinite(values)]
         if finite.size == 0:
             return ()
-        counts, _ = np.histogram(finite, bins=min(bins, max(1, len(np.unique(finite[:5000])))))
+        counts, _ = finite_histogram(finite, min(bins, max(1, len(np.unique(finite[:5000])))))
         return tuple(int(c) for c in counts)
     counts = column.dropna().astype(str).value_counts().head(12)
     return tuple(int(c) for c in counts.to_numpy())

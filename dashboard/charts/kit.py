@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.display.histogram import bin_centres, finite_histogram
+
 POSITIVE = "#e5484d"
 """Colour of a positive SHAP contribution (pushes the prediction up), as in shap."""
 NEGATIVE = "#3e63dd"
@@ -349,15 +351,14 @@ def _histogram_bars(
     Non-finite values are left out. Each bar spans its bin exactly; the hover shows
     the bin's range and its count.
     """
-    finite = values[np.isfinite(values)]
-    counts, edges = np.histogram(finite, bins=max(1, int(bins)))
+    counts, edges = finite_histogram(values, bins)
     suffix = f" {_tpl(unit)}" if unit else ""
     ranges = [
         f"{_fmt(lo)} \u2013 {_fmt(hi)}{suffix}"
         for lo, hi in zip(edges[:-1], edges[1:], strict=True)
     ]
     return go.Bar(
-        x=(edges[:-1] + edges[1:]) / 2,
+        x=bin_centres(edges),
         y=counts,
         width=np.diff(edges),
         customdata=np.array(ranges, dtype=object),
