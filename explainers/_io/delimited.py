@@ -27,6 +27,7 @@ _END = "\x00\x1fend-of-text\x1f\x00"
 # quoted value kept whole, or a run of anything but spaces.
 _SPACED_FIELD = re.compile(r'"(?:[^"]|"")*"|[^\s"]\S*')
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_SEP_LINE = re.compile(r'\A[ \t]*"?sep=([,;\t|:])"?[ \t]*\r?\n', re.IGNORECASE)
 # A long value (a note, a document) must not pass for a quote that swallowed the
 # rest: lift the csv module's 128 KiB field cap for good (raised only, never lowered,
 # so that readers in other threads never see it shrink; 2**31 - 1 fits a C long).
@@ -40,6 +41,19 @@ class Header:
     fields: tuple[str, ...]
     end: int
     line: int
+
+
+def strip_delimiter_line(text: str) -> tuple[str, str | None]:
+    """The text after Excel's delimiter line, and the delimiter it names.
+
+    Spreadsheets in locales whose lists use another separator write ``sep=;`` (or
+    ``"sep=;"``) as the first line; Excel reads it as an instruction, not as data. A text
+    without that line comes back whole, with ``None``.
+    """
+    hinted = _SEP_LINE.match(text)
+    if hinted is None:
+        return text, None
+    return text[hinted.end() :], hinted.group(1)
 
 
 def sniff_delimiter(text: str, *, prefer: str | None = None) -> str | None:

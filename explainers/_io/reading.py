@@ -32,6 +32,7 @@ from .delimited import (
     separated_by_spaces,
     sniff_delimiter,
     spaces_to_tabs,
+    strip_delimiter_line,
 )
 from .limits import UPLOAD_HINT, check_cells, human_size
 from .parquet import arrow_to_pandas, read_parquet
@@ -95,8 +96,7 @@ def read_table(
     Parameters
     ----------
     source
-        A path (its size is checked before anything is read), the file's bytes,
-        or a binary stream (at most ``max_bytes + 1`` bytes are read from it).
+        A path (size checked first), the bytes, or a stream (read to max_bytes + 1).
     name
         The file name shown to the user and used as a format hint; defaults to
         the path's or the stream's name.
@@ -109,8 +109,8 @@ def read_table(
     Returns
     -------
     Table
-        The frame with safe column names, the mapping back to the names in the
-        file, and what was detected (format, encoding, delimiter).
+        The frame with safe column names, the mapping back to the file's names,
+        and what was detected (format, encoding, delimiter: Excel's ``sep=`` line too).
 
     Raises
     ------
@@ -238,7 +238,8 @@ def _read_text(
     if not _NON_SPACE.search(text):
         raise _empty()
     prefer = "\t" if _suffix(source_name) in (".tsv", ".tab") else None
-    found = sniff_delimiter(text, prefer=prefer)
+    text, hinted = strip_delimiter_line(text)
+    found = hinted or sniff_delimiter(text, prefer=prefer)
     fields = separated_by_spaces(text) if found is None else None
     if spaced := fields is not None:  # read as tab-separated text, said as spaces
         text, delimiter, found = spaces_to_tabs(text, fields), "\t", " "
@@ -260,9 +261,9 @@ def _read_text(
         raise _empty()
     if not _NON_SPACE.search(text, header.end):
         raise _header_only()
-    if encoding == "utf-8-sig" and not spaced:
+    if encoding == "utf-8-sig" and not spaced and hinted is None:
         utf8 = data[3:]
-    elif encoding == "utf-8" and not decode_notes and not spaced:
+    elif encoding == "utf-8" and not decode_notes and not spaced and hinted is None:
         utf8 = data
     else:
         utf8 = text.encode("utf-8")

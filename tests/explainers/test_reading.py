@@ -314,6 +314,20 @@ def test_european_semicolon_file_with_decimal_commas():
     ]
 
 
+@pytest.mark.parametrize("line", ["sep=;\n", '"sep=;"\r\n', "SEP=;\n"])
+def test_excels_delimiter_line_names_the_delimiter(line):
+    """Check that Excel's ``sep=;`` first line is read as Excel reads it, an instruction:
+    the table below it equals pandas' reading told to skip that line (decimal commas too)."""
+    body = "id;price;name\n1;1,5;a\n2;2,25;b\n3;7;c\n"
+    data = (line + body).encode()
+    table = read_table(data, name="excel.csv")
+    assert table.delimiter == ";" and list(table.frame.columns) == ["id", "price", "name"]
+    expected = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", skiprows=1)
+    pd.testing.assert_frame_equal(table.frame, expected, check_dtype=False)
+    with pytest.raises(DataError, match="empty"):
+        read_table(line.encode(), name="excel.csv")
+
+
 def _decimal_frame() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     return pd.DataFrame(
