@@ -135,7 +135,8 @@ def _looks_datetime(series: pd.Series) -> bool:
     sample = _non_null_strings(series, 200)
     if sample.empty or not sample.str.contains(r"\d{1,4}[-/.:]\d{1,2}", regex=True).mean() > 0.9:
         return False
-    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    # utc: times with different offsets (summer and winter time) are one column of dates
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
     return bool(parsed.notna().mean() > 0.9)
 
 

@@ -71,6 +71,26 @@ def _mixed(n: int = 300, seed: int = 0) -> pd.DataFrame:
     )
 
 
+def test_times_with_summer_and_winter_offsets_are_one_datetime_column():
+    """Check that time stamps whose UTC offsets differ (+01:00 in winter, +02:00 in summer,
+    as a European log writes them) are a date column, excluded as such, as pandas reads them
+    when told to bring them to UTC, and that the table is not refused."""
+    rng = np.random.default_rng(4)
+    n = 120
+    stamps = pd.date_range("2020-01-01", periods=n, freq="3D", tz="Europe/Berlin")
+    frame = pd.DataFrame(
+        {
+            "measured_at": [s.isoformat() for s in stamps],
+            "dose": rng.normal(0, 1, n),
+            "outcome": rng.integers(0, 2, n),
+        }
+    )
+    assert {s[-6:] for s in frame["measured_at"]} == {"+01:00", "+02:00"}
+    assert pd.to_datetime(frame["measured_at"], utc=True).notna().all()
+    reasons = {c.display_name: c.reason for c in _schema(frame).columns}
+    assert reasons["measured_at"] == "datetime"
+
+
 def test_roles_and_reasons():
     """Check that each kind of column that must not be a feature is excluded with its reason."""
     schema = _schema(_mixed())
