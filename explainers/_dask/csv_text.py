@@ -30,6 +30,7 @@ from .._io.delimited import (
     read_header,
     separated_by_spaces,
     spaces_to_tabs,
+    strip_preamble,
 )
 from .._io.reading import Table
 
@@ -51,6 +52,7 @@ def read_text_columns(path: str, table: Table, columns: Sequence[str]) -> pd.Dat
     """
     data = Path(path).read_bytes()
     text, encoding, notes = decode_text(data)
+    text, hinted, skipped = strip_preamble(text)  # as the reader did: from the header on
     suffix = os.path.splitext(path.lower())[1]
     delimiter = table.delimiter or fallback_delimiter(
         text, prefer="\t" if suffix in (".tsv", ".tab") else None
@@ -59,9 +61,10 @@ def read_text_columns(path: str, table: Table, columns: Sequence[str]) -> pd.Dat
     if spaced:
         text, delimiter = spaces_to_tabs(text, separated_by_spaces(text) or 0), "\t"
     header = read_header(text, delimiter)
-    if encoding == "utf-8-sig" and not spaced:
+    rewritten = spaced or hinted is not None or skipped > 0
+    if encoding == "utf-8-sig" and not rewritten:
         utf8 = data[3:]
-    elif encoding == "utf-8" and not notes and not spaced:
+    elif encoding == "utf-8" and not notes and not rewritten:
         utf8 = data
     else:
         utf8 = text.encode("utf-8")

@@ -27,6 +27,9 @@ _END = "\x00\x1fend-of-text\x1f\x00"
 # quoted value kept whole, or a run of anything but spaces.
 _SPACED_FIELD = re.compile(r'"(?:[^"]|"")*"|[^\s"]\S*')
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_COMMENT = re.compile(r"[ \t]*#")
+_MAX_COMMENT_LINES = 1_000
+_NON_SPACE = re.compile(r"\S")
 _SEP_LINE = re.compile(r'\A[ \t]*"?sep=([,;\t|:])"?[ \t]*\r?\n', re.IGNORECASE)
 # A long value (a note, a document) must not pass for a quote that swallowed the
 # rest: lift the csv module's 128 KiB field cap for good (raised only, never lowered,
@@ -43,6 +46,15 @@ class Header:
     line: int
 
 
+def strip_preamble(text: str) -> tuple[str, str | None, int]:
+    """The text from its header on: Excel's ``sep=`` line and comment lines above the header
+    left out (:func:`strip_delimiter_line`, :func:`strip_comment_lines`), with the delimiter
+    the first names and the number of comment lines."""
+    text, hinted = strip_delimiter_line(text)
+    text, skipped = strip_comment_lines(text)
+    return text, hinted, skipped
+
+
 def strip_delimiter_line(text: str) -> tuple[str, str | None]:
     """The text after Excel's delimiter line, and the delimiter it names.
 
@@ -54,6 +66,30 @@ def strip_delimiter_line(text: str) -> tuple[str, str | None]:
     if hinted is None:
         return text, None
     return text[hinted.end() :], hinted.group(1)
+
+
+def strip_comment_lines(text: str) -> tuple[str, int]:
+    """The text after the comment lines above its header, and how many there were.
+
+    Instruments, R scripts and many exports open a table with notes on lines starting with
+    ``#``. They count as comments only where the first of them is not shaped like the line
+    below it (the header): ``#id,age,outcome`` above rows of three fields is a header.
+    """
+    start = lines = 0
+    while lines < _MAX_COMMENT_LINES and _COMMENT.match(text, start):
+        end = text.find("\n", start)
+        if end < 0:
+            return text, 0  # nothing but comments: the reader says the file is empty
+        start, lines = end + 1, lines + 1
+    if lines == 0 or not _NON_SPACE.search(text, start):
+        return text, 0
+    delimiter = sniff_delimiter(text[start : start + 65_536])
+    first = text[: text.find("\n")]
+    end = text.find("\n", start)
+    header = text[start : end if end >= 0 else len(text)]
+    if delimiter is None or first.count(delimiter) == header.count(delimiter):
+        return text, 0
+    return text[start:], lines
 
 
 def sniff_delimiter(text: str, *, prefer: str | None = None) -> str | None:

@@ -40,3 +40,29 @@ def human_size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.3g} KB"
     return f"{n} bytes"
+
+
+def too_large(limit: int, size: int | None) -> DataError:
+    return DataError(
+        f"The file is larger than the limit of {human_size(limit)}. Upload a smaller file, "
+        f"for example a sample of the rows.",
+        code="too_large",
+        limit_mb=round(limit / 2**20, 3),
+        limit_bytes=limit,
+        size_bytes=size,
+    )
+
+
+def empty_file() -> DataError:
+    return DataError(
+        f"The file is empty: it has no column names and no rows. {UPLOAD_HINT}",
+        code="empty_file",
+    )
+
+
+def header_only() -> DataError:
+    return DataError(
+        "The file has column names but no data rows. Upload a file with at least one row "
+        "of data under the header.",
+        code="header_only",
+    )

@@ -32,9 +32,9 @@ from .delimited import (
     separated_by_spaces,
     sniff_delimiter,
     spaces_to_tabs,
-    strip_delimiter_line,
+    strip_preamble,
 )
-from .limits import UPLOAD_HINT, check_cells, human_size
+from .limits import UPLOAD_HINT, check_cells, empty_file, header_only, too_large
 from .parquet import arrow_to_pandas, read_parquet
 from .workbook import read_workbook
 
@@ -150,7 +150,7 @@ def _load_bytes(source: object, max_bytes: int) -> tuple[bytes, str]:
         source,
         max_bytes,
         default_name="upload",
-        too_large=lambda size: _too_large(max_bytes, size),
+        too_large=lambda size: too_large(max_bytes, size),
         cannot_open=_cannot_open,
     )
 
@@ -180,13 +180,13 @@ def _parse(
     header_row: int | None,
 ) -> Table:
     if not data:
-        raise _empty()
+        raise empty_file()
     kind = sniff_content(data)
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = []
     fmt: Format
-    choice = None
+    choice, skipped = None, 0
     if kind == "parquet":
         fmt = "parquet"
         frame, names = read_parquet(data, max_bytes=max_bytes, max_cells=max_cells)
@@ -196,23 +196,23 @@ def _parse(
             data, max_bytes=max_bytes, sheet=sheet, header_row=header_row
         )
     else:
-        frame, names, notes, encoding, delimiter = _read_text(data, source_name, max_cells)
+        frame, names, notes, encoding, delimiter, skipped = _read_text(data, source_name, max_cells)
         fmt = "tsv" if delimiter == "\t" or _suffix(source_name) in (".tsv", ".tab") else "csv"
     if frame.shape[0] == 0:
-        raise _header_only()
+        raise header_only()
     empty = [s for s, o in names.items() if is_blank_name(o) and frame[s].isna().all()]
     if empty:
         frame = frame.drop(columns=empty)
         names = {s: o for s, o in names.items() if s not in set(empty)}
         notes.append("empty_columns_dropped")
     if frame.shape[1] == 0:
-        raise _empty()
+        raise empty_file()
     check_cells(frame.shape[0], frame.shape[1], max_cells)
     frame, cleaning = clean_frame(frame, delimiter=delimiter)
     reading = Reading(
         sheet=choice.sheet if choice else None,
         sheets=choice.sheets if choice else (),
-        header_row=choice.header_row if choice else 0,
+        header_row=choice.header_row if choice else skipped,
         missing=cleaning.missing,
         converted=cleaning.converted,
     )
@@ -232,13 +232,15 @@ def _parse(
 
 def _read_text(
     data: bytes, source_name: str, max_cells: int
-) -> tuple[pd.DataFrame, dict[str, str], list[str], str, str | None]:
+) -> tuple[pd.DataFrame, dict[str, str], list[str], str, str | None, int]:
     text, encoding, decode_notes = decode_text(data)
     notes = list(decode_notes)
     if not _NON_SPACE.search(text):
-        raise _empty()
+        raise empty_file()
     prefer = "\t" if _suffix(source_name) in (".tsv", ".tab") else None
-    text, hinted = strip_delimiter_line(text)
+    text, hinted, skipped = strip_preamble(text)
+    if skipped:
+        notes.append("comment_lines_skipped")
     found = hinted or sniff_delimiter(text, prefer=prefer)
     fields = separated_by_spaces(text) if found is None else None
     if spaced := fields is not None:  # read as tab-separated text, said as spaces
@@ -258,12 +260,12 @@ def _read_text(
         delimiter = found or fallback_delimiter(text, prefer=prefer)
     header = read_header(text, delimiter)
     if header is None:
-        raise _empty()
+        raise empty_file()
     if not _NON_SPACE.search(text, header.end):
-        raise _header_only()
-    if encoding == "utf-8-sig" and not spaced and hinted is None:
+        raise header_only()
+    if encoding == "utf-8-sig" and not spaced and hinted is None and not skipped:
         utf8 = data[3:]
-    elif encoding == "utf-8" and not decode_notes and not spaced and hinted is None:
+    elif encoding == "utf-8" and not decode_notes and not spaced and hinted is None and not skipped:
         utf8 = data
     else:
         utf8 = text.encode("utf-8")
@@ -279,7 +281,7 @@ def _read_text(
         if trailing:
             names = safe_column_names([*header.fields, ""])
         frame = _pandas_csv(utf8, offset, delimiter, list(names))
-    return frame, names, notes, encoding, found
+    return frame, names, notes, encoding, found, skipped
 
 
 def _arrow_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> pd.DataFrame | None:
@@ -368,32 +370,6 @@ def _pandas_csv(utf8: bytes, offset: int, delimiter: str, names: list[str]) -> p
             code="bad_csv",
             detail=type(exc).__name__,
         ) from None
-
-
-def _too_large(limit: int, size: int | None) -> DataError:
-    return DataError(
-        f"The file is larger than the limit of {human_size(limit)}. Upload a smaller file, "
-        f"for example a sample of the rows.",
-        code="too_large",
-        limit_mb=round(limit / 2**20, 3),
-        limit_bytes=limit,
-        size_bytes=size,
-    )
-
-
-def _empty() -> DataError:
-    return DataError(
-        f"The file is empty: it has no column names and no rows. {UPLOAD_HINT}",
-        code="empty_file",
-    )
-
-
-def _header_only() -> DataError:
-    return DataError(
-        "The file has column names but no data rows. Upload a file with at least one row "
-        "of data under the header.",
-        code="header_only",
-    )
 
 
 def _suffix(name: str) -> str:

@@ -69,6 +69,24 @@ def test_csv_parts_read_like_the_concatenated_file(cluster, tmp_path, case):
         assert set(parted.distinct[name] or ()) == values
 
 
+@pytest.mark.parametrize(
+    "preamble", ["# exported by a tool\n# 2 parts\n", "sep=,\n", "sep=,\n# a note; one\n"]
+)
+def test_parts_opening_with_notes_read_like_the_file_without_them(cluster, tmp_path, preamble):
+    """Check that a part opening with comment lines or Excel's ``sep=`` line, whose column
+    is read again as text (numbers there, words in the other part), equals read_table of
+    the one file without that opening."""
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "part-0.csv").write_text(preamble + "a,y\n1.50,0\n007,1\n", encoding="utf-8")
+    (folder / "part-1.csv").write_text("a,y\nfoo,0\nbar,1\n", encoding="utf-8")
+    expected = read_table(b"a,y\n1.50,0\n007,1\nfoo,0\nbar,1\n", name="whole.csv").frame
+    parted = scan_parts(cluster.client, folder)
+    got = sample_table(cluster.client, parted, np.arange(parted.n_rows), name="parts").frame
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["a"].tolist()[:2] == ["1.50", "007"]  # as the file spells them
+
+
 REFUSED = {
     "percent in one part only": (["a,y\n45%,0\n30%,1\n", "a,y\n0.45,0\n0.3,1\n"], "with %"),
     "a decimal comma beside a decimal point": (

@@ -328,6 +328,31 @@ def test_excels_delimiter_line_names_the_delimiter(line):
         read_table(line.encode(), name="excel.csv")
 
 
+def test_comment_lines_above_the_header_are_skipped():
+    """Check that ``#`` lines above the header (an export's notes, delimiters inside) are
+    skipped as pandas skips them when told, the header row says where the names were, and
+    a warning says so."""
+    body = "age,score,ward,outcome\n51,11,beta,0\n48,82,beta,1\n56,79,alpha,1\n"
+    data = ("# exported by tool, 2026-12-03\n#   site: north, south\n" + body).encode()
+    table = read_table(data, name="export.csv")
+    expected = pd.read_csv(io.BytesIO(data), skiprows=2)
+    pd.testing.assert_frame_equal(table.frame, expected, check_dtype=False)
+    assert "comment_lines_skipped" in table.warnings and table.reading.header_row == 2
+    # CRLF line ends and another delimiter below the notes
+    data = b"# title only\r\nage;score\r\n1;2\r\n3;4\r\n"
+    table = read_table(data, name="t.csv")
+    assert list(table.frame.columns) == ["age", "score"] and table.frame.shape == (2, 2)
+
+
+def test_a_header_that_starts_with_a_hash_is_the_header():
+    """Check that ``#id,age,outcome`` above rows of three fields is read as the header (a
+    column named ``#id``), not skipped as a comment."""
+    data = b"#id,age,outcome\n1,30,0\n2,41,1\n3,52,0\n"
+    table = read_table(data, name="t.csv")
+    assert list(table.frame.columns) == ["#id", "age", "outcome"]
+    assert "comment_lines_skipped" not in table.warnings and table.reading.header_row == 0
+
+
 def _decimal_frame() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     return pd.DataFrame(
