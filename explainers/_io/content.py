@@ -47,7 +47,8 @@ def sniff_content(data: bytes) -> ContentKind:
     Raises
     ------
     DataError
-        ``compressed_file``, ``old_excel`` or ``binary_file``.
+        ``compressed_file``, ``old_excel``, ``nul_bytes`` (text with zero bytes in it) or
+        ``binary_file``.
     """
     head = data[:_HEAD]
     if head.startswith(b"PAR1"):
@@ -72,7 +73,16 @@ def sniff_content(data: bytes) -> ContentKind:
     if binary is None and utf16_without_bom(head) is not None:
         return "text"
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if binary is not None or b"\x00" in head or controls * 100 > len(head):
+    nul = head.count(b"\x00")
+    if binary is None and nul and (controls - nul) * 100 <= len(head):
+        raise DataError(
+            "This file is text with zero bytes (NUL) in it, which a table never holds: it may "
+            "be damaged, or cut short by the program that wrote it. Open it in a spreadsheet "
+            "or text editor, save it again as CSV (UTF-8) and upload it again.",
+            code="nul_bytes",
+            offset=head.index(b"\x00"),
+        )
+    if binary is not None or nul or controls * 100 > len(head):
         raise DataError(
             f"This file is not a text table (it looks like {_describe(binary)}). {UPLOAD_HINT}",
             code="binary_file",

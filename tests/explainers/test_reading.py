@@ -88,6 +88,14 @@ def test_png_named_csv_is_binary():
     assert error.params["kind"] == "png"
 
 
+def test_text_with_a_zero_byte_is_refused_as_damaged_text():
+    """Check that a CSV with a stray NUL byte in a cell is refused as damaged text (what
+    to do: save it again), not as an image or document; the message quotes no cell."""
+    data = f"age,ward,outcome\n51,be\x00ta,0\n48,{SECRET},1\n".encode()
+    error = _refused(data, "nul_bytes", "zero bytes", name="export.csv")
+    assert error.params["offset"] == data.index(b"\x00")
+
+
 def test_html_is_refused():
     data = f"<html><body><table><tr><td>{SECRET}</td></tr></table></body></html>\n".encode()
     error = _refused(data, "unsupported_format", "HTML", name="page.csv")
