@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import DataError
+from ._float32 import out_of_range
 from ._types import Kind, Reason, Role
 
 REASON_TEXT: dict[str, str] = {
@@ -235,6 +236,15 @@ def _count_unique(series: pd.Series) -> int:
     return int(series.nunique(dropna=True))
 
 
+def _no_usable_number(series: pd.Series) -> bool:
+    """Every value infinite or past a 32-bit float's range: the model reads each as missing."""
+    if series.dtype.kind != "f":
+        return False
+    values = series.to_numpy()
+    values = values[~np.isnan(values)]
+    return bool(values.size) and bool(out_of_range(values).all())
+
+
 def _classify(name: str, display: str, series: pd.Series, n_rows: int) -> ColumnProfile:
     n_missing = int(series.isna().sum())
     n_unique = _count_unique(series)
@@ -244,7 +254,7 @@ def _classify(name: str, display: str, series: pd.Series, n_rows: int) -> Column
         return ColumnProfile(name, display, kind, role, reason, n_missing, n_unique, n_rows)
 
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-    if n_unique == 0:
+    if n_unique == 0 or (numeric and _no_usable_number(series)):
         return make("numeric" if numeric else "categorical", "all_missing")
     if numeric and _ROW_NUMBER_NAME.match(display.strip()) and _row_numbers(series, n_unique):
         return make("identifier", "identifier")  # "Unnamed: 0", "rownames": a row number

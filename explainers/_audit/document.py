@@ -14,6 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
+from .._errors import DataError
 from .._pipeline import ExplainRun
 from .._schema import Schema
 from .._training import TrainedModel
@@ -53,9 +54,15 @@ def audit_document(
     seconds["shap_importance"] = time.perf_counter() - start
     start = time.perf_counter()
     top = [feature for feature, _ in run.shap.ranking()[:PDP_FEATURES]]
-    effects = [
-        partial_dependence(run.model, run.dataset, feature, seed=seed, ice=False) for feature in top
-    ]
+    effects = []
+    for feature in top:  # a feature with no observed value in the sampled rows has no curve
+        try:
+            effects.append(
+                partial_dependence(run.model, run.dataset, feature, seed=seed, ice=False)
+            )
+        except DataError as error:
+            if error.code != "empty_feature":
+                raise
     seconds["partial_dependence"] = time.perf_counter() - start
     start = time.perf_counter()
     names = run.schema.display_names

@@ -103,3 +103,30 @@ def test_an_unknown_group_column_exits_2(tmp_path, capsys):
     frame.to_csv(path, index=False)
     assert main([str(path), "--out", str(tmp_path / "o"), "--group-by", "nope"]) == 2
     assert "no column named 'nope' to group by" in capsys.readouterr().err
+
+
+def test_a_column_of_only_infinities_is_left_out_and_the_audit_runs(tmp_path):
+    """Check that a numeric column whose every value is infinite or past a 32-bit float
+    (which the model reads as missing) is left out as empty, and that --audit then
+    completes with every file, instead of refusing that column's effect curve."""
+    rng = np.random.default_rng(6)
+    n = 240
+    x2 = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "gone": np.where(np.arange(n) % 3 == 0, np.inf, -np.inf),
+            "huge": np.where(np.arange(n) % 2 == 0, 1e39, -1e300),
+            "x2": x2,
+            "outcome": (x2 + rng.normal(scale=0.5, size=n) > 0).astype(int),
+        }
+    )
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "o"
+    assert main([str(path), "--out", str(out), "--audit"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    dropped = {c["name"]: c["code"] for c in summary["dropped_columns"]}
+    assert dropped == {"gone": "all_missing", "huge": "all_missing"}
+    assert summary["features"] == ["x2"]
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit  # written in full
