@@ -11,6 +11,7 @@ import math
 
 from ._archive.opening import OpenedAnalysis
 from ._archive.restore_docs import TableFacts
+from ._io.notes import reading_note
 from ._io.reading import Table
 from ._pipeline import ExplainRun
 from ._schema import Schema
@@ -110,6 +111,7 @@ def reading_of(table: Table | TableFacts) -> dict[str, object]:
             {"column": names.get(c.column, c.column), "formats": list(c.formats)}
             for c in reading.converted
         ],
+        "notes": [{"code": code, "message": reading_note(code)} for code in table.warnings],
     }
 
 

@@ -70,6 +70,7 @@ from ._cli_survival import (
 )
 from ._errors import DataError, ExplainerError
 from ._export import shap_frame, write_csv
+from ._io.notes import reading_note
 from ._model_worth import model_worth
 from ._pipeline import ExplainRun, explain_file
 from ._summary import reading_of, summary_of
@@ -282,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         (out / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
         )
+        for code in run.table.warnings:  # how the file was read
+            print(f"note: {reading_note(code)}", file=sys.stderr)
         for finding in run.findings:  # what was guessed, skipped or excluded, and why
             print(f"note: {finding.message}", file=sys.stderr)
         if args.save is not None:

@@ -148,3 +148,29 @@ def test_entry_point_missing_file(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: no such file")
     assert "Traceback" not in result.stderr
+
+
+def test_the_readers_notes_are_said_and_kept_in_the_summary(tmp_path, capsys):
+    """Check that how the file was read (comment lines skipped, a repeated column name) is a
+    note on stderr and in summary.json's reading, in the words the app's English catalogue
+    uses for the same codes."""
+    from dashboard.i18n import catalog, translate
+    from explainers._io.notes import READING_NOTES
+
+    rng = np.random.default_rng(2)
+    lines = ["# exported by a tool, 2026", "age,score,score,outcome"]
+    lines += [
+        f"{rng.integers(20, 80)},{rng.normal():.3f},{rng.normal():.2f},{i % 2}" for i in range(80)
+    ]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main([str(path), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    notes = {n["code"]: n["message"] for n in summary["reading"]["notes"]}
+    assert set(notes) == {"comment_lines_skipped", "duplicate_column_names"}
+    for message in notes.values():
+        assert f"note: {message}" in err
+    assert notes["comment_lines_skipped"] == translate("en", "table_warning.comment_lines_skipped")
+    catalogue = {k.split(".", 1)[1] for k in catalog("en") if k.startswith("table_warning.")}
+    assert set(READING_NOTES) == catalogue
