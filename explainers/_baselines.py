@@ -233,11 +233,11 @@ def _coefficients(pipeline: Pipeline, model: TrainedModel) -> tuple[Coefficient,
                 ]
     coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
     classes = model.classes or ()
-    outcomes: list[str | None] = (
-        [classes[int(c)] for c in estimator.classes_]
-        if model.task == "multiclass"
-        else [None] * coef.shape[0]
-    )
+    # a multiclass task over two classes (the user's choice) has one row of coefficients,
+    # scikit-learn's for the second class against the first
+    outcomes: list[str | None] = [None] * coef.shape[0]
+    if model.task == "multiclass":
+        outcomes = [classes[int(c)] for c in list(estimator.classes_)[-coef.shape[0] :]]
     out = [
         Coefficient(
             feature=name,

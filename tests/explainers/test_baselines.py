@@ -235,6 +235,23 @@ def test_multiclass_coefficients_name_the_outcome(small_multiclass_run):
     assert s1_high.coefficient > 0  # a high s1 means a high level
 
 
+def test_a_two_class_target_run_as_multiclass_has_its_coefficients():
+    """Check that a two-class target the user runs as multiclass gets its linear baseline:
+    one coefficient per term, for the second class against the first, equal to a
+    pipeline fitted here (scikit-learn fits a single row of coefficients for two classes)."""
+    frame = _mixed_binary(n=600, seed=12)
+    frame["event"] = np.where(frame["event"] == 1, "sick", "well")
+    run = _explain(frame, "event", "multiclass")
+    assert run.model.task == "multiclass" and len(run.model.classes) == 2
+    report = compare_baselines(run.model, run.dataset, n_boot=10)
+    pipe, _ = _reference_fit(run)
+    second = run.model.classes[int(pipe[-1].classes_[1])]
+    assert {c.outcome for c in report.coefficients} == {second}
+    expected = np.sort(np.abs(np.ravel(pipe[-1].coef_)))[::-1]
+    ours = np.array([abs(c.coefficient) for c in report.coefficients])
+    np.testing.assert_allclose(ours, expected, rtol=1e-3, atol=1e-6)
+
+
 def _logistic_table(n: int, seed: int, *, scores: bool) -> pd.DataFrame:
     """y from a logistic model of three features: scores 0..3, or standard normal numbers."""
     rng = np.random.default_rng(seed)
