@@ -159,6 +159,7 @@ _SKIP_TEXT = {
     "too_many_classes": "it has too many distinct values to be classes",
     "not_binary": "it does not have exactly two values",
     "regression_needs_numbers": "it is not numeric",
+    "text_target": "it holds free text, a different note in almost every row",
 }
 
 

@@ -343,11 +343,13 @@ def _plausible(candidate: Candidate) -> bool:
 
 def _refuse_unusable_named(profiles: list[ColumnProfile]) -> list[tuple[str, str]]:
     """A column named exactly as the outcome that is empty or constant stops the guess,
-    unless another column is so named; then it is skipped, and returned with its reason."""
+    unless another column is so named; then it is skipped, and returned with its reason.
+    One of free text (a note on each row) is skipped and returned, so the guess says why."""
     named = [c for c in profiles if name_tier(c.display_name) >= EXACT_TIER]
     unusable = [c for c in named if c.reason in ("all_missing", "constant")]
-    if not named or len(unusable) < len(named):
-        return [
+    texts = [(c.name, "text_target") for c in named if c.reason == "free_text"]
+    if not named or len(unusable) + len(texts) < len(named) or texts:
+        return texts + [
             (c.name, "constant_target" if c.reason == "constant" else "empty_target")
             for c in unusable
         ]

@@ -341,6 +341,30 @@ def test_a_constant_outcome_beside_another_named_outcome_is_skipped_and_said():
     assert ("outcome", "constant_target") in schema.skipped_targets
 
 
+def test_an_outcome_column_of_free_text_is_skipped_and_said():
+    """Check that a column named 'outcome' holding a different note on every row (which no
+    model can be trained on) is skipped with that reason, said in the guess's finding,
+    not passed over in silence."""
+    rng = np.random.default_rng(12)
+    n = 150
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(50, 10, n),
+            "ward": rng.choice(["a", "b", "c"], n),
+            "outcome": [
+                f"discharged on day {rng.integers(1, 30)} to {rng.choice(['home', 'rehab'])}, "
+                f"note {i}"
+                for i in range(n)
+            ],
+        }
+    )
+    schema = _schema(frame)
+    assert schema.target != "outcome"
+    assert ("outcome", "text_target") in schema.skipped_targets
+    said = " ".join(f.message for f in schema.findings)
+    assert "'outcome' was not used as the target: it holds free text" in said
+
+
 def test_a_calendar_column_is_never_the_target_by_shape():
     """Check that a last column holding the year (or 연도) a row was recorded is not guessed as
     the target: the last other column with few values is."""
