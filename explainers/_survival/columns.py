@@ -66,6 +66,8 @@ def survival_columns(
     event_name = _lookup(event, profiles, "event") if event is not None else None
     if guessed and (suggestion is None or event_name not in (None, suggestion.event)):
         suggestion = suggest_survival(frame, profiles, prefer_event=event_name)
+        if suggestion is None:  # a pair named as one whose times are not clean: say why
+            suggestion = suggest_survival(frame, profiles, prefer_event=event_name, strict=False)
     if time is not None:
         time_name = _lookup(time, profiles, "time")
     elif suggestion is not None:

@@ -61,17 +61,19 @@ class SurvivalSuggestion:
     event_reason: Literal["named", "shape"]
 
 
-def _time_like(profile: ColumnProfile, series: pd.Series, event_names: Sequence[str]) -> bool:
+def _time_like(
+    profile: ColumnProfile, series: pd.Series, event_names: Sequence[str], *, strict: bool = True
+) -> bool:
     if profile.reason in _NOT_USABLE or profile.kind != "numeric":
         return False
-    if profile.n_unique < _MIN_TIME_VALUES or profile.n_missing:
+    if profile.n_unique < _MIN_TIME_VALUES or (strict and profile.n_missing):
         return False
     named = recorded_after_outcome(profile.display_name) or any(
         recorded_after_outcome(profile.display_name, target=e) for e in event_names
     )
     named = named or bool(_KOREAN_TIME.search(profile.display_name) and event_names)
     values = series.to_numpy(dtype="float64", na_value=np.nan)
-    return named and bool(np.nanmin(values) >= 0)
+    return named and (not strict or bool(np.nanmin(values) >= 0))
 
 
 def _status_like(profile: ColumnProfile) -> bool:
@@ -92,13 +94,18 @@ def _event_named(profile: ColumnProfile) -> bool:
 
 
 def suggest_survival(
-    frame: pd.DataFrame, profiles: Sequence[ColumnProfile], *, prefer_event: str | None = None
+    frame: pd.DataFrame,
+    profiles: Sequence[ColumnProfile],
+    *,
+    prefer_event: str | None = None,
+    strict: bool = True,
 ) -> SurvivalSuggestion | None:
     """The most likely time/event pair of ``frame``, or None when there is none.
 
     ``prefer_event`` (a safe column name, such as a chosen binary target) is the event
     column when it looks like one; a target that is the follow-up time itself (a
-    regression on time) is offered as the time instead.
+    regression on time) is offered as the time instead. ``strict=False`` also takes a time
+    column with missing or negative values (to say what is wrong with them).
     """
     statuses = [p for p in profiles if _status_like(p)]
     named = [p for p in statuses if _event_named(p)]
@@ -109,7 +116,7 @@ def suggest_survival(
     times = [
         p
         for p in profiles
-        if _time_like(p, frame[p.name], [e.display_name for e in named + preferred])
+        if _time_like(p, frame[p.name], [e.display_name for e in named + preferred], strict=strict)
         and not (preferred and p.name == prefer_event)
     ]
     if not times or not statuses:

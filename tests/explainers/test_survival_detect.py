@@ -113,3 +113,28 @@ def test_a_target_guessed_on_the_time_itself_still_gets_the_pair(event_name):
     assert suggestion is not None
     assert (suggestion.time, suggestion.event) == ("time", event_name)
     assert suggestion.inverted == (event_name == "censored") and suggestion.event_value is None
+
+
+@pytest.mark.parametrize(
+    ("bad", "code", "match"),
+    [
+        (["inf", "", "1e400"], "missing_time", "missing, infinite or too large .* in 3 row"),
+        (["-1"], "negative_time", "negative in 1 row"),
+    ],
+)
+def test_a_named_pair_with_unclean_times_says_what_is_wrong(bad, code, match):
+    """Check that a survival run on a table whose follow-up time and death columns are named
+    as such, but whose times hold missing, infinite or negative values, says so about that
+    column rather than that no pair was recognised."""
+    from explainers import DataError
+
+    rng = np.random.default_rng(6)
+    n = 200
+    frame = pd.DataFrame({"age": rng.normal(50, 10, n).round(1)})
+    frame["follow_up_days"] = rng.exponential(300, n).round(3).astype(object)
+    frame["death"] = rng.integers(0, 2, n)
+    frame.loc[: len(bad) - 1, "follow_up_days"] = bad
+    with pytest.raises(DataError, match=match) as info:
+        build_schema(read_table(to_csv_bytes(frame), name="t.csv"), task="survival")
+    assert info.value.code == code
+    assert info.value.params["column"] == "follow_up_days"
