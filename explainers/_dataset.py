@@ -165,11 +165,19 @@ def build_dataset(table: Table, schema: Schema) -> Dataset:
     else:
         y, classes = _class_labels(kept[schema.target])
     if len(y) < 20:
+        n_out = int(target.notna().sum()) - int(keep.sum())
+        why = (
+            f" {n_out} row(s) have a target that is infinite or beyond about 3.4e38, which "
+            f"the model cannot hold: check the target's unit."
+            if n_out
+            else ""
+        )
         raise DataError(
-            f"Only {len(y)} usable rows remain; at least 20 are needed. Add rows.",
+            f"Only {len(y)} usable rows remain; at least 20 are needed.{why} Add rows.",
             code="too_few_rows",
             n=len(y),
             minimum=20,
+            out_of_range=n_out,
         )
     return Dataset(
         X=X,

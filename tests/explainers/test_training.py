@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn import metrics as skm
 from synthetic_tables import synthetic_binary, to_csv_bytes
@@ -171,3 +172,19 @@ def test_two_features_that_only_act_together_are_learned():
     valid = run.model.valid_index
     proba = run.model.predict(run.dataset.X.iloc[valid])[:, 1]
     assert roc_auc_score(run.dataset.y[valid], proba) > 0.8
+
+
+def test_a_regression_target_past_the_float_limit_says_so():
+    """Check that a regression target whose values are all beyond a 32-bit float (which
+    the model cannot hold) is refused with that reason and its row count, not only as too
+    few rows."""
+    from explainers import DataError, explain_file
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"age": rng.integers(20, 80, 40), "dose": rng.normal(size=40)})
+    frame["cost"] = rng.uniform(1, 9, 40) * 1e39
+    with pytest.raises(DataError, match="beyond about 3.4e38") as info:
+        explain_file(
+            frame.to_csv(index=False).encode(), name="t.csv", target="cost", task="regression"
+        )
+    assert info.value.code == "too_few_rows" and info.value.params["out_of_range"] == 40
