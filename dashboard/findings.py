@@ -19,7 +19,7 @@ from explainers import ColumnProfile, Finding, Schema, Table
 
 Findings = tuple[Finding, ...]
 
-MODEL_CODES = ("near_perfect_score", "dominant_feature")
+MODEL_CODES = ("near_perfect_score", "dominant_feature", "small_target_scale")
 """Findings about the trained model (the rest are about the table and the target)."""
 LEAK_CODES = ("leakage", "possible_leak")
 DATA_CODES = ("numbers_with_text", "long_category_values")
@@ -125,6 +125,13 @@ def finding_text(finding: Finding, schema: Schema | None = None) -> str:
                 finding, "cells", lambda n: t("finding.cells", n=fmt_number(int(n)))
             ),
             chars=fmt_number(int(limit) if isinstance(limit, int) else None),
+        )
+    if code == "small_target_scale":
+        spread = params.get("spread")
+        return t(
+            "finding.small_target_scale",
+            column=_names(columns[:1]),
+            spread=format(float(spread), ".2g") if isinstance(spread, int | float) else "–",
         )
     if code == "dominant_feature":
         share = params.get("share")

@@ -2,8 +2,8 @@
 
 Codes are stable (the app translates them from ``code`` and ``params``):
 ``target_guess``, ``target_skipped``, ``possible_leak``, ``leakage``,
-``near_perfect_score``, ``dominant_feature`` and ``numbers_with_text``
-(:mod:`explainers._number_text`).
+``near_perfect_score``, ``dominant_feature``, ``small_target_scale`` and
+``numbers_with_text`` (:mod:`explainers._number_text`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ NEAR_PERFECT_AUC = 0.99
 NEAR_PERFECT_R2 = 0.98
 DOMINANT_SHARE = 0.6
 """A feature carrying more than this share of the total mean |SHAP| dominates the model."""
+SMALL_TARGET_SPREAD = 1e-3
+"""A regression target whose standard deviation is below this is too small for XGBoost,
+which leaves out any split whose gain is below 1e-6 (its ``kRtEps``)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,23 @@ def score_findings(
             )
         )
     return tuple(findings)
+
+
+def target_scale_finding(y: np.ndarray, display: str) -> Finding | None:
+    """A regression target whose values vary too little for XGBoost to split on, or None."""
+    values = np.asarray(y, dtype="float64")
+    spread = float(np.std(values)) if values.size else 0.0
+    if not 0.0 < spread < SMALL_TARGET_SPREAD:
+        return None
+    return Finding(
+        "small_target_scale",
+        f"The target {display!r} varies by only about {spread:.2g} (its standard deviation). "
+        f"XGBoost leaves out any split that improves the fit by less than 1e-6, so on values "
+        f"this small the model may learn little: rescale the target (for example, give it "
+        f"in thousandths or millionths of its unit) and train again.",
+        (display,),
+        {"spread": spread},
+    )
 
 
 def model_findings(

@@ -15,7 +15,7 @@ from ._byom.model_file import LoadedModel, load_model_file
 from ._dataset import Dataset, build_dataset
 from ._errors import DataError
 from ._evaluation import Evaluation, evaluate_model
-from ._findings import Finding, model_findings
+from ._findings import Finding, model_findings, target_scale_finding
 from ._io.reading import DEFAULT_MAX_BYTES, Table, read_table
 from ._schema import Schema, build_schema
 from ._shap import ShapResult, compute_shap
@@ -170,6 +170,9 @@ def run_pipeline(
     shap = explain_sample(trained, dataset, rows=rows, seed=seed, device=device, progress=report)
     seconds["shap"] = perf_counter() - start
     findings = schema.findings + run_findings(schema, trained, evaluation, shap)
+    small = target_scale_finding(dataset.y, schema.display_names.get(schema.target, schema.target))
+    if trained.task == "regression" and small is not None:
+        findings += (small,)
     return ExplainRun(
         table, schema, dataset, trained, evaluation, shap, seconds, warnings, findings
     )

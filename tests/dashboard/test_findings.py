@@ -309,6 +309,7 @@ def test_every_finding_code_reads_in_both_languages(lang, monkeypatch):
             for w in ("constant_target", "rare_class", "too_few_rows", "something_new")
         ]
         + [
+            Finding("small_target_scale", "", ("level",), {"spread": 2.3e-05}),
             Finding("possible_leak", "", ("futime", "death_date")),
             Finding("leakage", "", tuple(f"c{i}" for i in range(7))),
             Finding("near_perfect_score", "", ("a", "b"), {"metric": "R²", "score": 0.991}),
@@ -331,6 +332,8 @@ def test_every_finding_code_reads_in_both_languages(lang, monkeypatch):
     assert "72%" in findings.finding_text(cases[-3])
     assert "0.991" in findings.finding_text(cases[-4])
     assert ("2 more" if lang == "en" else "2개") in findings.finding_text(cases[-5])
+    small = next(f for f in cases if f.code == "small_target_scale")
+    assert "2.3e-05" in findings.finding_text(small) and "**level**" in findings.finding_text(small)
 
 
 def test_report_lists_the_findings_escaped():

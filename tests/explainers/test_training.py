@@ -188,3 +188,24 @@ def test_a_regression_target_past_the_float_limit_says_so():
             frame.to_csv(index=False).encode(), name="t.csv", target="cost", task="regression"
         )
     assert info.value.code == "too_few_rows" and info.value.params["out_of_range"] == 40
+
+
+@pytest.mark.parametrize(("scale", "said"), [(1.0, False), (1e-6, True)])
+def test_a_regression_target_too_small_for_xgboost_is_said(scale, said):
+    """Check that a regression target in tiny units (a standard deviation near 2e-6, where
+    XGBoost leaves out every split: its gain is below 1e-6) is flagged with a finding
+    naming it, and the same target in ordinary units is not."""
+    from explainers import explain_file
+
+    rng = np.random.default_rng(0)
+    n = 1500
+    X = rng.normal(size=(n, 3))
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["level"] = (2 * X[:, 0] + np.sin(X[:, 1]) + rng.normal(scale=0.3, size=n)) * scale
+    data = frame.to_csv(index=False).encode()
+    run = explain_file(data, name="t.csv", target="level", task="regression", rows=50)
+    small = [f for f in run.findings if f.code == "small_target_scale"]
+    assert bool(small) is said
+    if said:
+        assert small[0].columns == ("level",)
+        assert small[0].params["spread"] == pytest.approx(np.std(run.dataset.y))
