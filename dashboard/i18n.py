@@ -98,7 +98,8 @@ def fmt_number(
         The number; None or NaN gives an en dash.
     digits
         Decimals to show; by default 0 for whole numbers, otherwise chosen by size
-        (3 significant decimals below 1, 2 below 100, 1 below 10,000, else 0).
+        (3 significant digits below 0.0005, 3 decimals below 1, 2 below 100, 1 below
+        10,000, else 0).
     lang
         Language; both use ``,`` for thousands and ``.`` for decimals (as Korean does).
     signed
@@ -110,6 +111,9 @@ def fmt_number(
     number = float(value)
     if digits is None:
         magnitude = abs(number)
+        if 0 < magnitude < 0.0005:  # 3 decimals would show 0.000: 3 significant digits
+            text = f"{number:.3g}"
+            return "+" + text if signed and not text.startswith("-") else text
         if number == round(number) and magnitude < 1e15:
             digits = 0
         elif magnitude < 1:

@@ -586,3 +586,19 @@ def test_units_read_in_korean_on_charts(monkeypatch):
     assert i18n.unit_label("ko", None) is None
     monkeypatch.setattr(session_text, "current_lang", lambda: "ko")
     assert session_text.unit_label("years") == "세"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(2.1e-06, "2.1e-06"), (-0.00046, "-0.00046"), (0.0006, "0.001"), (0.5, "0.500"), (0, "0")],
+)
+def test_tiny_numbers_keep_their_digits(value, shown):
+    """Check that a number too small for 3 decimals (an RMSE of a target in micro-units) is
+    shown with 3 significant digits, as Python's ``g`` format writes it, not as 0.000."""
+    from dashboard.i18n import fmt_number
+
+    assert (
+        fmt_number(value)
+        == shown
+        == (format(value, ".3g") if abs(value) < 5e-4 and value else shown)
+    )
