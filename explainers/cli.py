@@ -236,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows is not None and args.rows < 1:
         print("error: --rows must be at least 1.", file=sys.stderr)
         return 2
+    if args.rows is not None and args.rows < 2 and (args.audit or args.group_by is not None):
+        print(  # the audit's intervals resample the explained rows
+            "error: --audit needs at least 2 explained rows; give --rows 2 or more, or leave "
+            "it out to explain every row.",
+            file=sys.stderr,
+        )
+        return 2
     if args.header_row is not None and args.header_row < 1:
         print("error: --header-row must be at least 1.", file=sys.stderr)
         return 2

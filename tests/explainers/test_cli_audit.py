@@ -130,3 +130,16 @@ def test_a_column_of_only_infinities_is_left_out_and_the_audit_runs(tmp_path):
     assert summary["features"] == ["x2"]
     audit = json.loads((out / "audit.json").read_text())
     assert audit  # written in full
+
+
+def test_an_audit_of_one_explained_row_is_refused_before_any_work(tmp_path, capsys):
+    """Check that --audit with --rows 1 (too few rows for the audit's intervals) is one
+    error line and exit 2, before anything is trained or written."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "y": rng.integers(0, 2, 200)})
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "o"
+    assert main([str(path), "--out", str(out), "--rows", "1", "--audit"]) == 2
+    assert "--audit needs at least 2 explained rows" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
