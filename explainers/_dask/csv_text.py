@@ -26,6 +26,7 @@ from .._io.cleaning import MISSING_TOKENS, clean_frame
 from .._io.column_names import safe_column_names
 from .._io.decoding import decode_text
 from .._io.delimited import (
+    drop_repeated_headers,
     fallback_delimiter,
     read_header,
     separated_by_spaces,
@@ -61,7 +62,10 @@ def read_text_columns(path: str, table: Table, columns: Sequence[str]) -> pd.Dat
     if spaced:
         text, delimiter = spaces_to_tabs(text, separated_by_spaces(text) or 0), "\t"
     header = read_header(text, delimiter)
-    rewritten = spaced or hinted is not None or skipped > 0
+    repeated = 0
+    if header is not None:
+        text, repeated = drop_repeated_headers(text, header)
+    rewritten = spaced or hinted is not None or skipped + repeated > 0
     if encoding == "utf-8-sig" and not rewritten:
         utf8 = data[3:]
     elif encoding == "utf-8" and not notes and not rewritten:

@@ -184,6 +184,21 @@ def fallback_delimiter(text: str, *, prefer: str | None = None) -> str:
     return next((d for d in candidates if d not in text), ",")
 
 
+def drop_repeated_headers(text: str, header: Header) -> tuple[str, int]:
+    """The text without the lines below the header that repeat it exactly, and how many.
+
+    Files joined end to end (``cat part*.csv``) carry each part's header line among the
+    rows; read as data it would turn every column into text.
+    """
+    start = text.rfind("\n", 0, max(header.end - 1, 0)) + 1
+    line = text[start : header.end].rstrip("\r\n")
+    if not line.strip() or text.find(line, header.end) < 0:
+        return text, 0
+    repeated = re.compile(rf"^{re.escape(line)}[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
+    body, count = repeated.subn("", text[header.end :])
+    return (text[: header.end] + body, count) if count else (text, 0)
+
+
 def read_header(text: str, delimiter: str) -> Header | None:
     """Return the first non-blank record, or None when there is none.
 

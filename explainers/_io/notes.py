@@ -25,6 +25,9 @@ READING_NOTES = {
         "as a replacement mark."
     ),
     "long_column_names": "Column names longer than 200 characters were shortened.",
+    "repeated_header_rows": (
+        "Lines repeating the column names below the header (files joined end to end) were left out."
+    ),
     "single_column": (
         "No delimiter was found, so the file was read as a single column. Check that it is "
         "a table separated by commas, tabs, semicolons, pipes or spaces."

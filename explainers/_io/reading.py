@@ -25,6 +25,7 @@ from .column_names import is_blank_name, rename_warnings, safe_column_names
 from .content import sniff_content
 from .decoding import decode_text
 from .delimited import (
+    drop_repeated_headers,
     fallback_delimiter,
     find_problem,
     quote_left_open,
@@ -261,11 +262,15 @@ def _read_text(
     header = read_header(text, delimiter)
     if header is None:
         raise empty_file()
+    text, repeated = drop_repeated_headers(text, header)
+    if repeated:
+        notes.append("repeated_header_rows")
     if not _NON_SPACE.search(text, header.end):
         raise header_only()
-    if encoding == "utf-8-sig" and not spaced and hinted is None and not skipped:
+    rewritten = spaced or hinted is not None or skipped + repeated > 0
+    if encoding == "utf-8-sig" and not rewritten:
         utf8 = data[3:]
-    elif encoding == "utf-8" and not decode_notes and not spaced and hinted is None and not skipped:
+    elif encoding == "utf-8" and not decode_notes and not rewritten:
         utf8 = data
     else:
         utf8 = text.encode("utf-8")

@@ -73,12 +73,13 @@ def test_csv_parts_read_like_the_concatenated_file(cluster, tmp_path, case):
     "preamble", ["# exported by a tool\n# 2 parts\n", "sep=,\n", "sep=,\n# a note; one\n"]
 )
 def test_parts_opening_with_notes_read_like_the_file_without_them(cluster, tmp_path, preamble):
-    """Check that a part opening with comment lines or Excel's ``sep=`` line, whose column
-    is read again as text (numbers there, words in the other part), equals read_table of
-    the one file without that opening."""
+    """Check that a part opening with comment lines or Excel's ``sep=`` line (or repeating
+    its header among its rows), whose column is read again as text (numbers there, words in
+    the other part), equals read_table of the one file without those lines."""
     folder = tmp_path / "parts"
     folder.mkdir()
-    (folder / "part-0.csv").write_text(preamble + "a,y\n1.50,0\n007,1\n", encoding="utf-8")
+    body = "a,y\n1.50,0\na,y\n007,1\n" if not preamble else "a,y\n1.50,0\n007,1\n"
+    (folder / "part-0.csv").write_text(preamble + body, encoding="utf-8")
     (folder / "part-1.csv").write_text("a,y\nfoo,0\nbar,1\n", encoding="utf-8")
     expected = read_table(b"a,y\n1.50,0\n007,1\nfoo,0\nbar,1\n", name="whole.csv").frame
     parted = scan_parts(cluster.client, folder)

@@ -361,6 +361,19 @@ def test_a_header_that_starts_with_a_hash_is_the_header():
     assert "comment_lines_skipped" not in table.warnings and table.reading.header_row == 0
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_header_lines_repeated_among_the_rows_are_left_out(end):
+    """Check that a file joined end to end (each part's header line among the rows) reads
+    as pandas reads the same rows without those lines, numbers as numbers, with a note."""
+    header = '"age",score,ward,outcome'
+    parts = [["51.2,11,beta,0", "48.6,82,beta,1"], ["56.4,79,alpha,1", "44.1,25,gamma,0"]]
+    data = end.join([header, *parts[0], header, *parts[1], header]).encode()
+    table = read_table(data, name="joined.csv")
+    clean = end.join([header, *parts[0], *parts[1]]).encode()
+    pd.testing.assert_frame_equal(table.frame, pd.read_csv(io.BytesIO(clean)), check_dtype=False)
+    assert table.frame["age"].dtype.kind == "f" and "repeated_header_rows" in table.warnings
+
+
 def _decimal_frame() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     return pd.DataFrame(
