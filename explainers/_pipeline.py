@@ -170,9 +170,10 @@ def run_pipeline(
     shap = explain_sample(trained, dataset, rows=rows, seed=seed, device=device, progress=report)
     seconds["shap"] = perf_counter() - start
     findings = schema.findings + run_findings(schema, trained, evaluation, shap)
-    small = target_scale_finding(dataset.y, schema.display_names.get(schema.target, schema.target))
-    if trained.task == "regression" and small is not None:
-        findings += (small,)
+    if trained.task == "regression":  # a target in units too small for XGBoost's splits
+        target_name = schema.display_names.get(schema.target, schema.target)
+        small = target_scale_finding(dataset.y, target_name)
+        findings += (small,) if small is not None else ()
     return ExplainRun(
         table, schema, dataset, trained, evaluation, shap, seconds, warnings, findings
     )
